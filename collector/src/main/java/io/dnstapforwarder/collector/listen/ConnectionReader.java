@@ -1,0 +1,160 @@
+package io.dnstapforwarder.collector.listen;
+
+import io.dnstapforwarder.collector.publish.EventPublisher;
+import io.dnstapforwarder.event.DnstapEventEncoder;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.fstrm.ControlFrame;
+import io.dnstapforwarder.fstrm.FrameDecoder;
+import io.dnstapforwarder.fstrm.FrameEncoder;
+import io.dnstapforwarder.fstrm.FrameStreamException;
+import io.dnstapforwarder.fstrm.FrameStreamReceiver;
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.Stage;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ByteChannel;
+import java.time.Clock;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one connection from its first byte to its end, on its own thread: frames come off the
+ * socket, the handshake is answered, and each data frame is wrapped and published. Publishing
+ * blocks when Kafka falls behind, and then this thread simply stops reading (backpressure).
+ *
+ * <p>A protocol violation ends this connection only, with one log line and a counter by reason.
+ */
+final class ConnectionReader implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionReader.class);
+    private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+
+    private final ByteChannel channel;
+    private final Connection connection;
+    private final DnstapEventEncoder encoder;
+    private final EventPublisher publisher;
+    private final FrameDecoder decoder;
+    private final ComponentMetrics metrics;
+    private final Clock clock;
+    private final Runnable onClose;
+    private long receivedAtNs;
+    private long framesThisRead;
+    private long bytesThisRead;
+
+    ConnectionReader(ByteChannel channel, Connection connection, DnstapEventEncoder encoder, EventPublisher publisher,
+            int maxFrameBytes, ComponentMetrics metrics, Clock clock, Runnable onClose) {
+        this.channel = channel;
+        this.connection = connection;
+        this.encoder = encoder;
+        this.publisher = publisher;
+        this.decoder = new FrameDecoder(maxFrameBytes);
+        this.metrics = metrics;
+        this.clock = clock;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public void run() {
+        FrameStreamReceiver receiver = new FrameStreamReceiver(DnstapEvents.DNSTAP_CONTENT_TYPE, this::reply, this::publish);
+        String ending = "closed";
+        boolean refused = false;
+        try {
+            ending = readUntilDone(receiver);
+        } catch (FrameStreamException e) {
+            metrics.error(e.reason().tag(), Stage.RECEIVING);
+            refused = true;
+            ending = "refused (" + e.reason().tag() + ": " + e.getMessage() + ")";
+        } catch (AsynchronousCloseException | InterruptedIOException e) {
+            ending = "closed by the collector";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ending = "closed by the collector";
+        } catch (IOException e) {
+            metrics.error("connection_io", Stage.RECEIVING);
+            refused = true;
+            ending = "failed (" + e + ")";
+        } finally {
+            closeQuietly();
+            onClose.run();
+            String format = "Connection {} from {} {} after {} frames ({} bytes, {} handshake)";
+            Object[] arguments = {connection.id(), connection.peer(), ending, connection.frames(), connection.bytes(),
+                    receiver.handshake().name().toLowerCase(java.util.Locale.ROOT)};
+            if (refused) {
+                log.warn(format, arguments);
+            } else {
+                log.info(format, arguments);
+            }
+        }
+    }
+
+    /** Reads until STOP or the end of the stream; returns how the stream ended. */
+    private String readUntilDone(FrameStreamReceiver receiver) throws IOException, InterruptedException {
+        ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
+        while (!receiver.stopped()) {
+            if (!buffer.hasRemaining()) {
+                buffer = grow(buffer);
+            }
+            if (channel.read(buffer) < 0) {
+                if (buffer.position() > 0) {
+                    throw new FrameStreamException(FrameStreamException.Reason.TRUNCATED_FRAME,
+                            "stream ended inside a frame (" + buffer.position() + " bytes of it received)");
+                }
+                // dnsdist and PowerDNS end the stream without STOP: normal.
+                return receiver.receiving() ? "ended by the sender without STOP" : "ended by the sender before START";
+            }
+            Instant now = clock.instant();
+            receivedAtNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            framesThisRead = 0;
+            bytesThisRead = 0;
+            buffer.flip();
+            try {
+                decoder.decode(buffer, receiver);
+            } finally {
+                buffer.compact();
+                if (framesThisRead > 0) {
+                    metrics.received(framesThisRead, bytesThisRead);
+                }
+                connection.recordRead(framesThisRead, bytesThisRead, now, receiver.handshake());
+            }
+        }
+        return "stopped";
+    }
+
+    /** A buffer large enough for the frame that filled this one (the decoder has checked its length). */
+    private ByteBuffer grow(ByteBuffer full) {
+        int needed = decoder.pendingFrameBytes(full.flip());
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, full.capacity()));
+        bigger.put(full);
+        return bigger;
+    }
+
+    private void publish(ByteBuffer frame) throws InterruptedIOException {
+        int size = frame.remaining();
+        try {
+            publisher.publish(encoder.encode(frame, receivedAtNs));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while publishing");
+        }
+        framesThisRead++;
+        bytesThisRead += size;
+    }
+
+    private void reply(ControlFrame frame) throws IOException {
+        ByteBuffer out = ByteBuffer.wrap(FrameEncoder.encode(frame));
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("Closing connection {} failed", connection.id(), e);
+        }
+    }
+}

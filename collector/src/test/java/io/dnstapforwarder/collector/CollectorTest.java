@@ -1,0 +1,219 @@
+package io.dnstapforwarder.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.fstrm.ControlFrame;
+import io.dnstapforwarder.fstrm.ControlType;
+import io.dnstapforwarder.fstrm.FrameEncoder;
+import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.testkit.DnsPeers;
+import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.Processes;
+import io.dnstapforwarder.testkit.TestData;
+import io.dnstapforwarder.testkit.TestKafka;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The collector with real sockets, a real broker and the frames of a real Unbound capture. */
+@Timeout(120)
+class CollectorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private String topic;
+    private Collector collector;
+    private Path socket;
+    private List<byte[]> capture;
+
+    @BeforeEach
+    void start() throws IOException {
+        topic = TestKafka.createTopic(TestKafka.uniqueTopic("collector"), 3);
+        socket = dir.resolve("dnstap.sock");
+        collector = Collector.start(config(socket));
+        capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
+    }
+
+    @AfterEach
+    void stop() {
+        collector.close();
+    }
+
+    @Test
+    void publishesEveryFrameOfABidirectionalUnixStreamUntouchedWithItsEnvelope() throws Exception {
+        Instant before = Instant.now();
+        FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
+
+        List<ConsumerRecord<byte[], byte[]>> records = TestKafka.read(topic, capture.size(), WAIT);
+
+        assertThat(records).hasSize(652);
+        List<DnstapEvent> events = records.stream().map(CollectorTest::parse).toList();
+        assertThat(frames(events)).containsExactlyInAnyOrderElementsOf(strings(capture));
+        DnstapEvent event = events.get(0);
+        assertThat(event.getCollectorId()).isEqualTo("test-collector");
+        assertThat(event.getContentType()).isEqualTo("protobuf:dnstap.Dnstap");
+        assertThat(event.getTransport()).isEqualTo(Transport.UNIX);
+        assertThat(event.getPeerAddress()).isEqualTo(socket.toAbsolutePath().toString());
+        assertThat(event.getPeerPort()).isZero();
+        assertThat(event.getReceivedAtNs()).isBetween(nanos(before), nanos(Instant.now()));
+        assertThat(events).extracting(DnstapEvent::getConnectionId).containsOnly(event.getConnectionId());
+        assertThat(records.get(0).headers().lastHeader("dnstap.schema").value())
+                .isEqualTo("dnstapforwarder.v1.DnstapEvent".getBytes(StandardCharsets.UTF_8));
+        assertThat(records.get(0).key()).isNull();
+    }
+
+    @Test
+    void publishesEveryFrameOfAUnidirectionalTcpStreamWithThePeerAddress() throws Exception {
+        FrameStreamTestClient.send(capture, tcpAddress(), false);
+
+        List<DnstapEvent> events = TestKafka.read(topic, capture.size(), WAIT).stream().map(CollectorTest::parse).toList();
+
+        assertThat(frames(events)).containsExactlyInAnyOrderElementsOf(strings(capture));
+        assertThat(events.get(0).getTransport()).isEqualTo(Transport.TCP);
+        assertThat(events.get(0).getPeerAddress()).isEqualTo("127.0.0.1");
+        assertThat(events.get(0).getPeerPort()).isPositive();
+    }
+
+    @Test
+    void takesWhatTheReferenceFstrmReplaySends() throws Exception {
+        Path fstrmReplay = DnsPeers.require("fstrm_replay", "fstrm-bin");
+        try (Processes.Started replay = Processes.start(List.of(fstrmReplay.toString(), "-t", DnstapEvents.DNSTAP_CONTENT_TYPE,
+                "-r", TestData.path(TestData.UNBOUND_SMALL).toString(), "-u", socket.toString()), dir, dir.resolve("replay.log"),
+                Map.of())) {
+            assertThat(replay.process().waitFor()).as(replay.output()).isZero();
+        }
+
+        List<DnstapEvent> events = TestKafka.read(topic, capture.size(), WAIT).stream().map(CollectorTest::parse).toList();
+
+        assertThat(frames(events)).containsExactlyInAnyOrderElementsOf(strings(capture));
+    }
+
+    @Test
+    void closesOnlyTheConnectionThatSentAnOversizedFrameAndCountsIt() throws Exception {
+        try (SocketChannel bad = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            ByteBuffer out = ByteBuffer.allocate(64);
+            FrameEncoder.write(ControlFrame.of(ControlType.START, DnstapEvents.DNSTAP_CONTENT_TYPE), out);
+            out.putInt(1_000_000);
+            bad.write(out.flip());
+            assertThat(bad.read(ByteBuffer.allocate(1))).isEqualTo(-1); // the collector hung up
+        }
+        FrameStreamTestClient.send(capture.subList(0, 10), UnixDomainSocketAddress.of(socket), true);
+
+        assertThat(TestKafka.read(topic, 10, WAIT)).hasSize(10);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains(
+                "component_errors_total{component_id=\"test-collector\",component_kind=\"collector\","
+                        + "error_type=\"frame_too_large\",stage=\"receiving\"} 1.0"));
+    }
+
+    @Test
+    void closesAConnectionThatSendsGarbageBeforeStart() throws Exception {
+        try (SocketChannel bad = FrameStreamTestClient.connect(tcpAddress())) {
+            bad.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            assertThat(bad.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains("error_type=\"frame_too_large\""));
+    }
+
+    @Test
+    void answersHealthAndReadyWhenListeningWithKafkaUp() throws Exception {
+        HttpResponse<String> health = get("/health");
+        HttpResponse<String> ready = get("/ready");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\" : \"UP\"");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"kafka\"", "partitions");
+    }
+
+    @Test
+    void refusesToStartOnAFileThatIsNotASocketAndLeavesItAlone() throws Exception {
+        Path file = dir.resolve("precious.txt");
+        Files.writeString(file, "keep me");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Collector.start(config(file)))
+                .hasMessage(file + " exists and is not a socket; not removing it");
+        assertThat(Files.readString(file)).isEqualTo("keep me");
+    }
+
+    @Test
+    void replacesASocketFileLeftByADeadProcess() throws Exception {
+        Path stale = dir.resolve("stale.sock");
+        try (java.nio.channels.ServerSocketChannel old = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            old.bind(UnixDomainSocketAddress.of(stale));
+        }
+        assertThat(stale).exists();
+
+        try (Collector second = Collector.start(config(stale))) {
+            FrameStreamTestClient.send(capture.subList(0, 5), UnixDomainSocketAddress.of(stale), true);
+            assertThat(TestKafka.read(topic, 5, WAIT)).hasSize(5);
+        }
+    }
+
+    private CollectorConfig config(Path socketPath) {
+        return new CollectorConfig("test-collector", socketPath, new HostPort("127.0.0.1", 0), 64 * 1024,
+                TestKafka.bootstrapServers(), topic, Map.of(), new HostPort("127.0.0.1", 0));
+    }
+
+    private InetSocketAddress tcpAddress() {
+        return collector.listeners().stream().map(l -> l.localAddress()).filter(InetSocketAddress.class::isInstance)
+                .map(InetSocketAddress.class::cast).findFirst().orElseThrow();
+    }
+
+    private String metrics() throws Exception {
+        return get("/metrics").body();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + collector.monitoringPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static DnstapEvent parse(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return DnstapEvent.parseFrom(record.value());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static List<String> frames(List<DnstapEvent> events) {
+        return events.stream().map(e -> Arrays.toString(e.getFrame().toByteArray())).toList();
+    }
+
+    private static List<String> strings(List<byte[]> frames) {
+        return frames.stream().map(Arrays::toString).toList();
+    }
+
+    private static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+}

@@ -1,0 +1,125 @@
+package io.dnstapforwarder.config;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Builds the command line of every dnstap-forwarder command the same way: options default from
+ * {@code DNSTAP_*} environment variables, {@code --help} shows each option's variable, and a bad
+ * value stops start-up with exit code 2 and a message naming the option and its variable.
+ */
+public final class Cli {
+
+    /** Exit code for a usage or configuration error. */
+    public static final int EXIT_USAGE = 2;
+
+    private static final String MASK = "********";
+
+    private Cli() {
+    }
+
+    public static CommandLine create(Object command, Map<String, String> environment) {
+        CommandLine commandLine = new CommandLine(command);
+        EnvironmentDefaults defaults = new EnvironmentDefaults(environment);
+        configure(commandLine, defaults);
+        commandLine.setParameterExceptionHandler((ex, args) -> reportParameterError(ex, args, defaults));
+        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
+            if (ex instanceof ConfigException) {
+                cl.getErr().println(cl.getColorScheme().errorText(ex.getMessage()));
+                return EXIT_USAGE;
+            }
+            throw ex;
+        });
+        return commandLine;
+    }
+
+    /** Starts a service. */
+    @FunctionalInterface
+    public interface ServiceStarter {
+        AutoCloseable start() throws Exception;
+    }
+
+    /**
+     * What every service command does once its configuration is valid: log the effective
+     * configuration, start, run until SIGTERM or SIGINT, stop. Returns the exit code.
+     */
+    public static int runService(String name, CommandSpec spec, ServiceStarter starter) throws Exception {
+        org.slf4j.LoggerFactory.getLogger(Cli.class).info("{} configuration: {}", name, effectiveOptions(spec));
+        io.dnstapforwarder.ops.Lifecycle.runUntilStopped(name, starter.start());
+        return 0;
+    }
+
+    /**
+     * The options as a command sees them, sorted by name, secrets masked: what to log at start so
+     * the effective configuration is on record.
+     */
+    public static Map<String, String> effectiveOptions(CommandSpec spec) {
+        Map<String, String> options = new TreeMap<>();
+        for (OptionSpec option : spec.options()) {
+            if (option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            Object value = option.getValue();
+            String shown = value == null ? "" : isSecret(option) ? MASK : String.valueOf(value);
+            options.put(option.longestName(), shown);
+        }
+        return options;
+    }
+
+    private static boolean isSecret(OptionSpec option) {
+        return option.longestName().contains("token") || option.longestName().contains("password");
+    }
+
+    private static void configure(CommandLine commandLine, EnvironmentDefaults defaults) {
+        CommandSpec spec = commandLine.getCommandSpec();
+        spec.defaultValueProvider(defaults);
+        // Rebuild each option with its environment variable in the help text, keeping the order.
+        List<OptionSpec> options = new ArrayList<>(spec.options());
+        for (OptionSpec option : options) {
+            spec.remove(option);
+        }
+        for (OptionSpec option : options) {
+            if (option.usageHelp() || option.versionHelp()) {
+                spec.addOption(option);
+                continue;
+            }
+            List<String> description = new ArrayList<>(List.of(option.description()));
+            description.add("Env: " + EnvironmentDefaults.variableFor(option) + ".");
+            spec.addOption(option.toBuilder().description(description.toArray(String[]::new)).build());
+        }
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            configure(sub, defaults);
+        }
+    }
+
+    private static int reportParameterError(ParameterException ex, String[] args, EnvironmentDefaults defaults) {
+        CommandLine cl = ex.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String message = ex.getMessage();
+        if (ex.getArgSpec() instanceof OptionSpec option && !givenOnCommandLine(args, option)
+                && defaults.environmentValue(option) != null) {
+            message += " (from environment variable " + EnvironmentDefaults.variableFor(option) + ")";
+        }
+        err.println(cl.getColorScheme().errorText(message));
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+        return EXIT_USAGE;
+    }
+
+    private static boolean givenOnCommandLine(String[] args, OptionSpec option) {
+        for (String arg : args) {
+            for (String name : option.names()) {
+                if (arg.equals(name) || arg.startsWith(name + "=")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

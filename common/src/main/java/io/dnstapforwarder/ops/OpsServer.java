@@ -1,0 +1,112 @@
+package io.dnstapforwarder.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations HTTP endpoint each service runs: {@code /} (service info), {@code /health}
+ * (liveness), {@code /ready} (readiness), {@code /metrics} (Prometheus text) and {@code /stats}
+ * (JSON). Javalin stays inside this class.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Map<String, String> ENDPOINTS = endpoints();
+
+    private final ServiceInfo service;
+    private final PrometheusMeterRegistry registry;
+    private final ReadinessCheck readiness;
+    private final Supplier<?> stats;
+    private final Clock clock;
+    private Javalin app;
+
+    public OpsServer(ServiceInfo service, PrometheusMeterRegistry registry, ReadinessCheck readiness,
+            Supplier<?> stats, Clock clock) {
+        this.service = service;
+        this.registry = registry;
+        this.readiness = readiness;
+        this.stats = stats;
+        this.clock = clock;
+    }
+
+    /** Starts listening; {@code port} 0 picks a free port (see {@link #port()}). */
+    public OpsServer start(String host, int port) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.routes.get("/", this::info);
+            config.routes.get("/health", this::health);
+            config.routes.get("/ready", this::ready);
+            config.routes.get("/metrics", this::metrics);
+            config.routes.get("/stats", ctx -> ctx.json(stats.get()));
+        }).start();
+        log.info("{} ops endpoint listening on http://{}:{}/ ({})", service.kind(), host, app.port(),
+                String.join(", ", ENDPOINTS.keySet()));
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    private void info(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", "dnstap-forwarder " + service.kind());
+        body.put("instance", service.instanceId());
+        body.put("version", service.version());
+        body.put("started_at", service.startedAt().toString());
+        body.put("endpoints", ENDPOINTS);
+        ctx.json(body);
+    }
+
+    private void health(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("uptime", service.uptime(clock.instant()).toMillis() / 1000.0);
+        body.put("version", service.version());
+        ctx.json(body);
+    }
+
+    private void ready(Context ctx) {
+        Readiness answer = readiness.check();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", answer.ready() ? "READY" : "NOT_READY");
+        body.put("checks", answer.checks());
+        ctx.status(answer.ready() ? 200 : 503).json(body);
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape());
+    }
+
+    private static Map<String, String> endpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("/health", "liveness: 200 while the process runs");
+        endpoints.put("/ready", "readiness: 200 when the service can do its job, 503 otherwise");
+        endpoints.put("/metrics", "Prometheus metrics");
+        endpoints.put("/stats", "JSON statistics");
+        return endpoints;
+    }
+}

@@ -1,0 +1,130 @@
+package io.dnstapforwarder.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+class CliTest {
+
+    static class SharedOptions {
+        @Option(names = "--kafka-topic", defaultValue = "dnstap.events", description = "Topic.")
+        String topic;
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true)
+    static class Demo implements Callable<Integer> {
+        @Option(names = "--batch-size", defaultValue = "100", description = "Events per batch.")
+        int batchSize;
+
+        @Option(names = "--hec-token", description = "Token.")
+        String token;
+
+        @Mixin
+        SharedOptions shared;
+
+        @Override
+        public Integer call() {
+            if (batchSize < 1) {
+                throw ConfigException.invalid("--batch-size", batchSize, "must be at least 1");
+            }
+            return 0;
+        }
+    }
+
+    private final StringWriter err = new StringWriter();
+    private final StringWriter out = new StringWriter();
+
+    @Test
+    void takesAnOptionFromItsEnvironmentVariable() {
+        Demo demo = run(Map.of("DNSTAP_BATCH_SIZE", "7", "DNSTAP_KAFKA_TOPIC", "mine"));
+
+        assertThat(demo.batchSize).isEqualTo(7);
+        assertThat(demo.shared.topic).isEqualTo("mine");
+    }
+
+    @Test
+    void letsAFlagWinOverTheEnvironment() {
+        Demo demo = run(Map.of("DNSTAP_BATCH_SIZE", "7"), "--batch-size", "9");
+
+        assertThat(demo.batchSize).isEqualTo(9);
+    }
+
+    @Test
+    void fallsBackToTheBuiltInDefault() {
+        Demo demo = run(Map.of());
+
+        assertThat(demo.batchSize).isEqualTo(100);
+        assertThat(demo.shared.topic).isEqualTo("dnstap.events");
+    }
+
+    @Test
+    void namesEachOptionsVariableInTheHelp() {
+        CommandLine cl = commandLine(new Demo(), Map.of());
+        cl.execute("--help");
+
+        assertThat(out.toString())
+                .contains("Events per batch.", "Env: DNSTAP_BATCH_SIZE.")
+                .contains("Env: DNSTAP_KAFKA_TOPIC.")
+                .doesNotContain("DNSTAP_HELP");
+    }
+
+    @Test
+    void stopsWithTheVariableNamedWhenItsValueIsBad() {
+        int exit = commandLine(new Demo(), Map.of("DNSTAP_BATCH_SIZE", "lots")).execute();
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).startsWith("Invalid value for option '--batch-size': 'lots' is not an int "
+                + "(from environment variable DNSTAP_BATCH_SIZE)");
+    }
+
+    @Test
+    void stopsWithoutBlamingTheEnvironmentWhenTheFlagIsBad() {
+        int exit = commandLine(new Demo(), Map.of("DNSTAP_BATCH_SIZE", "5")).execute("--batch-size", "lots");
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).startsWith("Invalid value for option '--batch-size': 'lots' is not an int\n");
+    }
+
+    @Test
+    void stopsWithExitCode2AndTheMessageOnAConfigurationError() {
+        int exit = commandLine(new Demo(), Map.of()).execute("--batch-size", "0");
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).isEqualTo("Invalid value for --batch-size (DNSTAP_BATCH_SIZE): '0' must be at least 1\n");
+    }
+
+    @Test
+    void listsTheEffectiveOptionsSortedWithSecretsMasked() {
+        Demo demo = new Demo();
+        CommandLine cl = commandLine(demo, Map.of("DNSTAP_HEC_TOKEN", "s3cr3t"));
+        cl.execute();
+
+        assertThat(Cli.effectiveOptions(cl.getCommandSpec())).containsExactly(
+                Map.entry("--batch-size", "100"),
+                Map.entry("--hec-token", "********"),
+                Map.entry("--kafka-topic", "dnstap.events"));
+    }
+
+    private Demo run(Map<String, String> environment, String... args) {
+        Demo demo = new Demo();
+        int exit = commandLine(demo, environment).execute(args);
+        assertThat(exit).as(err.toString()).isZero();
+        return demo;
+    }
+
+    private CommandLine commandLine(Demo demo, Map<String, String> environment) {
+        CommandLine cl = Cli.create(demo, environment);
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        return cl;
+    }
+}

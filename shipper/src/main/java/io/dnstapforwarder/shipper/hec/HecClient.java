@@ -1,0 +1,75 @@
+package io.dnstapforwarder.shipper.hec;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Posts gzip-compressed batches of events to one HEC endpoint's {@code /services/collector/event}
+ * and says what became of each ({@link Outcome}). Never throws for a delivery problem: network
+ * failures are {@link Outcome.Retryable}.
+ */
+public final class HecClient {
+
+    public static final String EVENT_PATH = "/services/collector/event";
+
+    private final URI eventUri;
+    private final Supplier<String> token;
+    private final String channel;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    /**
+     * @param baseUrl e.g. {@code https://splunk:8088}
+     * @param token the HEC token, asked for on every request so that a rotated token is used at once
+     * @param channel this shipper's request channel (HEC requires one with indexer acknowledgement)
+     */
+    public HecClient(URI baseUrl, Supplier<String> token, UUID channel, HttpClient http, Duration requestTimeout) {
+        String base = baseUrl.toString().replaceAll("/+$", "");
+        this.eventUri = URI.create(base + EVENT_PATH);
+        this.token = token;
+        this.channel = channel.toString();
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** A client for HEC's HTTP/1.1 with the given connect timeout. */
+    public static HttpClient defaultHttpClient(Duration connectTimeout) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+
+    public URI eventUri() {
+        return eventUri;
+    }
+
+    /** Sends one gzip-compressed body of concatenated events. */
+    public Outcome post(byte[] gzippedBody) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(eventUri)
+                .timeout(requestTimeout)
+                .header("Authorization", "Splunk " + token.get())
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .header("X-Splunk-Request-Channel", channel)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzippedBody))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return ResponseClassifier.classify(response.statusCode(), response.body(),
+                    ResponseClassifier.retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+        } catch (HttpTimeoutException e) {
+            return new Outcome.Retryable("no answer within " + requestTimeout.toSeconds() + " s", "timeout", null);
+        } catch (ConnectException e) {
+            return new Outcome.Retryable("cannot connect to " + eventUri.getHost() + ":" + eventUri.getPort()
+                    + " (" + e.getMessage() + ")", "connect", null);
+        } catch (IOException e) {
+            return new Outcome.Retryable("I/O error talking to HEC: " + e, "io", null);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.dnstapforwarder.shipper.sink;
+
+import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.shipper.hec.Outcome;
+
+/** Where rendered events go: Splunk HEC, or a local JSON-lines file when no HEC is configured. */
+public interface EventSink extends AutoCloseable {
+
+    /** Sends a batch and says what became of it. Blocks; never throws for a delivery problem. */
+    Outcome deliver(Batch batch) throws InterruptedException;
+
+    /** For logs: where this sink sends. */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,82 @@
+package io.dnstapforwarder.shipper.hec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnstapforwarder.testkit.HecEmulator;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import java.io.ByteArrayOutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HecClientTest {
+
+    private static final UUID CHANNEL = UUID.fromString("6f1d0d2e-1c4b-4c1a-9d8e-0123456789ab");
+    private final HecEmulator hec = HecEmulator.start("token-1");
+    private final HecClient client = new HecClient(hec.url(), () -> "token-1", CHANNEL,
+            HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofSeconds(5));
+
+    @AfterEach
+    void stop() {
+        hec.close();
+    }
+
+    @Test
+    void postsGzippedEventsWithTokenChannelAndEncodingHeaders() throws Exception {
+        Outcome outcome = client.post(gzip("{\"event\":{\"query\":\"a\"}}\n{\"event\":{\"query\":\"b\"}}\n"));
+
+        assertThat(outcome).isEqualTo(new Outcome.Delivered(-1));
+        HecEmulator.Request request = hec.requests().get(0);
+        assertThat(request.path()).isEqualTo("/services/collector/event");
+        assertThat(request.header("Authorization")).isEqualTo("Splunk token-1");
+        assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
+        assertThat(request.header("X-Splunk-Request-Channel")).isEqualTo(CHANNEL.toString());
+        assertThat(request.eventsAccepted()).isEqualTo(2);
+    }
+
+    @Test
+    void asksForTheTokenOnEveryRequest() throws Exception {
+        String[] token = {"old"};
+        HecClient rotating = new HecClient(hec.url(), () -> token[0], CHANNEL,
+                HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofSeconds(5));
+
+        Outcome refused = rotating.post(gzip("{\"event\":1}"));
+        token[0] = "token-1";
+        Outcome accepted = rotating.post(gzip("{\"event\":1}"));
+
+        assertThat(refused).isEqualTo(new Outcome.Misconfigured("HTTP 403: Invalid token", "hec_4"));
+        assertThat(accepted).isInstanceOf(Outcome.Delivered.class);
+    }
+
+    @Test
+    void reportsARefusedConnectionAsRetryable() throws Exception {
+        URI url = hec.url();
+        hec.stop();
+
+        Outcome outcome = client.post(gzip("{\"event\":1}"));
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Retryable.class, retry -> {
+            assertThat(retry.errorCode()).isEqualTo("connect");
+            assertThat(retry.reason()).startsWith("cannot connect to 127.0.0.1:" + url.getPort());
+        });
+    }
+
+    @Test
+    void acceptsABaseUrlWithATrailingSlash() {
+        HecClient slashed = new HecClient(URI.create("https://splunk.example:8088/"), () -> "t", CHANNEL,
+                HecClient.defaultHttpClient(Duration.ofSeconds(1)), Duration.ofSeconds(1));
+
+        assertThat(slashed.eventUri()).isEqualTo(URI.create("https://splunk.example:8088/services/collector/event"));
+    }
+
+    private static byte[] gzip(String body) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(body.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,103 @@
+package io.dnstapforwarder.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.collector.Collector;
+import io.dnstapforwarder.collector.CollectorConfig;
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.HecEmulator;
+import io.dnstapforwarder.testkit.ReferenceComparison;
+import io.dnstapforwarder.testkit.ReferenceDecode;
+import io.dnstapforwarder.testkit.TestData;
+import io.dnstapforwarder.testkit.TestKafka;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path with real parts: a real Unbound capture over a real socket into the collector,
+ * through a real Kafka broker, out of the shipper into the strict HEC emulator; every event
+ * compared, field by field, with what the reference decoder (dnstap-ldns) reads in the capture.
+ */
+@Timeout(120)
+class PipelineEndToEndTest {
+
+    private static final String TOKEN = "5d6a3c2e-0000-4000-8000-00000000e2e0";
+
+    @TempDir
+    Path dir;
+
+    private final HecEmulator hec = HecEmulator.start(TOKEN);
+    private Collector collector;
+    private Shipper shipper;
+
+    @BeforeEach
+    void start() throws Exception {
+        String topic = TestKafka.createTopic(TestKafka.uniqueTopic("e2e"), 3);
+        String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("e2e-dlq"), 1);
+        collector = Collector.start(new CollectorConfig("e2e-collector", dir.resolve("dnstap.sock"),
+                new HostPort("127.0.0.1", 0), CollectorConfig.DEFAULT_MAX_FRAME_BYTES, TestKafka.bootstrapServers(), topic,
+                Map.of(), null));
+        shipper = Shipper.start(new ShipperConfig("e2e-shipper", hec.url(), TOKEN, null, "dnstap", 200, 1_000_000,
+                Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
+                TestKafka.uniqueTopic("e2e-group"), deadLetters, Map.of(), dir, null));
+    }
+
+    @AfterEach
+    void stop() {
+        collector.close();
+        shipper.close();
+        hec.close();
+    }
+
+    @Test
+    void deliversEveryMessageSentOverAUnixSocketExactlyAsTheReferenceDecoderReadsIt() throws Exception {
+        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), UnixDomainSocketAddress.of(dir.resolve("dnstap.sock")),
+                true);
+
+        assertEveryMessageArrivedAsTheReferenceSays();
+    }
+
+    @Test
+    void deliversEveryMessageSentOverTcpExactlyAsTheReferenceDecoderReadsIt() throws Exception {
+        SocketAddress tcp = collector.listeners().stream().map(listener -> listener.localAddress())
+                .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
+
+        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, false);
+
+        assertEveryMessageArrivedAsTheReferenceSays();
+    }
+
+    private void assertEveryMessageArrivedAsTheReferenceSays() throws Exception {
+        List<ReferenceDecode.Message> reference = ReferenceDecode.unboundSmall();
+        Map<String, ReferenceDecode.Message> byKey = new HashMap<>();
+        reference.forEach(message -> byKey.put(ReferenceComparison.key(message), message));
+        assertThat(byKey).as("the key tells every message apart").hasSize(reference.size());
+
+        List<JsonNode> events = hec.awaitEvents(reference.size(), Duration.ofSeconds(60));
+
+        assertThat(events).hasSize(652);
+        assertThat(events.stream().map(ReferenceComparison::key)).containsExactlyInAnyOrderElementsOf(byKey.keySet());
+        for (JsonNode event : events) {
+            ReferenceComparison.assertMatches(event, byKey.get(ReferenceComparison.key(event)), "dnstap");
+        }
+        assertThat(hec.requests()).allSatisfy(request -> {
+            assertThat(request.header("Authorization")).isEqualTo("Splunk " + TOKEN);
+            assertThat(request.status()).isEqualTo(200);
+        });
+    }
+}

@@ -1,0 +1,46 @@
+package io.dnstapforwarder.testkit;
+
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.fstrm.FrameStreamWriter;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Plays a DNS server: connects to a collector over a Unix socket or TCP and sends dnstap frames in
+ * bidirectional (as Unbound, BIND, Knot do) or unidirectional Frame Streams.
+ */
+public final class FrameStreamTestClient {
+
+    private FrameStreamTestClient() {
+    }
+
+    /** Sends every frame of a capture file, then STOP (and waits for FINISH when bidirectional). */
+    public static List<byte[]> replay(Path captureFile, SocketAddress address, boolean bidirectional) throws IOException {
+        List<byte[]> frames = FrameStreamFile.readAll(captureFile, DnstapEvents.DNSTAP_CONTENT_TYPE);
+        send(frames, address, bidirectional);
+        return frames;
+    }
+
+    public static void send(List<byte[]> frames, SocketAddress address, boolean bidirectional) throws IOException {
+        try (SocketChannel channel = connect(address);
+                FrameStreamWriter writer = FrameStreamWriter.open(channel, DnstapEvents.DNSTAP_CONTENT_TYPE, bidirectional)) {
+            for (byte[] frame : frames) {
+                writer.write(frame);
+            }
+        }
+    }
+
+    public static SocketChannel connect(SocketAddress address) throws IOException {
+        SocketChannel channel = address instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
+        channel.connect(address);
+        return channel;
+    }
+}

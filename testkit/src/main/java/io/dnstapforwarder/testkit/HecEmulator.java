@@ -1,0 +1,542 @@
+package io.dnstapforwarder.testkit;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A strict stand-in for the Splunk HTTP Event Collector: it rejects what Splunk rejects, with
+ * Splunk's status codes and bodies, and keeps every event it accepted for assertions.
+ *
+ * <ul>
+ *   <li>{@code POST /services/collector/event} (also {@code /services/collector} and
+ *       {@code .../event/1.0}): {@code Authorization: Splunk <token>} (401 code 2 when missing,
+ *       401 code 3 when not of that form, 403 code 4 when wrong); gzip when
+ *       {@code Content-Encoding: gzip}; a body of concatenated JSON objects, each with an
+ *       {@code event} that is present (code 12) and not blank (code 13); {@code time} a number;
+ *       {@code host}, {@code source}, {@code sourcetype}, {@code index} strings; {@code index}
+ *       one of the allowed indexes when any are configured (code 7); {@code fields} flat (code
+ *       15). As Splunk does, the events before a bad one are indexed and the error names the bad
+ *       one in {@code invalid-event-number}.
+ *   <li>With indexer acknowledgement on: a {@code X-Splunk-Request-Channel} GUID is required
+ *       (codes 10, 11), each success carries an {@code ackId}, and {@code POST
+ *       /services/collector/ack} answers their status; an ack that was reported true is forgotten.
+ *   <li>{@code GET /services/collector/health}.
+ *   <li>Scripted failures: {@link #enqueue} responses that are served, in order, before normal
+ *       handling (503 busy, 429 with Retry-After, ...); {@link #stop()} / {@link #start()} for an
+ *       outage (connections refused) on the same port.
+ * </ul>
+ */
+public final class HecEmulator implements AutoCloseable {
+
+    private static final Pattern GUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Set<String> EVENT_PATHS = Set.of(
+            "/services/collector", "/services/collector/event", "/services/collector/event/1.0");
+
+    /** A response to serve instead of handling the next request. */
+    public record ScriptedResponse(int status, String body, Map<String, String> headers) {
+    }
+
+    /** What a client sent, when, and what it got. */
+    public record Request(java.time.Instant receivedAt, String method, String path, Map<String, String> headers,
+            int bodyBytes, int decodedBytes, int eventsAccepted, int status, String responseBody) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final ObjectMapper json = Json.exactDecimals();
+    private final String token;
+    private final boolean ackEnabled;
+    private final Set<String> allowedIndexes;
+    private final Object lock = new Object();
+    private final List<JsonNode> events = new ArrayList<>();
+    private final List<Request> requests = new ArrayList<>();
+    private final Queue<ScriptedResponse> script = new ArrayDeque<>();
+    private final Map<String, Channel> channels = new HashMap<>();
+    private boolean holdAcks;
+    private java.util.function.Predicate<JsonNode> poison = event -> false;
+    private boolean namePoison;
+    private volatile Duration latency = Duration.ZERO;
+    private int port;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    private HecEmulator(String token, boolean ackEnabled, Set<String> allowedIndexes) {
+        this.token = token;
+        this.ackEnabled = ackEnabled;
+        this.allowedIndexes = Set.copyOf(allowedIndexes);
+    }
+
+    /** An emulator accepting {@code token}, any index, without indexer acknowledgement. */
+    public static HecEmulator start(String token) {
+        return builder().token(token).start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options of the emulated HEC input. */
+    public static final class Builder {
+        private String token = UUID.randomUUID().toString();
+        private boolean ackEnabled;
+        private Set<String> allowedIndexes = Set.of();
+
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder ackEnabled(boolean ackEnabled) {
+            this.ackEnabled = ackEnabled;
+            return this;
+        }
+
+        /** The indexes the token may write to; empty (the default) allows any. */
+        public Builder allowedIndexes(Set<String> indexes) {
+            this.allowedIndexes = indexes;
+            return this;
+        }
+
+        public HecEmulator start() {
+            HecEmulator emulator = new HecEmulator(token, ackEnabled, allowedIndexes);
+            emulator.start();
+            return emulator;
+        }
+    }
+
+    /** The base URL, e.g. {@code http://127.0.0.1:41234}: what an operator puts in DNSTAP_HEC_URL. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public String token() {
+        return token;
+    }
+
+    /** Starts listening; after {@link #stop()} on the same port as before. */
+    public void start() {
+        synchronized (lock) {
+            try {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            executor = Executors.newFixedThreadPool(4);
+            server.setExecutor(executor);
+            server.createContext("/", this::handle);
+            server.start();
+            port = server.getAddress().getPort();
+        }
+    }
+
+    /** Stops listening: clients get connection refused until {@link #start()}. */
+    public void stop() {
+        synchronized (lock) {
+            if (server != null) {
+                server.stop(0);
+                executor.shutdownNow();
+                server = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Serves this response to the next request instead of handling it (FIFO). */
+    public void enqueue(int status, String body, Map<String, String> headers) {
+        synchronized (lock) {
+            script.add(new ScriptedResponse(status, body, headers));
+        }
+    }
+
+    /** The next {@code times} requests get 503 "Server is busy" (HEC code 9). */
+    public void respondServerBusy(int times) {
+        for (int i = 0; i < times; i++) {
+            enqueue(503, "{\"text\":\"Server is busy\",\"code\":9}", Map.of());
+        }
+    }
+
+    /** The next {@code times} requests get 429 with {@code Retry-After: retryAfterSeconds}. */
+    public void respondTooManyRequests(int times, int retryAfterSeconds) {
+        for (int i = 0; i < times; i++) {
+            enqueue(429, "{\"text\":\"Too many requests\",\"code\":9}", Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+        }
+    }
+
+    /**
+     * Makes the emulator refuse events matching {@code poison} with 400 "Invalid data format"
+     * (code 6), as Splunk refuses data it cannot take. With {@code nameIt}, the answer names the
+     * event ({@code invalid-event-number}) and the events before it are indexed, as Splunk does;
+     * without, nothing of the request is indexed and no event is named.
+     */
+    public void rejectEvents(java.util.function.Predicate<JsonNode> poison, boolean nameIt) {
+        synchronized (lock) {
+            this.poison = poison;
+            this.namePoison = nameIt;
+        }
+    }
+
+    /** Answers every request only after {@code latency}, like a loaded indexer. */
+    public void respondSlowly(Duration latency) {
+        this.latency = latency;
+    }
+
+    /** While held, acks stay false when polled. */
+    public void holdAcks(boolean hold) {
+        synchronized (lock) {
+            holdAcks = hold;
+        }
+    }
+
+    /** Every event accepted so far, in arrival order. */
+    public List<JsonNode> events() {
+        synchronized (lock) {
+            return List.copyOf(events);
+        }
+    }
+
+    public int eventCount() {
+        synchronized (lock) {
+            return events.size();
+        }
+    }
+
+    public List<Request> requests() {
+        synchronized (lock) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Waits until at least {@code count} events were accepted; returns them, or fails after the timeout. */
+    public List<JsonNode> awaitEvents(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (events.size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("HEC emulator received " + events.size() + " events, expected " + count
+                            + " within " + timeout);
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            return List.copyOf(events);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        java.time.Instant receivedAt = java.time.Instant.now();
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (!latency.isZero()) {
+                try {
+                    Thread.sleep(latency.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            String path = exchange.getRequestURI().getPath();
+            Outcome outcome = respond(exchange, path, body);
+            synchronized (lock) {
+                // Recorded before answering, so a client that saw the answer also sees the record.
+                requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), body.length,
+                        outcome.decodedBytes(), outcome.accepted(), outcome.status(), outcome.body()));
+            }
+            byte[] response = outcome.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+            outcome.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            exchange.sendResponseHeaders(outcome.status(), response.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response);
+            }
+        }
+    }
+
+    private record Outcome(int status, String body, Map<String, String> headers, int decodedBytes, int accepted) {
+        static Outcome of(int status, int code, String text) {
+            return new Outcome(status, "{\"text\":\"" + text + "\",\"code\":" + code + "}", Map.of(), 0, 0);
+        }
+    }
+
+    private Outcome respond(HttpExchange exchange, String path, byte[] body) {
+        synchronized (lock) {
+            ScriptedResponse scripted = script.poll();
+            if (scripted != null) {
+                return new Outcome(scripted.status(), scripted.body(), scripted.headers(), 0, 0);
+            }
+        }
+        if (path.equals("/services/collector/health")) {
+            return Outcome.of(200, 17, "HEC is healthy");
+        }
+        boolean ackQuery = path.equals("/services/collector/ack");
+        if (!EVENT_PATHS.contains(path) && !ackQuery) {
+            return Outcome.of(404, 404, "The requested URL was not found on this server.");
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            return Outcome.of(405, 405, "Method not allowed");
+        }
+        Outcome denied = authorize(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (denied != null) {
+            return denied;
+        }
+        String channelId = channelOf(exchange);
+        if (ackQuery) {
+            return ackQuery(channelId, body);
+        }
+        if (ackEnabled && channelId == null) {
+            return Outcome.of(400, 10, "Data channel is missing");
+        }
+        if (ackEnabled && !GUID.matcher(channelId).matches()) {
+            return Outcome.of(400, 11, "Invalid data channel");
+        }
+        byte[] decoded;
+        try {
+            decoded = decode(body, exchange.getRequestHeaders().getFirst("Content-Encoding"));
+        } catch (IOException e) {
+            return Outcome.of(400, 6, "Invalid data format");
+        }
+        return index(decoded, channelId);
+    }
+
+    private Outcome authorize(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            return Outcome.of(401, 2, "Token is required");
+        }
+        if (!authorization.startsWith("Splunk ")) {
+            return Outcome.of(401, 3, "Invalid authorization");
+        }
+        if (!authorization.substring("Splunk ".length()).trim().equals(token)) {
+            return Outcome.of(403, 4, "Invalid token");
+        }
+        return null;
+    }
+
+    private static String channelOf(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("X-Splunk-Request-Channel");
+        if (header != null) {
+            return header;
+        }
+        String query = exchange.getRequestURI().getQuery();
+        if (query != null) {
+            for (String parameter : query.split("&")) {
+                if (parameter.startsWith("channel=")) {
+                    return parameter.substring("channel=".length());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] decode(byte[] body, String encoding) throws IOException {
+        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
+            return body;
+        }
+        if (!encoding.equalsIgnoreCase("gzip")) {
+            throw new IOException("unsupported content encoding " + encoding);
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+            return in.readAllBytes();
+        }
+    }
+
+    private Outcome index(byte[] decoded, String channelId) {
+        List<JsonNode> accepted = new ArrayList<>();
+        Outcome error = null;
+        try (JsonParser parser = json.getFactory().createParser(decoded)) {
+            while (error == null) {
+                JsonToken token;
+                try {
+                    token = parser.nextToken();
+                } catch (IOException e) {
+                    error = invalidEvent(6, "Invalid data format", accepted.size());
+                    break;
+                }
+                if (token == null) {
+                    break;
+                }
+                if (token != JsonToken.START_OBJECT) {
+                    error = invalidEvent(6, "Invalid data format", accepted.size());
+                    break;
+                }
+                JsonNode event;
+                try {
+                    event = json.readTree(parser);
+                } catch (IOException e) {
+                    error = invalidEvent(6, "Invalid data format", accepted.size());
+                    break;
+                }
+                error = validate(event, accepted.size());
+                if (error == null) {
+                    accepted.add(event);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (error == null && accepted.isEmpty()) {
+            error = Outcome.of(400, 5, "No data");
+        }
+        synchronized (lock) {
+            for (int i = 0; error == null && i < accepted.size(); i++) {
+                if (poison.test(accepted.get(i))) {
+                    error = namePoison ? invalidEvent(6, "Invalid data format", i) : Outcome.of(400, 6, "Invalid data format");
+                    accepted = namePoison ? accepted.subList(0, i) : List.of();
+                }
+            }
+            events.addAll(accepted);
+            lock.notifyAll();
+            if (error != null) {
+                return new Outcome(error.status(), error.body(), Map.of(), decoded.length, accepted.size());
+            }
+            String body = "{\"text\":\"Success\",\"code\":0";
+            if (ackEnabled) {
+                body += ",\"ackId\":" + channels.computeIfAbsent(channelId, id -> new Channel()).issue();
+            }
+            return new Outcome(200, body + "}", Map.of(), decoded.length, accepted.size());
+        }
+    }
+
+    private Outcome validate(JsonNode event, int number) {
+        if (!event.has("event")) {
+            return invalidEvent(12, "Event field is required", number);
+        }
+        JsonNode body = event.get("event");
+        if (body.isNull() || (body.isTextual() && body.asText().isBlank())) {
+            return invalidEvent(13, "Event field cannot be blank", number);
+        }
+        JsonNode time = event.get("time");
+        if (time != null && !(time.isNumber() || (time.isTextual() && isNumeric(time.asText())))) {
+            return invalidEvent(6, "Invalid data format", number);
+        }
+        for (String field : List.of("host", "source", "sourcetype", "index")) {
+            JsonNode value = event.get(field);
+            if (value != null && !value.isTextual()) {
+                return invalidEvent(6, "Invalid data format", number);
+            }
+        }
+        JsonNode index = event.get("index");
+        if (index != null && !allowedIndexes.isEmpty() && !allowedIndexes.contains(index.asText())) {
+            return invalidEvent(7, "Incorrect index", number);
+        }
+        JsonNode fields = event.get("fields");
+        if (fields != null && !isFlat(fields)) {
+            return invalidEvent(15, "Error in handling indexed fields", number);
+        }
+        return null;
+    }
+
+    private static boolean isNumeric(String text) {
+        try {
+            Double.parseDouble(text);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean isFlat(JsonNode fields) {
+        if (!fields.isObject()) {
+            return false;
+        }
+        for (JsonNode value : fields) {
+            if (value.isObject()) {
+                return false;
+            }
+            if (value.isArray()) {
+                for (JsonNode item : value) {
+                    if (item.isContainerNode()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Outcome invalidEvent(int code, String text, int number) {
+        return new Outcome(400, "{\"text\":\"" + text + "\",\"code\":" + code + ",\"invalid-event-number\":" + number + "}",
+                Map.of(), 0, 0);
+    }
+
+    private Outcome ackQuery(String channelId, byte[] body) {
+        if (!ackEnabled) {
+            return Outcome.of(400, 14, "ACK is disabled");
+        }
+        if (channelId == null) {
+            return Outcome.of(400, 10, "Data channel is missing");
+        }
+        JsonNode query;
+        try {
+            query = json.readTree(body);
+        } catch (IOException e) {
+            return Outcome.of(400, 6, "Invalid data format");
+        }
+        if (query == null || !query.path("acks").isArray()) {
+            return Outcome.of(400, 6, "Invalid data format");
+        }
+        ObjectNode answer = json.createObjectNode();
+        ObjectNode acks = answer.putObject("acks");
+        synchronized (lock) {
+            Channel channel = channels.computeIfAbsent(channelId, id -> new Channel());
+            for (JsonNode id : query.get("acks")) {
+                acks.put(id.asText(), !holdAcks && channel.redeem(id.asLong()));
+            }
+        }
+        return new Outcome(200, answer.toString(), Map.of(), body.length, 0);
+    }
+
+    private static Map<String, String> headersOf(HttpExchange exchange) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+        return headers;
+    }
+
+    /** Ack ids of one channel: issued on success, true once when polled, then forgotten. */
+    private static final class Channel {
+        private long next;
+        private final Set<Long> pending = new java.util.HashSet<>();
+
+        long issue() {
+            pending.add(next);
+            return next++;
+        }
+
+        boolean redeem(long id) {
+            return pending.remove(id);
+        }
+    }
+}
