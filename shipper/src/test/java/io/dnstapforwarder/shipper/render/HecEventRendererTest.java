@@ -43,6 +43,24 @@ class HecEventRendererTest {
     }
 
     @Test
+    void namesTheClientSubnetOfTheQueryThatCarriesOne() throws Exception {
+        List<byte[]> frames = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
+        List<JsonNode> withSubnet = new java.util.ArrayList<>();
+        for (byte[] frame : frames) {
+            JsonNode event = json.readTree(renderer.render(envelope(frame, Transport.UNIX, "/s", 0)));
+            if (event.at("/event").has("ecs")) {
+                withSubnet.add(event);
+            }
+        }
+
+        assertThat(withSubnet).hasSize(1);
+        JsonNode event = withSubnet.get(0).get("event");
+        assertThat(event.get("ecs").asText()).isEqualTo("192.0.2.0/24");
+        assertThat(event.at("/edns/options/0/name").asText()).isEqualTo("CLIENT-SUBNET");
+        assertThat(event.get("message_type").asText()).isEqualTo("Query");
+    }
+
+    @Test
     void coversTheCaptureVarietyTheReferenceHolds() throws Exception {
         List<ReferenceDecode.Message> reference = ReferenceDecode.unboundSmall();
 
