@@ -4,6 +4,8 @@ import io.dnstapforwarder.collector.listen.Connection;
 import io.dnstapforwarder.collector.listen.Connections;
 import io.dnstapforwarder.collector.listen.ListenEndpoint;
 import io.dnstapforwarder.collector.listen.SocketListener;
+import io.dnstapforwarder.collector.monitor.CollectorStats;
+import io.dnstapforwarder.collector.monitor.PerformanceLog;
 import io.dnstapforwarder.collector.publish.KafkaEventPublisher;
 import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
@@ -11,6 +13,7 @@ import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -19,6 +22,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,54 +41,80 @@ public final class Collector implements AutoCloseable {
     /** Outstanding bytes before readers stop reading; half the producer's 64 MiB buffer. */
     private static final int PUBLISH_BUDGET_BYTES = 32 * 1024 * 1024;
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REAPER_PERIOD = Duration.ofSeconds(1);
 
     private final CollectorConfig config;
+    private final CollectorStats stats;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaClientMetrics producerMetrics;
     private final KafkaEventPublisher publisher;
     private final KafkaProbe kafkaProbe;
     private final Connections connections;
     private final List<SocketListener> listeners = new ArrayList<>();
+    private final ScheduledExecutorService reaper;
+    private final PerformanceLog performanceLog;
     private final OpsServer ops;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Collector(CollectorConfig config, Clock clock) throws IOException {
+    private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
         this.config = config;
         ServiceInfo service = ServiceInfo.startingNow("collector", config.collectorId());
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         ComponentMetrics metrics = new ComponentMetrics(registry, "collector", config.collectorId());
-        this.publisher = new KafkaEventPublisher(new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
-                "dnstap-collector-" + config.collectorId(), config.kafkaProperties())), config.topic(),
-                PUBLISH_BUDGET_BYTES, metrics);
+        this.stats = new CollectorStats(config.monitoring().maxLatencySamples(), nanoTime);
+        this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
+                "dnstap-collector-" + config.collectorId(), config.kafkaProperties()));
+        this.producerMetrics = new KafkaClientMetrics(producer, metrics.tags());
+        producerMetrics.bindTo(registry);
+        this.publisher = new KafkaEventPublisher(producer, config.topic(), PUBLISH_BUDGET_BYTES, metrics, stats);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
                 Duration.ofSeconds(3), clock);
-        this.connections = new Connections(clock, registry, metrics.tags());
+        this.connections = new Connections(config.limits().maxConnections(), clock, nanoTime, registry, metrics.tags());
+        this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dnstap-connection-reaper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        OpsServer opsServer = null;
+        PerformanceLog perfLog = null;
         try {
-            if (config.socketPath() != null) {
-                listeners.add(SocketListener.start(new ListenEndpoint.Unix(config.socketPath()), config.collectorId(),
-                        publisher, connections, config.maxFrameBytes(), metrics, clock));
+            SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
+                    config.limits().maxFrameBytes(), metrics, stats, clock, nanoTime);
+            CollectorConfig.Listen listen = config.listen();
+            if (listen.socketPath() != null) {
+                listeners.add(SocketListener.start(new ListenEndpoint.Unix(listen.socketPath(), listen.socketMode()), context));
             }
-            if (config.tcpListen() != null) {
-                listeners.add(SocketListener.start(new ListenEndpoint.Tcp(config.tcpListen()), config.collectorId(),
-                        publisher, connections, config.maxFrameBytes(), metrics, clock));
+            if (listen.tcp() != null) {
+                listeners.add(SocketListener.start(new ListenEndpoint.Tcp(listen.tcp()), context));
             }
-            this.ops = config.monitoring() == null ? null
-                    : new OpsServer(service, registry, this::readiness, this::stats, clock)
-                            .start(config.monitoring().host(), config.monitoring().port());
+            reaper.scheduleAtFixedRate(() -> closeTimedOut(nanoTime.getAsLong()), REAPER_PERIOD.toMillis(),
+                    REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+            perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), stats, connections::count,
+                    publisher::outstandingBytes);
+            if (config.monitoring().endpoint() != null) {
+                opsServer = new OpsServer(service, registry, this::readiness, this::stats, clock)
+                        .start(config.monitoring().endpoint().host(), config.monitoring().endpoint().port());
+            }
         } catch (IOException | RuntimeException e) {
+            this.performanceLog = perfLog;
+            this.ops = opsServer;
             closeParts();
             throw e;
         }
+        this.performanceLog = perfLog;
+        this.ops = opsServer;
     }
 
     /** Starts listening and publishing; close to stop. */
     public static Collector start(CollectorConfig config) throws IOException {
-        return start(config, Clock.systemUTC());
+        return start(config, Clock.systemUTC(), System::nanoTime);
     }
 
-    public static Collector start(CollectorConfig config, Clock clock) throws IOException {
+    public static Collector start(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
         log.info("Starting collector {}: publishing to topic {} on {}", config.collectorId(), config.topic(),
                 config.kafkaBootstrap());
-        return new Collector(config, clock);
+        return new Collector(config, clock, nanoTime);
     }
 
     /** The listeners, e.g. to learn the TCP port chosen for port 0. */
@@ -104,10 +138,22 @@ public final class Collector implements AutoCloseable {
         return answer.require("kafka", kafka.ok(), kafka.detail()).build();
     }
 
+    /** Closes idle connections and connections stuck in the middle of a frame. */
+    void closeTimedOut(long nowNanos) {
+        CollectorConfig.Limits limits = config.limits();
+        listeners.forEach(listener -> listener.closeTimedOut(nowNanos, limits.idleTimeout(), limits.readTimeout()));
+    }
+
     private Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("collector_id", config.collectorId());
         stats.put("listeners", listeners.stream().map(SocketListener::describe).toList());
+        stats.putAll(this.stats.describe());
+        Map<String, Object> connectionStats = new LinkedHashMap<>();
+        connectionStats.put("active", connections.count());
+        connectionStats.put("max", connections.max());
+        connectionStats.put("rejected", connections.rejectedTotal());
+        stats.put("connection_counts", connectionStats);
         stats.put("publish_outstanding_bytes", publisher.outstandingBytes());
         stats.put("connections", connections.list().stream().map(Connection::describe).toList());
         return stats;
@@ -122,9 +168,14 @@ public final class Collector implements AutoCloseable {
     }
 
     private void closeParts() {
+        reaper.shutdownNow();
         listeners.forEach(SocketListener::close);
         publisher.close(FLUSH_TIMEOUT);
+        producerMetrics.close();
         kafkaProbe.close();
+        if (performanceLog != null) {
+            performanceLog.close();
+        }
         if (ops != null) {
             ops.close();
         }

@@ -2,27 +2,85 @@ package io.dnstapforwarder.collector;
 
 import io.dnstapforwarder.config.HostPort;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The collector's validated configuration.
  *
  * @param collectorId written into every event (default: the host name)
- * @param socketPath Unix socket to listen on, or {@code null}
- * @param tcpListen TCP address to listen on, or {@code null}
- * @param maxFrameBytes largest dnstap frame accepted; a larger one closes its connection
  * @param kafkaBootstrap Kafka bootstrap servers
  * @param topic the topic events are published to
  * @param kafkaProperties producer properties passed through
- * @param monitoring the ops endpoint, or {@code null} when monitoring is off
  */
-public record CollectorConfig(String collectorId, Path socketPath, HostPort tcpListen, int maxFrameBytes,
-        String kafkaBootstrap, String topic, Map<String, String> kafkaProperties, HostPort monitoring) {
-
-    /** Largest frame accepted by default: a query and a response of 64 KiB each fit with room to spare. */
-    public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+public record CollectorConfig(String collectorId, Listen listen, Limits limits, String kafkaBootstrap, String topic,
+        Map<String, String> kafkaProperties, Monitoring monitoring) {
 
     public CollectorConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /**
+     * Where DNS servers connect.
+     *
+     * @param socketPath Unix socket, or {@code null}
+     * @param socketMode permissions of the socket file, or {@code null} to leave them to the umask
+     * @param tcp TCP address, or {@code null}
+     */
+    public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp) {
+
+        public static Listen unix(Path socketPath) {
+            return new Listen(socketPath, null, null);
+        }
+
+        public static Listen unixAndTcp(Path socketPath, HostPort tcp) {
+            return new Listen(socketPath, null, tcp);
+        }
+    }
+
+    /**
+     * What one DNS server may cost the collector.
+     *
+     * @param maxConnections connections open at once; one more is closed at once
+     * @param maxFrameBytes largest dnstap frame; a larger one closes its connection
+     * @param idleTimeout a connection that sends nothing for this long is closed
+     * @param readTimeout a frame begun but not finished within this is closed
+     */
+    public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout) {
+
+        /** A query and a response of 64 KiB each fit in a frame with room to spare. */
+        public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+        public static final Limits DEFAULTS = new Limits(200, DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(300),
+                Duration.ofSeconds(30));
+
+        public Limits withMaxConnections(int max) {
+            return new Limits(max, maxFrameBytes, idleTimeout, readTimeout);
+        }
+
+        public Limits withMaxFrameBytes(int max) {
+            return new Limits(maxConnections, max, idleTimeout, readTimeout);
+        }
+
+        public Limits withTimeouts(Duration idle, Duration read) {
+            return new Limits(maxConnections, maxFrameBytes, idle, read);
+        }
+    }
+
+    /**
+     * The ops endpoint and the numbers it keeps.
+     *
+     * @param endpoint where /health, /ready, /metrics and /stats are served, or {@code null}
+     * @param maxLatencySamples publish latencies kept for the percentiles in /stats
+     * @param performanceLogInterval a performance line is logged this often; zero for never
+     */
+    public record Monitoring(HostPort endpoint, int maxLatencySamples, Duration performanceLogInterval) {
+
+        public static final int DEFAULT_MAX_LATENCY_SAMPLES = 10_000;
+
+        public static Monitoring at(HostPort endpoint) {
+            return new Monitoring(endpoint, DEFAULT_MAX_LATENCY_SAMPLES, Duration.ZERO);
+        }
     }
 }

@@ -5,6 +5,10 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.ops.ServiceInfo;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The collector's own options; shared by the {@code collector} and {@code standalone} commands. */
@@ -17,6 +21,11 @@ public final class CollectorOptions {
             description = "Unix socket to accept dnstap on. Default: none (standalone: <data dir>/dnstap.sock).")
     private Path socketPath;
 
+    @Option(names = "--socket-mode", paramLabel = "OCTAL",
+            description = "Permissions of the Unix socket file, e.g. 0660 so that the DNS server's group may connect. "
+                    + "Default: as the umask leaves them.")
+    private String socketMode;
+
     @Option(names = "--tcp-listen", paramLabel = "HOST:PORT|off",
             description = "TCP address to accept dnstap on, or 'off'. Default: 0.0.0.0:6000 (standalone: 127.0.0.1:6000).")
     private String tcpListen;
@@ -25,10 +34,32 @@ public final class CollectorOptions {
             description = "Name of this collector, written into every event. Default: the host name.")
     private String collectorId;
 
-    @Option(names = "--max-frame-bytes", paramLabel = "BYTES",
-            description = "Largest dnstap frame accepted; a larger one closes its connection. Default: "
-                    + CollectorConfig.DEFAULT_MAX_FRAME_BYTES + ".")
-    private Integer maxFrameBytes;
+    @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "262144",
+            description = "Largest dnstap frame accepted; a larger one closes its connection. Default: ${DEFAULT-VALUE}.")
+    private int maxFrameBytes;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "200",
+            description = "Connections open at once; one more is closed at once, with a log line and a counter. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int maxConnections;
+
+    @Option(names = "--connection-timeout-sec", paramLabel = "SECONDS", defaultValue = "300",
+            description = "A connection that sends nothing for this long is closed (time spent waiting for Kafka does "
+                    + "not count). Default: ${DEFAULT-VALUE}.")
+    private long connectionTimeoutSec;
+
+    @Option(names = "--read-timeout-sec", paramLabel = "SECONDS", defaultValue = "30",
+            description = "A frame begun but not finished within this closes its connection. Default: ${DEFAULT-VALUE}.")
+    private long readTimeoutSec;
+
+    @Option(names = "--max-latency-samples", paramLabel = "N", defaultValue = "10000",
+            description = "Recent Kafka publish latencies kept for the percentiles in /stats. Default: ${DEFAULT-VALUE}.")
+    private int maxLatencySamples;
+
+    @Option(names = "--performance-logging", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Log a line with rates and latencies every this many seconds; 0 for never. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long performanceLoggingSec;
 
     /**
      * The configuration, with the given defaults where options were not set.
@@ -44,12 +75,30 @@ public final class CollectorOptions {
         if (socket == null && tcp == null) {
             throw new ConfigException("No listener: set --socket-path (DNSTAP_SOCKET_PATH) or --tcp-listen (DNSTAP_TCP_LISTEN)");
         }
-        int maxFrame = maxFrameBytes != null ? maxFrameBytes : CollectorConfig.DEFAULT_MAX_FRAME_BYTES;
-        if (maxFrame < 512 || maxFrame > 64 * 1024 * 1024) {
-            throw ConfigException.invalid("--max-frame-bytes", maxFrame, "must be between 512 and 67108864");
+        if (maxFrameBytes < 512 || maxFrameBytes > 64 * 1024 * 1024) {
+            throw ConfigException.invalid("--max-frame-bytes", maxFrameBytes, "must be between 512 and 67108864");
         }
-        return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(), socket, tcp, maxFrame,
-                kafka.bootstrap(), kafka.topic(), kafka.properties(), monitoring);
+        if (maxConnections < 1) {
+            throw ConfigException.invalid("--max-connections", maxConnections, "must be at least 1");
+        }
+        if (connectionTimeoutSec < 1) {
+            throw ConfigException.invalid("--connection-timeout-sec", connectionTimeoutSec, "must be at least 1");
+        }
+        if (readTimeoutSec < 1) {
+            throw ConfigException.invalid("--read-timeout-sec", readTimeoutSec, "must be at least 1");
+        }
+        if (maxLatencySamples < 1 || maxLatencySamples > 10_000_000) {
+            throw ConfigException.invalid("--max-latency-samples", maxLatencySamples, "must be between 1 and 10000000");
+        }
+        if (performanceLoggingSec < 0) {
+            throw ConfigException.invalid("--performance-logging", performanceLoggingSec, "must be 0 (off) or more");
+        }
+        return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
+                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp),
+                new CollectorConfig.Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
+                        Duration.ofSeconds(readTimeoutSec)),
+                kafka.bootstrap(), kafka.topic(), kafka.properties(),
+                new CollectorConfig.Monitoring(monitoring, maxLatencySamples, Duration.ofSeconds(performanceLoggingSec)));
     }
 
     private static HostPort parseTcpListen(String value) {
@@ -61,5 +110,27 @@ public final class CollectorOptions {
         } catch (IllegalArgumentException e) {
             throw ConfigException.invalid("--tcp-listen", value, e.getMessage());
         }
+    }
+
+    /** {@code 0660} as permissions; only read and write bits make sense for a socket. */
+    static Set<PosixFilePermission> parseMode(String octal) {
+        if (octal == null) {
+            return null;
+        }
+        if (!octal.matches("0?[0-7]{3}")) {
+            throw ConfigException.invalid("--socket-mode", octal, "must be an octal mode such as 0660");
+        }
+        int mode = Integer.parseInt(octal, 8);
+        PosixFilePermission[] bits = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        for (int bit = 0; bit < bits.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                permissions.add(bits[bit]);
+            }
+        }
+        return permissions;
     }
 }

@@ -179,8 +179,10 @@ class CollectorTest {
     }
 
     private CollectorConfig config(Path socketPath) {
-        return new CollectorConfig("test-collector", socketPath, new HostPort("127.0.0.1", 0), 64 * 1024,
-                TestKafka.bootstrapServers(), topic, Map.of(), new HostPort("127.0.0.1", 0));
+        return new CollectorConfig("test-collector",
+                CollectorConfig.Listen.unixAndTcp(socketPath, new HostPort("127.0.0.1", 0)),
+                CollectorConfig.Limits.DEFAULTS.withMaxFrameBytes(64 * 1024), TestKafka.bootstrapServers(), topic, Map.of(),
+                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)));
     }
 
     private InetSocketAddress tcpAddress() {

@@ -26,8 +26,13 @@ public final class Cli {
     }
 
     public static CommandLine create(Object command, Map<String, String> environment) {
+        return create(command, environment, Map.of());
+    }
+
+    /** A command line whose defaults come from the environment, then from config-file settings. */
+    public static CommandLine create(Object command, Map<String, String> environment, Map<String, String> fileSettings) {
         CommandLine commandLine = new CommandLine(command);
-        EnvironmentDefaults defaults = new EnvironmentDefaults(environment);
+        EnvironmentDefaults defaults = new EnvironmentDefaults(environment, fileSettings);
         configure(commandLine, defaults);
         commandLine.setParameterExceptionHandler((ex, args) -> reportParameterError(ex, args, defaults));
         commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
@@ -38,6 +43,30 @@ public final class Cli {
             throw ex;
         });
         return commandLine;
+    }
+
+    /**
+     * Runs a command as {@code main} does: reads the config file named by {@code --config} or
+     * {@code DNSTAP_CONFIG}, if any, then parses and executes. Returns the exit code.
+     */
+    public static int execute(Object command, Map<String, String> environment, String... args) {
+        return execute(command, environment, new PrintWriter(System.err, true), args);
+    }
+
+    static int execute(Object command, Map<String, String> environment, PrintWriter err, String... args) {
+        Map<String, String> settings;
+        try {
+            settings = ConfigFile.read(ConfigFile.locate(args, environment));
+            if (!settings.isEmpty()) {
+                ConfigFile.checkKeys(settings, new CommandLine(command));
+            }
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return EXIT_USAGE;
+        }
+        CommandLine commandLine = create(command, environment, settings);
+        commandLine.setErr(err);
+        return commandLine.execute(args);
     }
 
     /** Starts a service. */

@@ -8,18 +8,30 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Makes every command-line option settable from the environment: {@code --kafka-bootstrap} is
- * also {@code DNSTAP_KAFKA_BOOTSTRAP}. A flag on the command line wins over the variable, the
- * variable over the built-in default. The name is derived, never written twice, so it cannot
- * drift from the flag.
+ * also {@code DNSTAP_KAFKA_BOOTSTRAP}; and from a config file, where it is {@code kafka-bootstrap}.
+ * A flag on the command line wins over the variable, the variable over the file, the file over the
+ * built-in default. The names are derived, never written twice, so they cannot drift from the flag.
  */
 public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
     public static final String PREFIX = "DNSTAP_";
 
     private final Map<String, String> environment;
+    private final Map<String, String> file;
 
     public EnvironmentDefaults(Map<String, String> environment) {
+        this(environment, Map.of());
+    }
+
+    /** @param file settings from a config file, by option name without dashes ({@code hec-url}) */
+    public EnvironmentDefaults(Map<String, String> environment, Map<String, String> file) {
         this.environment = Map.copyOf(environment);
+        this.file = Map.copyOf(file);
+    }
+
+    /** The key of an option in a config file: {@code --hec-url} gives {@code hec-url}. */
+    public static String fileKeyFor(OptionSpec option) {
+        return option.longestName().replaceFirst("^-+", "");
     }
 
     /** The environment variable for an option: {@code --hec-url} gives {@code DNSTAP_HEC_URL}. */
@@ -38,6 +50,9 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
     public String defaultValue(ArgSpec argument) {
         if (argument instanceof OptionSpec option) {
             String value = environmentValue(option);
+            if (value == null) {
+                value = file.get(fileKeyFor(option));
+            }
             return value != null ? value : option.defaultValue();
         }
         return argument.defaultValue();

@@ -76,6 +76,16 @@ public final class FrameStreamWriter implements Closeable {
         write(ByteBuffer.wrap(frame));
     }
 
+    /**
+     * Writes bytes that already are whole data frames, length prefixes included (a capture's
+     * body, say), straight to the channel: the fastest way to send, for load generators and
+     * relays. The caller vouches for the framing.
+     */
+    public void writeFramed(ByteBuffer frames) throws IOException {
+        flush();
+        writeFully(frames);
+    }
+
     /** Writes everything queued so far to the channel. */
     public void flush() throws IOException {
         out.flip();

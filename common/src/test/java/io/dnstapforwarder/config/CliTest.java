@@ -30,6 +30,9 @@ class CliTest {
         @Mixin
         SharedOptions shared;
 
+        @Mixin
+        ConfigFileOption configFile;
+
         @Override
         public Integer call() {
             if (batchSize < 1) {
@@ -109,8 +112,50 @@ class CliTest {
 
         assertThat(Cli.effectiveOptions(cl.getCommandSpec())).containsExactly(
                 Map.entry("--batch-size", "100"),
+                Map.entry("--config", ""),
                 Map.entry("--hec-token", "********"),
                 Map.entry("--kafka-topic", "dnstap.events"));
+    }
+
+    @Test
+    void readsSettingsFromAConfigFileBelowTheEnvironmentAndTheFlags(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("forwarder.properties");
+        java.nio.file.Files.writeString(file, "# settings\nbatch-size = 42\nkafka-topic = from-file\nhec-token = t0k3n\n");
+
+        Demo fromFile = new Demo();
+        assertThat(Cli.execute(fromFile, Map.of(), new PrintWriter(err, true), "--config", file.toString())).isZero();
+        Demo envWins = new Demo();
+        assertThat(Cli.execute(envWins, Map.of("DNSTAP_KAFKA_TOPIC", "from-env", "DNSTAP_CONFIG", file.toString()),
+                new PrintWriter(err, true), "--batch-size=7")).isZero();
+
+        assertThat(fromFile.batchSize).isEqualTo(42);
+        assertThat(fromFile.shared.topic).isEqualTo("from-file");
+        assertThat(fromFile.token).isEqualTo("t0k3n");
+        assertThat(envWins.batchSize).isEqualTo(7);
+        assertThat(envWins.shared.topic).isEqualTo("from-env");
+    }
+
+    @Test
+    void refusesAConfigFileWithASettingNoCommandHas(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("forwarder.properties");
+        java.nio.file.Files.writeString(file, "batch-size = 42\nhec-ulr = https://typo\n");
+
+        int exit = Cli.execute(new Demo(), Map.of(), new PrintWriter(err, true), "--config=" + file);
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).isEqualTo("Unknown setting(s) in the config file: [hec-ulr]; a setting is a long option "
+                + "without its dashes, e.g. hec-url\n");
+    }
+
+    @Test
+    void saysWhichConfigFileItCannotRead() {
+        int exit = Cli.execute(new Demo(), Map.of("DNSTAP_CONFIG", "/nonexistent/forwarder.properties"),
+                new PrintWriter(err, true));
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).startsWith("Cannot read the config file /nonexistent/forwarder.properties "
+                + "(--config / DNSTAP_CONFIG): java.nio.file.NoSuchFileException");
     }
 
     private Demo run(Map<String, String> environment, String... args) {

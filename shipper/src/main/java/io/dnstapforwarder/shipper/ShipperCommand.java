@@ -2,6 +2,7 @@ package io.dnstapforwarder.shipper;
 
 import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
+import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.config.MonitoringOptions;
 import java.util.concurrent.Callable;
@@ -23,6 +24,9 @@ public final class ShipperCommand implements Callable<Integer> {
     @Mixin
     private MonitoringOptions monitoring;
 
+    @Mixin
+    private ConfigFileOption configFile;
+
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -33,6 +37,6 @@ public final class ShipperCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.create(new ShipperCommand(), System.getenv()).execute(args));
+        System.exit(Cli.execute(new ShipperCommand(), System.getenv(), args));
     }
 }

@@ -23,6 +23,6 @@ public final class DnstapForwarder implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(Cli.create(new DnstapForwarder(), System.getenv()).execute(args));
+        System.exit(Cli.execute(new DnstapForwarder(), System.getenv(), args));
     }
 }

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.standalone;
 
 import io.dnstapforwarder.collector.Collector;
+import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.kafka.embedded.EmbeddedKafka;
 import io.dnstapforwarder.shipper.Shipper;
@@ -54,17 +55,17 @@ public final class Standalone implements AutoCloseable {
 
     private void describe(StandaloneConfig config) {
         StringBuilder text = new StringBuilder("dnstap-forwarder is running. Point DNS servers at ");
-        if (config.collector().socketPath() != null) {
-            text.append("unix socket ").append(config.collector().socketPath().toAbsolutePath());
+        CollectorConfig.Listen listen = config.collector().listen();
+        if (listen.socketPath() != null) {
+            text.append("unix socket ").append(listen.socketPath().toAbsolutePath());
         }
-        if (config.collector().tcpListen() != null) {
-            text.append(config.collector().socketPath() != null ? " or " : "").append("tcp ")
-                    .append(config.collector().tcpListen());
+        if (listen.tcp() != null) {
+            text.append(listen.socketPath() != null ? " or " : "").append("tcp ").append(listen.tcp());
         }
         text.append("; events go to ").append(config.shipper().hecUrl() != null ? config.shipper().hecUrl()
                 : config.shipper().eventsFile().toAbsolutePath());
         if (collector.monitoringPort() > 0) {
-            text.append("; ops: http://").append(config.collector().monitoring().host()).append(':')
+            text.append("; ops: http://").append(config.collector().monitoring().endpoint().host()).append(':')
                     .append(collector.monitoringPort()).append("/ (collector), http://")
                     .append(config.shipper().monitoring().host()).append(':').append(shipper.monitoringPort())
                     .append("/ (shipper)");

@@ -3,6 +3,7 @@ package io.dnstapforwarder.standalone;
 import io.dnstapforwarder.collector.CollectorOptions;
 import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
+import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.KafkaOptions;
@@ -31,6 +32,9 @@ public final class StandaloneCommand implements Callable<Integer> {
 
     @Mixin
     private MonitoringOptions monitoring;
+
+    @Mixin
+    private ConfigFileOption configFile;
 
     @Option(names = "--kafka-partitions", paramLabel = "N", defaultValue = "3",
             description = "Partitions of the events topic when standalone creates it. Default: ${DEFAULT-VALUE}.")

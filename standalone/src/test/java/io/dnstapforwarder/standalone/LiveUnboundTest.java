@@ -95,8 +95,8 @@ class LiveUnboundTest {
     private void startPipeline() throws IOException {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("unbound"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
-        running.add(Collector.start(new CollectorConfig("live-collector", dir.resolve("dnstap.sock"), null,
-                CollectorConfig.DEFAULT_MAX_FRAME_BYTES, TestKafka.bootstrapServers(), topic, Map.of(), null)));
+        running.add(Collector.start(new CollectorConfig("live-collector", CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")),
+                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
         running.add(Shipper.start(new ShipperConfig("live-shipper", hec.url(), TOKEN, null, "dnstap", 100, 1_000_000,
                 Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
                 TestKafka.uniqueTopic("unbound-group"), deadLetters, Map.of(), dir, null)));

@@ -49,9 +49,10 @@ class PipelineEndToEndTest {
     void start() throws Exception {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("e2e"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("e2e-dlq"), 1);
-        collector = Collector.start(new CollectorConfig("e2e-collector", dir.resolve("dnstap.sock"),
-                new HostPort("127.0.0.1", 0), CollectorConfig.DEFAULT_MAX_FRAME_BYTES, TestKafka.bootstrapServers(), topic,
-                Map.of(), null));
+        collector = Collector.start(new CollectorConfig("e2e-collector",
+                CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
+                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
+                CollectorConfig.Monitoring.at(null)));
         shipper = Shipper.start(new ShipperConfig("e2e-shipper", hec.url(), TOKEN, null, "dnstap", 200, 1_000_000,
                 Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
                 TestKafka.uniqueTopic("e2e-group"), deadLetters, Map.of(), dir, null));

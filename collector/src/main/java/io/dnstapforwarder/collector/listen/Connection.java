@@ -2,33 +2,38 @@ package io.dnstapforwarder.collector.listen;
 
 import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.fstrm.FrameStreamReceiver.Handshake;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * What is known about one DNS server connection. The reader thread writes the counters; the
- * stats endpoint reads them, hence volatile fields written by one thread only.
+ * What is known about one DNS server connection. The reader thread writes the counters and
+ * states; the stats endpoint and the reaper read them: volatile fields, each written by one thread.
  */
 public final class Connection {
 
     private final long id;
     private final Transport transport;
-    private final String peerAddress;
-    private final int peerPort;
+    private final ListenEndpoint.Peer peer;
     private final Instant startedAt;
     private volatile long frames;
     private volatile long bytes;
+    private volatile long lastActivityNanos;
     private volatile Instant lastActivity;
+    private volatile long partialFrameSinceNanos;
+    private volatile boolean publishing;
     private volatile Handshake handshake = Handshake.NONE;
+    private volatile String closedBecause;
 
-    Connection(long id, Transport transport, String peerAddress, int peerPort, Instant startedAt) {
+    Connection(long id, Transport transport, ListenEndpoint.Peer peer, Instant startedAt, long nowNanos) {
         this.id = id;
         this.transport = transport;
-        this.peerAddress = peerAddress;
-        this.peerPort = peerPort;
+        this.peer = peer;
         this.startedAt = startedAt;
         this.lastActivity = startedAt;
+        this.lastActivityNanos = nowNanos;
     }
 
     public long id() {
@@ -39,12 +44,8 @@ public final class Connection {
         return transport;
     }
 
-    public String peerAddress() {
-        return peerAddress;
-    }
-
-    public int peerPort() {
-        return peerPort;
+    public ListenEndpoint.Peer peerDetails() {
+        return peer;
     }
 
     public long frames() {
@@ -55,31 +56,72 @@ public final class Connection {
         return bytes;
     }
 
-    /** The peer as people read it: {@code tcp 192.0.2.1:53124} or {@code unix /run/dnstap.sock}. */
+    /** The peer as people read it: {@code tcp 192.0.2.1:53124} or {@code unix /run/dnstap.sock (user unbound)}. */
     public String peer() {
-        return transport == Transport.UNIX
-                ? "unix " + peerAddress
-                : transport.name().toLowerCase(java.util.Locale.ROOT) + " "
-                        + (peerAddress.contains(":") ? "[" + peerAddress + "]" : peerAddress) + ":" + peerPort;
+        if (transport == Transport.UNIX) {
+            return "unix " + peer.address() + (peer.user() == null ? "" : " (user " + peer.user() + ")");
+        }
+        String address = peer.address().contains(":") ? "[" + peer.address() + "]" : peer.address();
+        return transport.name().toLowerCase(Locale.ROOT) + " " + address + ":" + peer.port();
     }
 
-    /** Called by the reader after each read that held frames. */
-    void recordRead(long framesRead, long bytesRead, Instant at, Handshake mode) {
+    /** After each read: what it held, and whether a frame is left half-received. */
+    void recordRead(long framesRead, long bytesRead, Instant at, long atNanos, boolean partialFrame, Handshake mode) {
         frames += framesRead;
         bytes += bytesRead;
         lastActivity = at;
+        lastActivityNanos = atNanos;
+        if (!partialFrame) {
+            partialFrameSinceNanos = 0;
+        } else if (partialFrameSinceNanos == 0) {
+            partialFrameSinceNanos = atNanos;
+        }
         handshake = mode;
+    }
+
+    /** While set, the reader waits for Kafka, not for the peer: no timeout applies. */
+    void publishing(boolean waiting) {
+        publishing = waiting;
+    }
+
+    /** Why this connection should close now, or {@code null}: idle too long, or a frame left half-sent. */
+    String timedOut(long nowNanos, Duration idleTimeout, Duration readTimeout) {
+        if (publishing) {
+            return null;
+        }
+        long partialSince = partialFrameSinceNanos;
+        if (partialSince != 0 && nowNanos - partialSince > readTimeout.toNanos()) {
+            return "read_timeout";
+        }
+        if (nowNanos - lastActivityNanos > idleTimeout.toNanos()) {
+            return "idle_timeout";
+        }
+        return null;
+    }
+
+    /** Records why the collector is closing this connection, for the reader's closing log line. */
+    void closing(String reason) {
+        closedBecause = reason;
+    }
+
+    String closedBecause() {
+        return closedBecause;
     }
 
     /** For /stats. */
     public Map<String, Object> describe() {
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("id", id);
-        description.put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
+        description.put("transport", transport.name().toLowerCase(Locale.ROOT));
         description.put("peer", peer());
+        if (peer.user() != null) {
+            description.put("peer_user", peer.user());
+            description.put("peer_group", peer.group());
+        }
+        description.put("content_type", io.dnstapforwarder.event.DnstapEvents.DNSTAP_CONTENT_TYPE);
+        description.put("handshake", handshake.name().toLowerCase(Locale.ROOT));
         description.put("started_at", startedAt.toString());
         description.put("last_activity", lastActivity.toString());
-        description.put("handshake", handshake.name().toLowerCase(java.util.Locale.ROOT));
         description.put("frames", frames);
         description.put("bytes", bytes);
         return description;

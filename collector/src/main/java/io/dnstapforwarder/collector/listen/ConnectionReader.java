@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.collector.monitor.CollectorStats;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -16,7 +17,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ByteChannel;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +30,12 @@ import org.slf4j.LoggerFactory;
  * blocks when Kafka falls behind, and then this thread simply stops reading (backpressure).
  *
  * <p>A protocol violation ends this connection only, with one log line and a counter by reason.
+ * The connection is held for {@link #REFUSAL_PAUSE} before it is closed, so that a sender that
+ * reconnects at once after being refused cannot make itself or the collector spin.
  */
 final class ConnectionReader implements Runnable {
+
+    static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionReader.class);
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
@@ -38,21 +46,26 @@ final class ConnectionReader implements Runnable {
     private final EventPublisher publisher;
     private final FrameDecoder decoder;
     private final ComponentMetrics metrics;
+    private final CollectorStats stats;
     private final Clock clock;
+    private final LongSupplier nanoTime;
     private final Runnable onClose;
     private long receivedAtNs;
     private long framesThisRead;
     private long bytesThisRead;
 
     ConnectionReader(ByteChannel channel, Connection connection, DnstapEventEncoder encoder, EventPublisher publisher,
-            int maxFrameBytes, ComponentMetrics metrics, Clock clock, Runnable onClose) {
+            int maxFrameBytes, ComponentMetrics metrics, CollectorStats stats, Clock clock, LongSupplier nanoTime,
+            Runnable onClose) {
         this.channel = channel;
         this.connection = connection;
         this.encoder = encoder;
         this.publisher = publisher;
         this.decoder = new FrameDecoder(maxFrameBytes);
         this.metrics = metrics;
+        this.stats = stats;
         this.clock = clock;
+        this.nanoTime = nanoTime;
         this.onClose = onClose;
     }
 
@@ -67,11 +80,16 @@ final class ConnectionReader implements Runnable {
             metrics.error(e.reason().tag(), Stage.RECEIVING);
             refused = true;
             ending = "refused (" + e.reason().tag() + ": " + e.getMessage() + ")";
+            pauseBeforeHangingUp();
         } catch (AsynchronousCloseException | InterruptedIOException e) {
-            ending = "closed by the collector";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            ending = "closed by the collector";
+            String reason = connection.closedBecause();
+            if (reason != null) {
+                metrics.error(reason, Stage.RECEIVING);
+                refused = true;
+                ending = "closed (" + reason + ")";
+            } else {
+                ending = "closed by the collector";
+            }
         } catch (IOException e) {
             metrics.error("connection_io", Stage.RECEIVING);
             refused = true;
@@ -81,7 +99,7 @@ final class ConnectionReader implements Runnable {
             onClose.run();
             String format = "Connection {} from {} {} after {} frames ({} bytes, {} handshake)";
             Object[] arguments = {connection.id(), connection.peer(), ending, connection.frames(), connection.bytes(),
-                    receiver.handshake().name().toLowerCase(java.util.Locale.ROOT)};
+                    receiver.handshake().name().toLowerCase(Locale.ROOT)};
             if (refused) {
                 log.warn(format, arguments);
             } else {
@@ -91,7 +109,7 @@ final class ConnectionReader implements Runnable {
     }
 
     /** Reads until STOP or the end of the stream; returns how the stream ended. */
-    private String readUntilDone(FrameStreamReceiver receiver) throws IOException, InterruptedException {
+    private String readUntilDone(FrameStreamReceiver receiver) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
         while (!receiver.stopped()) {
             if (!buffer.hasRemaining()) {
@@ -110,14 +128,18 @@ final class ConnectionReader implements Runnable {
             framesThisRead = 0;
             bytesThisRead = 0;
             buffer.flip();
+            connection.publishing(true);
             try {
                 decoder.decode(buffer, receiver);
             } finally {
+                connection.publishing(false);
+                boolean partial = buffer.hasRemaining();
                 buffer.compact();
                 if (framesThisRead > 0) {
                     metrics.received(framesThisRead, bytesThisRead);
+                    stats.received(framesThisRead);
                 }
-                connection.recordRead(framesThisRead, bytesThisRead, now, receiver.handshake());
+                connection.recordRead(framesThisRead, bytesThisRead, now, nanoTime.getAsLong(), partial, receiver.handshake());
             }
         }
         return "stopped";
@@ -147,6 +169,14 @@ final class ConnectionReader implements Runnable {
         ByteBuffer out = ByteBuffer.wrap(FrameEncoder.encode(frame));
         while (out.hasRemaining()) {
             channel.write(out);
+        }
+    }
+
+    private void pauseBeforeHangingUp() {
+        try {
+            Thread.sleep(REFUSAL_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

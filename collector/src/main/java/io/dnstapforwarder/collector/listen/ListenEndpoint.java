@@ -10,6 +10,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 
 /** Where a listener accepts connections: a Unix socket path or a TCP address. */
 public sealed interface ListenEndpoint {
@@ -22,12 +26,22 @@ public sealed interface ListenEndpoint {
 
     Transport transport();
 
-    /** The sender of a connection, as the envelope records it. */
-    record Peer(String address, int port) {
+    /**
+     * The sender of a connection.
+     *
+     * @param address an IP address literal (TCP), or the socket path (Unix)
+     * @param port the TCP port; 0 for Unix
+     * @param user the peer process's user, where the OS tells (Unix sockets); else {@code null}
+     * @param group the peer process's group, likewise
+     */
+    record Peer(String address, int port, String user, String group) {
     }
 
-    /** A Unix domain socket: what local DNS servers use. */
-    record Unix(Path path) implements ListenEndpoint {
+    /**
+     * A Unix domain socket: what local DNS servers use. The OS tells the user and group of the
+     * connecting process (SO_PEERCRED); the JDK does not expose its pid.
+     */
+    record Unix(Path path, Set<PosixFilePermission> mode) implements ListenEndpoint {
 
         @Override
         public ServerSocketChannel bind() throws IOException {
@@ -35,13 +49,16 @@ public sealed interface ListenEndpoint {
             Files.createDirectories(path.toAbsolutePath().getParent());
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(path));
+            if (mode != null) {
+                Files.setPosixFilePermissions(path, mode);
+            }
             return server;
         }
 
         @Override
-        public Peer peerOf(SocketChannel channel) {
-            // Unix socket peers are unnamed; the socket path says where the data came in.
-            return new Peer(path.toAbsolutePath().toString(), 0);
+        public Peer peerOf(SocketChannel channel) throws IOException {
+            UnixDomainPrincipal principal = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            return new Peer(path.toAbsolutePath().toString(), 0, principal.user().getName(), principal.group().getName());
         }
 
         @Override
@@ -68,7 +85,7 @@ public sealed interface ListenEndpoint {
         @Override
         public Peer peerOf(SocketChannel channel) throws IOException {
             InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            return new Peer(remote.getAddress().getHostAddress(), remote.getPort());
+            return new Peer(remote.getAddress().getHostAddress(), remote.getPort(), null, null);
         }
 
         @Override

@@ -1,18 +1,27 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.collector.monitor.CollectorStats;
 import io.dnstapforwarder.collector.publish.EventPublisher;
+import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,37 +31,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class SocketListener implements AutoCloseable {
 
+    /** After closing a connection over the limit, accepting waits this long: a reconnect loop cannot spin. */
+    static final Duration OVER_LIMIT_PAUSE = Duration.ofMillis(100);
+
     private static final Logger log = LoggerFactory.getLogger(SocketListener.class);
 
+    /** What every connection of a collector shares. */
+    public record Context(String collectorId, EventPublisher publisher, Connections connections, int maxFrameBytes,
+            ComponentMetrics metrics, CollectorStats stats, Clock clock, LongSupplier nanoTime) {
+    }
+
     private final ListenEndpoint endpoint;
-    private final String collectorId;
-    private final EventPublisher publisher;
-    private final Connections connections;
-    private final int maxFrameBytes;
-    private final ComponentMetrics metrics;
-    private final Clock clock;
+    private final Context context;
     private final Map<Connection, Reading> readings = new ConcurrentHashMap<>();
+    private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private SocketListener(ListenEndpoint endpoint, String collectorId, EventPublisher publisher, Connections connections,
-            int maxFrameBytes, ComponentMetrics metrics, Clock clock) throws IOException {
+    private SocketListener(ListenEndpoint endpoint, Context context) throws IOException {
         this.endpoint = endpoint;
-        this.collectorId = collectorId;
-        this.publisher = publisher;
-        this.connections = connections;
-        this.maxFrameBytes = maxFrameBytes;
-        this.metrics = metrics;
-        this.clock = clock;
+        this.context = context;
         this.server = endpoint.bind();
-        this.acceptor = new Thread(this::acceptLoop, "dnstap-accept-" + endpoint.transport().name().toLowerCase(java.util.Locale.ROOT));
+        this.acceptor = new Thread(this::acceptLoop, "dnstap-accept-" + endpoint.transport().name().toLowerCase(Locale.ROOT));
     }
 
     /** Binds the endpoint and starts accepting. */
-    public static SocketListener start(ListenEndpoint endpoint, String collectorId, EventPublisher publisher,
-            Connections connections, int maxFrameBytes, ComponentMetrics metrics, Clock clock) throws IOException {
-        SocketListener listener = new SocketListener(endpoint, collectorId, publisher, connections, maxFrameBytes, metrics, clock);
+    public static SocketListener start(ListenEndpoint endpoint, Context context) throws IOException {
+        SocketListener listener = new SocketListener(endpoint, context);
         listener.acceptor.start();
         log.info("Listening for dnstap on {}", listener.describe());
         return listener;
@@ -60,22 +66,33 @@ public final class SocketListener implements AutoCloseable {
 
     /** Where this listener accepts, with the real port when port 0 was asked for. */
     public String describe() {
-        if (localAddress() instanceof java.net.InetSocketAddress bound) {
-            return "tcp " + new io.dnstapforwarder.config.HostPort(bound.getAddress().getHostAddress(), bound.getPort());
+        if (localAddress() instanceof InetSocketAddress bound) {
+            return "tcp " + new HostPort(bound.getAddress().getHostAddress(), bound.getPort());
         }
         return endpoint.toString();
     }
 
-    public java.net.SocketAddress localAddress() {
+    public SocketAddress localAddress() {
         try {
             return server.getLocalAddress();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     public boolean listening() {
         return !closed && server.isOpen() && acceptor.isAlive();
+    }
+
+    /** Closes the connections that have timed out (called by the collector's reaper, about once a second). */
+    public void closeTimedOut(long nowNanos, Duration idleTimeout, Duration readTimeout) {
+        readings.forEach((connection, reading) -> {
+            String reason = connection.timedOut(nowNanos, idleTimeout, readTimeout);
+            if (reason != null) {
+                connection.closing(reason);
+                closeQuietly(reading.channel());
+            }
+        });
     }
 
     private void acceptLoop() {
@@ -100,24 +117,40 @@ public final class SocketListener implements AutoCloseable {
 
     private void startReading(SocketChannel channel) throws IOException {
         ListenEndpoint.Peer peer = endpoint.peerOf(channel);
-        Connection connection = connections.open(endpoint.transport(), peer.address(), peer.port());
+        Connection connection = context.connections().tryOpen(endpoint.transport(), peer);
+        if (connection == null) {
+            closeQuietly(channel);
+            limitedLog.warn("limit", "Refused a connection on {} from {}: {} connections are open, the limit "
+                    + "(--max-connections)", endpoint, peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""),
+                    context.connections().max());
+            pauseAccepting();
+            return;
+        }
         DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder()
                 .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
-                .setCollectorId(collectorId)
+                .setCollectorId(context.collectorId())
                 .setConnectionId(connection.id())
                 .setTransport(endpoint.transport())
                 .setPeerAddress(peer.address())
                 .setPeerPort(peer.port())
                 .build());
-        ConnectionReader reader = new ConnectionReader(channel, connection, encoder, publisher, maxFrameBytes, metrics, clock,
-                () -> {
+        ConnectionReader reader = new ConnectionReader(channel, connection, encoder, context.publisher(),
+                context.maxFrameBytes(), context.metrics(), context.stats(), context.clock(), context.nanoTime(), () -> {
                     readings.remove(connection);
-                    connections.closed(connection);
+                    context.connections().closed(connection);
                 });
         log.info("Connection {} from {} opened", connection.id(), connection.peer());
         Thread thread = new Thread(reader, "dnstap-conn-" + connection.id());
         readings.put(connection, new Reading(channel, thread));
         thread.start();
+    }
+
+    private void pauseAccepting() {
+        try {
+            Thread.sleep(OVER_LIMIT_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A connection's channel and the thread reading it. */

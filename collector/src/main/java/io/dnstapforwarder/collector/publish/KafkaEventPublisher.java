@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.publish;
 
+import io.dnstapforwarder.collector.monitor.CollectorStats;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
@@ -41,6 +42,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final int budgetBytes;
     private final Semaphore budget;
     private final ComponentMetrics metrics;
+    private final CollectorStats stats;
     private final Timer publishLatency;
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
     private final List<Header> headers = List.of(
@@ -52,8 +54,10 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
      * @param budgetBytes the most bytes outstanding at once; must be below the producer's
      *     {@code buffer.memory}
      */
-    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, ComponentMetrics metrics) {
+    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, ComponentMetrics metrics,
+            CollectorStats stats) {
         this.producer = producer;
+        this.stats = stats;
         this.topic = topic;
         this.budgetBytes = budgetBytes;
         this.budget = new Semaphore(budgetBytes);
@@ -75,10 +79,13 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         Callback callback = (metadata, exception) -> {
             budget.release(size);
             if (exception == null) {
-                publishLatency.record(System.nanoTime() - handedAt, TimeUnit.NANOSECONDS);
+                long latency = System.nanoTime() - handedAt;
+                publishLatency.record(latency, TimeUnit.NANOSECONDS);
+                stats.published(latency);
                 metrics.sent(1, event.length);
             } else {
                 failedEvents.incrementAndGet();
+                stats.failed();
                 metrics.error("kafka_publish_failed", Stage.SENDING);
                 limitedLog.warn("publish-failed", "Kafka did not take an event of {} bytes: {}", event.length,
                         exception.toString());

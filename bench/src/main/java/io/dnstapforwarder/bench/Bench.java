@@ -1,0 +1,25 @@
+package io.dnstapforwarder.bench;
+
+import io.dnstapforwarder.config.BuildVersion;
+import io.dnstapforwarder.config.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar bench/target/dnstap-bench.jar}: the benchmark tools. See docs/PERFORMANCE.md. */
+@Command(name = "dnstap-bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+        subcommands = {BrokerCommand.class, LoadGenerator.class},
+        description = "Benchmark tools: a Kafka broker of its own, and the end-to-end dnstap load generator.")
+public final class Bench implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: broker or load");
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new Bench(), System.getenv(), args));
+    }
+}
