@@ -7,12 +7,15 @@ import io.dnstapforwarder.collector.listen.SocketListener;
 import io.dnstapforwarder.collector.monitor.CollectorStats;
 import io.dnstapforwarder.collector.monitor.PerformanceLog;
 import io.dnstapforwarder.collector.publish.KafkaEventPublisher;
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
+import io.dnstapforwarder.tls.TlsContexts;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -86,7 +89,8 @@ public final class Collector implements AutoCloseable {
                 listeners.add(SocketListener.start(new ListenEndpoint.Unix(listen.socketPath(), listen.socketMode()), context));
             }
             if (listen.tcp() != null) {
-                listeners.add(SocketListener.start(new ListenEndpoint.Tcp(listen.tcp()), context));
+                listeners.add(SocketListener.start(listen.tls() == null ? new ListenEndpoint.Tcp(listen.tcp())
+                        : tlsEndpoint(listen.tcp(), listen.tls(), config.limits().readTimeout()), context));
             }
             reaper.scheduleAtFixedRate(() -> closeTimedOut(nanoTime.getAsLong()), REAPER_PERIOD.toMillis(),
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
@@ -115,6 +119,16 @@ public final class Collector implements AutoCloseable {
         log.info("Starting collector {}: publishing to topic {} on {}", config.collectorId(), config.topic(),
                 config.kafkaBootstrap());
         return new Collector(config, clock, nanoTime);
+    }
+
+    private static ListenEndpoint tlsEndpoint(HostPort address, CollectorConfig.Tls tls, Duration handshakeTimeout) {
+        try {
+            return new ListenEndpoint.Tls(address, TlsContexts.server(tls.certificate(), tls.key(), tls.clientCa()),
+                    tls.clientCa() != null, handshakeTimeout);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot use --tls-cert (DNSTAP_TLS_CERT), --tls-key (DNSTAP_TLS_KEY) or "
+                    + "--tls-client-ca (DNSTAP_TLS_CLIENT_CA): " + e.getMessage());
+        }
     }
 
     /** The listeners, e.g. to learn the TCP port chosen for port 0. */

@@ -28,16 +28,31 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param socketPath Unix socket, or {@code null}
      * @param socketMode permissions of the socket file, or {@code null} to leave them to the umask
      * @param tcp TCP address, or {@code null}
+     * @param tls TLS on the TCP listener, or {@code null} for plain TCP
      */
-    public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp) {
+    public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp, Tls tls) {
 
         public static Listen unix(Path socketPath) {
-            return new Listen(socketPath, null, null);
+            return new Listen(socketPath, null, null, null);
         }
 
         public static Listen unixAndTcp(Path socketPath, HostPort tcp) {
-            return new Listen(socketPath, null, tcp);
+            return new Listen(socketPath, null, tcp, null);
         }
+
+        public static Listen tls(HostPort tcp, Tls tls) {
+            return new Listen(null, null, tcp, tls);
+        }
+    }
+
+    /**
+     * TLS on the TCP listener, from PEM files.
+     *
+     * @param certificate the server's certificate chain
+     * @param key its private key
+     * @param clientCa when set, clients must present a certificate signed by one of these CAs (mutual TLS)
+     */
+    public record Tls(Path certificate, Path key, Path clientCa) {
     }
 
     /**

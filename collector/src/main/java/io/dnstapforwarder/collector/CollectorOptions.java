@@ -30,6 +30,17 @@ public final class CollectorOptions {
             description = "TCP address to accept dnstap on, or 'off'. Default: 0.0.0.0:6000 (standalone: 127.0.0.1:6000).")
     private String tcpListen;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Certificate chain (PEM) of the TCP listener: with --tls-key, the TCP listener speaks TLS.")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PEM, unencrypted) for --tls-cert.")
+    private Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM",
+            description = "CA certificates (PEM): clients must present a certificate one of them signed (mutual TLS).")
+    private Path tlsClientCa;
+
     @Option(names = "--collector-id", paramLabel = "ID",
             description = "Name of this collector, written into every event. Default: the host name.")
     private String collectorId;
@@ -94,11 +105,24 @@ public final class CollectorOptions {
             throw ConfigException.invalid("--performance-logging", performanceLoggingSec, "must be 0 (off) or more");
         }
         return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
-                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp),
+                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(tcp)),
                 new CollectorConfig.Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
                         Duration.ofSeconds(readTimeoutSec)),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, Duration.ofSeconds(performanceLoggingSec)));
+    }
+
+    private CollectorConfig.Tls tls(HostPort tcp) {
+        if (tlsCert == null && tlsKey == null && tlsClientCa == null) {
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new ConfigException("TLS needs both --tls-cert (DNSTAP_TLS_CERT) and --tls-key (DNSTAP_TLS_KEY)");
+        }
+        if (tcp == null) {
+            throw new ConfigException("TLS is for the TCP listener, which is off: set --tcp-listen (DNSTAP_TCP_LISTEN)");
+        }
+        return new CollectorConfig.Tls(tlsCert, tlsKey, tlsClientCa);
     }
 
     private static HostPort parseTcpListen(String value) {

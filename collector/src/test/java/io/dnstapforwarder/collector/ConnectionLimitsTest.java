@@ -151,7 +151,7 @@ class ConnectionLimitsTest {
 
     @Test
     void setsTheSocketModeAndNamesTheConnectingUser() throws Exception {
-        start(new CollectorConfig.Listen(socket, PosixFilePermissions.fromString("rw-rw----"), null),
+        start(new CollectorConfig.Listen(socket, PosixFilePermissions.fromString("rw-rw----"), null, null),
                 CollectorConfig.Limits.DEFAULTS);
         openStream();
 

@@ -127,7 +127,12 @@ public final class FrameStreamReceiver implements FrameVisitor {
         }
         state = State.STOPPED;
         if (handshake == Handshake.BIDIRECTIONAL) {
-            replies.write(ControlFrame.of(ControlType.FINISH));
+            try {
+                replies.write(ControlFrame.of(ControlType.FINISH));
+            } catch (IOException senderGone) {
+                // Senders may close right after STOP without waiting for FINISH (Unbound does):
+                // the stream is complete, and there is nobody left to tell.
+            }
         }
     }
 

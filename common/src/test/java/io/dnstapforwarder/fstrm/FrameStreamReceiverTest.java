@@ -33,6 +33,24 @@ class FrameStreamReceiverTest {
     }
 
     @Test
+    void endsCleanlyWhenTheSenderLeavesRightAfterStopWithoutWaitingForFinish() throws Exception {
+        List<ControlFrame> written = new ArrayList<>();
+        FrameStreamReceiver leaving = new FrameStreamReceiver(DNSTAP, frame -> {
+            if (frame.type() == ControlType.FINISH) {
+                throw new java.io.IOException("Broken pipe");
+            }
+            written.add(frame);
+        }, frame -> { });
+
+        leaving.onControlFrame(ControlFrame.of(ControlType.READY, DNSTAP));
+        leaving.onControlFrame(ControlFrame.of(ControlType.START, DNSTAP));
+        leaving.onControlFrame(ControlFrame.of(ControlType.STOP));
+
+        assertThat(leaving.stopped()).isTrue();
+        assertThat(written).containsExactly(ControlFrame.of(ControlType.ACCEPT, DNSTAP));
+    }
+
+    @Test
     void takesAUnidirectionalSenderWithoutAnswering() throws Exception {
         receiver.onControlFrame(ControlFrame.of(ControlType.START, DNSTAP));
         receiver.onDataFrame(ascii("one"));

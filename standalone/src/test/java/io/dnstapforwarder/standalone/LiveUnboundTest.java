@@ -11,6 +11,8 @@ import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Processes;
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.testkit.TestCertificates;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.IOException;
@@ -62,16 +64,40 @@ class LiveUnboundTest {
 
     @Test
     void everyQueryAnsweredByUnboundReachesHecAsQueryAndResponse() throws Exception {
+        startPipeline(CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")));
+
+        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")), "");
+    }
+
+    @Test
+    void unboundSendsOverDnstapTlsWithAClientCertificate() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir);
+        int dnstapPort = freeUdpAndTcpPort();
+        startPipeline(CollectorConfig.Listen.tls(new HostPort("127.0.0.1", dnstapPort), new CollectorConfig.Tls(
+                certificates.serverCertificate(), certificates.serverKey(), certificates.ca())));
+        String tls = "    dnstap-ip: \"127.0.0.1@" + dnstapPort + "\"\n"
+                + "    dnstap-tls: yes\n"
+                + "    dnstap-tls-server-name: \"" + TestCertificates.SERVER_NAME + "\"\n"
+                + "    dnstap-tls-cert-bundle: \"" + certificates.ca() + "\"\n"
+                + "    dnstap-tls-client-key-file: \"" + certificates.clientKey() + "\"\n"
+                + "    dnstap-tls-client-cert-file: \"" + certificates.clientCertificate() + "\"\n";
+
+        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")).subList(0, 6), tls);
+    }
+
+    /**
+     * Starts Unbound (with {@code dnstapTransport} in place of its dnstap socket line, when given),
+     * asks it every query with dig, and checks that each reached HEC as query and response.
+     */
+    private void assertEveryQueryReachesHec(List<String> queries, String dnstapTransport) throws Exception {
         Path unbound = DnsPeers.require("unbound", "unbound");
         Path dig = DnsPeers.require("dig", "bind9-dnsutils");
-        startPipeline();
         int port = freeUdpAndTcpPort();
-        Processes.Started server = Processes.start(List.of(unbound.toString(), "-d", "-c", writeConfig(port).toString()),
-                dir, dir.resolve("unbound.out"), Map.of());
+        Processes.Started server = Processes.start(List.of(unbound.toString(), "-d", "-c",
+                writeConfig(port, dnstapTransport).toString()), dir, dir.resolve("unbound.out"), Map.of());
         running.add(server);
 
         List<Answered> answered = new ArrayList<>();
-        List<String> queries = Files.readAllLines(TestData.path("queries.txt"));
         for (int i = 0; i < queries.size(); i++) {
             String[] query = queries.get(i).trim().split("\\s+");
             answered.add(ask(dig, port, query[0], query[1], i % 5 == 0, server));
@@ -92,21 +118,27 @@ class LiveUnboundTest {
         assertThat(strings(www.at("/event/answer"))).containsExactlyInAnyOrder("192.0.2.1", "192.0.2.2");
     }
 
-    private void startPipeline() throws IOException {
+    private void startPipeline(CollectorConfig.Listen listen) throws IOException {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("unbound"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
-        running.add(Collector.start(new CollectorConfig("live-collector", CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")),
-                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
+        running.add(Collector.start(new CollectorConfig("live-collector", listen, CollectorConfig.Limits.DEFAULTS,
+                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
         running.add(Shipper.start(new ShipperConfig("live-shipper", hec.url(), TOKEN, null, "dnstap", 100, 1_000_000,
                 Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
                 TestKafka.uniqueTopic("unbound-group"), deadLetters, Map.of(), dir, null)));
     }
 
-    /** testdata/unbound.conf with this test's directory, a free port, and IPv6 only where the host has it. */
-    private Path writeConfig(int port) throws IOException {
+    /**
+     * testdata/unbound.conf with this test's directory, a free port, IPv6 only where the host has
+     * it, and the dnstap socket line replaced by {@code dnstapTransport} when that is not empty.
+     */
+    private Path writeConfig(int port, String dnstapTransport) throws IOException {
         String config = Files.readString(TestData.path("unbound.conf"))
                 .replace("__DIR__", dir.toString())
                 .replace("port: 5353", "port: " + port);
+        if (!dnstapTransport.isEmpty()) {
+            config = config.replaceFirst("    dnstap-socket-path: .*\n", java.util.regex.Matcher.quoteReplacement(dnstapTransport));
+        }
         if (!hasIpv6Loopback()) {
             config = config.replace("    interface: ::1\n", "").replace("do-ip6: yes", "do-ip6: no");
         }

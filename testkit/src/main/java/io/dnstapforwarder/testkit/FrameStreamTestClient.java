@@ -3,7 +3,12 @@ package io.dnstapforwarder.testkit;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
+import io.dnstapforwarder.net.SocketStreamChannel;
+import io.dnstapforwarder.tls.TlsContexts;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -34,6 +39,30 @@ public final class FrameStreamTestClient {
                 writer.write(frame);
             }
         }
+    }
+
+    /**
+     * Sends frames over TLS, trusting {@code ca}; with {@code clientCertificate} and
+     * {@code clientKey}, presents that certificate (mutual TLS).
+     */
+    public static void sendTls(List<byte[]> frames, InetSocketAddress address, Path ca, Path clientCertificate,
+            Path clientKey) throws IOException {
+        try (SSLSocket socket = connectTls(address, ca, clientCertificate, clientKey);
+                FrameStreamWriter writer = FrameStreamWriter.open(new SocketStreamChannel(socket),
+                        DnstapEvents.DNSTAP_CONTENT_TYPE, true)) {
+            for (byte[] frame : frames) {
+                writer.write(frame);
+            }
+        }
+    }
+
+    /** A TLS connection that has finished its handshake. */
+    public static SSLSocket connectTls(InetSocketAddress address, Path ca, Path clientCertificate, Path clientKey)
+            throws IOException {
+        SSLContext context = TlsContexts.client(ca, clientCertificate, clientKey);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.getAddress(), address.getPort());
+        socket.startHandshake();
+        return socket;
     }
 
     public static SocketChannel connect(SocketAddress address) throws IOException {

@@ -26,6 +26,7 @@ public final class Connection {
     private volatile boolean publishing;
     private volatile Handshake handshake = Handshake.NONE;
     private volatile String closedBecause;
+    private volatile String clientCertificate;
 
     Connection(long id, Transport transport, ListenEndpoint.Peer peer, Instant startedAt, long nowNanos) {
         this.id = id;
@@ -99,6 +100,11 @@ public final class Connection {
         return null;
     }
 
+    /** The subject of the client certificate TLS verified. */
+    void clientCertificate(String subject) {
+        clientCertificate = subject;
+    }
+
     /** Records why the collector is closing this connection, for the reader's closing log line. */
     void closing(String reason) {
         closedBecause = reason;
@@ -117,6 +123,9 @@ public final class Connection {
         if (peer.user() != null) {
             description.put("peer_user", peer.user());
             description.put("peer_group", peer.group());
+        }
+        if (clientCertificate != null) {
+            description.put("client_certificate", clientCertificate);
         }
         description.put("content_type", io.dnstapforwarder.event.DnstapEvents.DNSTAP_CONTENT_TYPE);
         description.put("handshake", handshake.name().toLowerCase(Locale.ROOT));

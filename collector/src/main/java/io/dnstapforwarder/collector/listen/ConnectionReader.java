@@ -16,11 +16,13 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,9 @@ final class ConnectionReader implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConnectionReader.class);
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
 
-    private final ByteChannel channel;
+    private final SocketChannel socket;
+    private final ListenEndpoint endpoint;
+    private ByteChannel channel;
     private final Connection connection;
     private final DnstapEventEncoder encoder;
     private final EventPublisher publisher;
@@ -54,10 +58,12 @@ final class ConnectionReader implements Runnable {
     private long framesThisRead;
     private long bytesThisRead;
 
-    ConnectionReader(ByteChannel channel, Connection connection, DnstapEventEncoder encoder, EventPublisher publisher,
-            int maxFrameBytes, ComponentMetrics metrics, CollectorStats stats, Clock clock, LongSupplier nanoTime,
-            Runnable onClose) {
-        this.channel = channel;
+    ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
+            EventPublisher publisher, int maxFrameBytes, ComponentMetrics metrics, CollectorStats stats, Clock clock,
+            LongSupplier nanoTime, Runnable onClose) {
+        this.socket = socket;
+        this.endpoint = endpoint;
+        this.channel = socket;
         this.connection = connection;
         this.encoder = encoder;
         this.publisher = publisher;
@@ -75,25 +81,31 @@ final class ConnectionReader implements Runnable {
         String ending = "closed";
         boolean refused = false;
         try {
+            open();
             ending = readUntilDone(receiver);
         } catch (FrameStreamException e) {
             metrics.error(e.reason().tag(), Stage.RECEIVING);
             refused = true;
             ending = "refused (" + e.reason().tag() + ": " + e.getMessage() + ")";
             pauseBeforeHangingUp();
-        } catch (AsynchronousCloseException | InterruptedIOException e) {
+        } catch (SSLException e) {
+            metrics.error("tls_handshake_failed", Stage.RECEIVING);
+            refused = true;
+            ending = "refused (tls_handshake_failed: " + e.getMessage() + ")";
+            pauseBeforeHangingUp();
+        } catch (IOException e) {
             String reason = connection.closedBecause();
             if (reason != null) {
                 metrics.error(reason, Stage.RECEIVING);
                 refused = true;
                 ending = "closed (" + reason + ")";
-            } else {
+            } else if (e instanceof AsynchronousCloseException || e instanceof InterruptedIOException) {
                 ending = "closed by the collector";
+            } else {
+                metrics.error("connection_io", Stage.RECEIVING);
+                refused = true;
+                ending = "failed (" + e + ")";
             }
-        } catch (IOException e) {
-            metrics.error("connection_io", Stage.RECEIVING);
-            refused = true;
-            ending = "failed (" + e + ")";
         } finally {
             closeQuietly();
             onClose.run();
@@ -105,6 +117,15 @@ final class ConnectionReader implements Runnable {
             } else {
                 log.info(format, arguments);
             }
+        }
+    }
+
+    /** Readies the connection for Frame Streams: for TLS, the handshake, bounded by the read timeout. */
+    private void open() throws IOException {
+        ListenEndpoint.Opened opened = endpoint.open(socket);
+        channel = opened.channel();
+        if (opened.clientCertificate() != null) {
+            connection.clientCertificate(opened.clientCertificate());
         }
     }
 
@@ -183,6 +204,7 @@ final class ConnectionReader implements Runnable {
     private void closeQuietly() {
         try {
             channel.close();
+            socket.close();
         } catch (IOException e) {
             log.debug("Closing connection {} failed", connection.id(), e);
         }

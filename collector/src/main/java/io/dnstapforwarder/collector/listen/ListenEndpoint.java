@@ -2,20 +2,26 @@ package io.dnstapforwarder.collector.listen;
 
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.net.SocketStreamChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
-/** Where a listener accepts connections: a Unix socket path or a TCP address. */
+/** Where a listener accepts connections: a Unix socket path, a TCP address, or TCP with TLS. */
 public sealed interface ListenEndpoint {
 
     /** Binds and returns the server channel. */
@@ -23,6 +29,14 @@ public sealed interface ListenEndpoint {
 
     /** Who is on the other end of an accepted connection. */
     Peer peerOf(SocketChannel channel) throws IOException;
+
+    /**
+     * Makes an accepted connection ready for Frame Streams; for TLS, the handshake. Runs on the
+     * connection's own thread, so a slow client never holds up accepting.
+     */
+    default Opened open(SocketChannel channel) throws IOException {
+        return new Opened(channel, null);
+    }
 
     Transport transport();
 
@@ -35,6 +49,10 @@ public sealed interface ListenEndpoint {
      * @param group the peer process's group, likewise
      */
     record Peer(String address, int port, String user, String group) {
+    }
+
+    /** A connection ready to read, and the client certificate's subject when TLS verified one. */
+    record Opened(ByteChannel channel, String clientCertificate) {
     }
 
     /**
@@ -77,15 +95,12 @@ public sealed interface ListenEndpoint {
 
         @Override
         public ServerSocketChannel bind() throws IOException {
-            ServerSocketChannel server = ServerSocketChannel.open();
-            server.bind(address.toSocketAddress());
-            return server;
+            return bindTcp(address);
         }
 
         @Override
         public Peer peerOf(SocketChannel channel) throws IOException {
-            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            return new Peer(remote.getAddress().getHostAddress(), remote.getPort(), null, null);
+            return tcpPeer(channel);
         }
 
         @Override
@@ -97,5 +112,66 @@ public sealed interface ListenEndpoint {
         public String toString() {
             return "tcp " + address;
         }
+    }
+
+    /**
+     * TCP with TLS (Unbound's {@code dnstap-tls}), optionally requiring client certificates.
+     *
+     * @param handshakeTimeout a client that has not finished the handshake within this is dropped
+     */
+    record Tls(HostPort address, SSLContext context, boolean requireClientCertificate, Duration handshakeTimeout)
+            implements ListenEndpoint {
+
+        @Override
+        public ServerSocketChannel bind() throws IOException {
+            return bindTcp(address);
+        }
+
+        @Override
+        public Peer peerOf(SocketChannel channel) throws IOException {
+            return tcpPeer(channel);
+        }
+
+        @Override
+        public Opened open(SocketChannel channel) throws IOException {
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(channel.socket(),
+                    remote.getHostString(), remote.getPort(), true);
+            tls.setUseClientMode(false);
+            tls.setNeedClientAuth(requireClientCertificate);
+            tls.setSoTimeout((int) handshakeTimeout.toMillis());
+            tls.startHandshake();
+            tls.setSoTimeout(0);
+            String subject = null;
+            if (requireClientCertificate) {
+                try {
+                    subject = tls.getSession().getPeerPrincipal().getName();
+                } catch (SSLPeerUnverifiedException e) {
+                    throw new IOException("client certificate missing after the handshake", e);
+                }
+            }
+            return new Opened(new SocketStreamChannel(tls), subject);
+        }
+
+        @Override
+        public Transport transport() {
+            return Transport.TLS;
+        }
+
+        @Override
+        public String toString() {
+            return "tls " + address + (requireClientCertificate ? " (client certificates required)" : "");
+        }
+    }
+
+    private static ServerSocketChannel bindTcp(HostPort address) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(address.toSocketAddress());
+        return server;
+    }
+
+    private static Peer tcpPeer(SocketChannel channel) throws IOException {
+        InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+        return new Peer(remote.getAddress().getHostAddress(), remote.getPort(), null, null);
     }
 }

@@ -67,7 +67,8 @@ public final class SocketListener implements AutoCloseable {
     /** Where this listener accepts, with the real port when port 0 was asked for. */
     public String describe() {
         if (localAddress() instanceof InetSocketAddress bound) {
-            return "tcp " + new HostPort(bound.getAddress().getHostAddress(), bound.getPort());
+            return endpoint.transport().name().toLowerCase(Locale.ROOT) + " "
+                    + new HostPort(bound.getAddress().getHostAddress(), bound.getPort());
         }
         return endpoint.toString();
     }
@@ -134,7 +135,7 @@ public final class SocketListener implements AutoCloseable {
                 .setPeerAddress(peer.address())
                 .setPeerPort(peer.port())
                 .build());
-        ConnectionReader reader = new ConnectionReader(channel, connection, encoder, context.publisher(),
+        ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
                 context.maxFrameBytes(), context.metrics(), context.stats(), context.clock(), context.nanoTime(), () -> {
                     readings.remove(connection);
                     context.connections().closed(connection);

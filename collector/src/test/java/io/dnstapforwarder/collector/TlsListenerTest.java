@@ -1,0 +1,146 @@
+package io.dnstapforwarder.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.TestCertificates;
+import io.dnstapforwarder.testkit.TestData;
+import io.dnstapforwarder.testkit.TestKafka;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dnstap over TLS, and over mutual TLS, on the collector's TCP listener. */
+@Timeout(120)
+class TlsListenerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private TestCertificates certificates;
+    private String topic;
+    private List<byte[]> capture;
+    private Collector collector;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        certificates = TestCertificates.create(dir);
+        topic = TestKafka.createTopic(TestKafka.uniqueTopic("tls"), 1);
+        capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (collector != null) {
+            collector.close();
+        }
+    }
+
+    @Test
+    void takesDnstapOverTlsAndRecordsTheTransport() throws Exception {
+        start(null);
+
+        FrameStreamTestClient.sendTls(capture, address(), certificates.ca(), null, null);
+
+        List<DnstapEvent> events = TestKafka.read(topic, capture.size(), WAIT).stream().map(r -> parse(r.value())).toList();
+        assertThat(events).hasSize(652);
+        assertThat(events).extracting(DnstapEvent::getTransport).containsOnly(Transport.TLS);
+        assertThat(events.get(0).getPeerAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void requiresATrustedClientCertificateWithMutualTls() throws Exception {
+        start(certificates.ca());
+
+        assertThatThrownBy(() -> FrameStreamTestClient.sendTls(capture, address(), certificates.ca(), null, null))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> FrameStreamTestClient.sendTls(capture, address(), certificates.ca(),
+                certificates.strangerCertificate(), certificates.strangerKey())).isInstanceOf(IOException.class);
+        FrameStreamTestClient.sendTls(capture.subList(0, 10), address(), certificates.ca(), certificates.clientCertificate(),
+                certificates.clientKey());
+
+        assertThat(TestKafka.read(topic, 10, WAIT)).hasSize(10);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains(
+                "component_errors_total{component_id=\"tls\",component_kind=\"collector\",error_type=\"tls_handshake_failed\","
+                        + "stage=\"receiving\"} 2.0"));
+    }
+
+    @Test
+    void refusesPlainTcpOnTheTlsPort() throws Exception {
+        start(null);
+
+        try (SocketChannel plain = SocketChannel.open(address())) {
+            plain.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4, 0, 0, 0, 0}));
+            ByteBuffer answer = ByteBuffer.allocate(4096);
+            while (plain.read(answer) >= 0) {
+                assertThat(answer.position()).as("only a TLS alert comes back").isLessThan(64);
+            }
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains("error_type=\"tls_handshake_failed\""));
+    }
+
+    @Test
+    void refusesToStartWithAKeyFileThatHoldsNoKey() throws Exception {
+        Path notAKey = dir.resolve("not-a-key.pem");
+        Files.writeString(notAKey, "hello");
+
+        assertThatThrownBy(() -> Collector.start(config(new CollectorConfig.Tls(certificates.serverCertificate(), notAKey,
+                null)))).isInstanceOf(ConfigException.class).hasMessage("Cannot use --tls-cert (DNSTAP_TLS_CERT), "
+                        + "--tls-key (DNSTAP_TLS_KEY) or --tls-client-ca (DNSTAP_TLS_CLIENT_CA): " + notAKey
+                        + " holds no unencrypted PEM private key");
+    }
+
+    private void start(Path clientCa) throws Exception {
+        collector = Collector.start(config(new CollectorConfig.Tls(certificates.serverCertificate(), certificates.serverKey(),
+                clientCa)));
+    }
+
+    private CollectorConfig config(CollectorConfig.Tls tls) {
+        return new CollectorConfig("tls", CollectorConfig.Listen.tls(new HostPort("127.0.0.1", 0), tls),
+                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
+                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)));
+    }
+
+    private InetSocketAddress address() {
+        return (InetSocketAddress) collector.listeners().get(0).localAddress();
+    }
+
+    private String get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + collector.monitoringPort() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static DnstapEvent parse(byte[] value) {
+        try {
+            return DnstapEvent.parseFrom(value);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
