@@ -41,10 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class Collector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Collector.class);
-    /** Outstanding bytes before readers stop reading; half the producer's 64 MiB buffer. */
-    private static final int PUBLISH_BUDGET_BYTES = 32 * 1024 * 1024;
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REAPER_PERIOD = Duration.ofSeconds(1);
+    private static final Duration KAFKA_WATCH_PERIOD = Duration.ofSeconds(2);
 
     private final CollectorConfig config;
     private final CollectorStats stats;
@@ -58,6 +57,7 @@ public final class Collector implements AutoCloseable {
     private final PerformanceLog performanceLog;
     private final OpsServer ops;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean kafkaWasUp = true;
 
     private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
         this.config = config;
@@ -66,10 +66,11 @@ public final class Collector implements AutoCloseable {
         ComponentMetrics metrics = new ComponentMetrics(registry, "collector", config.collectorId());
         this.stats = new CollectorStats(config.monitoring().maxLatencySamples(), nanoTime);
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
-                "dnstap-collector-" + config.collectorId(), config.kafkaProperties()));
+                "dnstap-collector-" + config.collectorId(), producerProperties(config)));
         this.producerMetrics = new KafkaClientMetrics(producer, metrics.tags());
         producerMetrics.bindTo(registry);
-        this.publisher = new KafkaEventPublisher(producer, config.topic(), PUBLISH_BUDGET_BYTES, metrics, stats);
+        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics,
+                stats);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
                 Duration.ofSeconds(3), clock);
@@ -94,6 +95,8 @@ public final class Collector implements AutoCloseable {
             }
             reaper.scheduleAtFixedRate(() -> closeTimedOut(nanoTime.getAsLong()), REAPER_PERIOD.toMillis(),
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+            reaper.scheduleWithFixedDelay(this::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
+                    TimeUnit.MILLISECONDS);
             perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), stats, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
@@ -119,6 +122,19 @@ public final class Collector implements AutoCloseable {
         log.info("Starting collector {}: publishing to topic {} on {}", config.collectorId(), config.topic(),
                 config.kafkaBootstrap());
         return new Collector(config, clock, nanoTime);
+    }
+
+    /**
+     * The producer's buffer is twice the publish budget (at least 32 MiB), so the producer never
+     * blocks a send for buffer space: the budget, not the producer, stops the reading. A
+     * buffer.memory given with --kafka-property wins.
+     */
+    private static Map<String, String> producerProperties(CollectorConfig config) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        long buffer = Math.max(32L * 1024 * 1024, 2L * config.limits().publishBufferBytes());
+        properties.put(org.apache.kafka.clients.producer.ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(buffer));
+        properties.putAll(config.kafkaProperties());
+        return properties;
     }
 
     private static ListenEndpoint tlsEndpoint(HostPort address, CollectorConfig.Tls tls, Duration handshakeTimeout) {
@@ -156,6 +172,18 @@ public final class Collector implements AutoCloseable {
     void closeTimedOut(long nowNanos) {
         CollectorConfig.Limits limits = config.limits();
         listeners.forEach(listener -> listener.closeTimedOut(nowNanos, limits.idleTimeout(), limits.readTimeout()));
+    }
+
+    /** Logs when Kafka stops answering and when it answers again (runs on the reaper thread). */
+    private void watchKafka() {
+        KafkaProbe.Result kafka = kafkaProbe.probe();
+        if (kafkaWasUp && !kafka.ok()) {
+            log.warn("Kafka is unreachable ({}); holding what was read ({} bytes) and stopping reading at {} bytes",
+                    kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
+        } else if (!kafkaWasUp && kafka.ok()) {
+            log.info("Kafka answers again ({}); {} bytes still to publish", kafka.detail(), publisher.outstandingBytes());
+        }
+        kafkaWasUp = kafka.ok();
     }
 
     private Map<String, Object> stats() {

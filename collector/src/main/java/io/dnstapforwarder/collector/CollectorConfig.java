@@ -62,24 +62,32 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param maxFrameBytes largest dnstap frame; a larger one closes its connection
      * @param idleTimeout a connection that sends nothing for this long is closed
      * @param readTimeout a frame begun but not finished within this is closed
+     * @param publishBufferBytes heap that events read and not yet acknowledged by Kafka may take,
+     *     at most; at the limit, connections stop being read until Kafka catches up
      */
-    public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout) {
+    public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout,
+            int publishBufferBytes) {
 
         /** A query and a response of 64 KiB each fit in a frame with room to spare. */
         public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+        public static final int DEFAULT_PUBLISH_BUFFER_BYTES = 16 * 1024 * 1024;
         public static final Limits DEFAULTS = new Limits(200, DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(300),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), DEFAULT_PUBLISH_BUFFER_BYTES);
 
         public Limits withMaxConnections(int max) {
-            return new Limits(max, maxFrameBytes, idleTimeout, readTimeout);
+            return new Limits(max, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes);
         }
 
         public Limits withMaxFrameBytes(int max) {
-            return new Limits(maxConnections, max, idleTimeout, readTimeout);
+            return new Limits(maxConnections, max, idleTimeout, readTimeout, publishBufferBytes);
         }
 
         public Limits withTimeouts(Duration idle, Duration read) {
-            return new Limits(maxConnections, maxFrameBytes, idle, read);
+            return new Limits(maxConnections, maxFrameBytes, idle, read, publishBufferBytes);
+        }
+
+        public Limits withPublishBufferBytes(int bytes) {
+            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, bytes);
         }
     }
 

@@ -54,6 +54,12 @@ public final class CollectorOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private int maxConnections;
 
+    @Option(names = "--publish-buffer-bytes", paramLabel = "BYTES", defaultValue = "16777216",
+            description = "Memory that frames read from DNS servers and not yet acknowledged by Kafka may take (their "
+                    + "bytes plus about 300 bytes each of bookkeeping). At the limit the collector stops reading sockets "
+                    + "until Kafka catches up. Default: ${DEFAULT-VALUE} (16 MiB).")
+    private int publishBufferBytes;
+
     @Option(names = "--connection-timeout-sec", paramLabel = "SECONDS", defaultValue = "300",
             description = "A connection that sends nothing for this long is closed (time spent waiting for Kafka does "
                     + "not count). Default: ${DEFAULT-VALUE}.")
@@ -92,6 +98,10 @@ public final class CollectorOptions {
         if (maxConnections < 1) {
             throw ConfigException.invalid("--max-connections", maxConnections, "must be at least 1");
         }
+        if (publishBufferBytes < maxFrameBytes + 64) {
+            throw ConfigException.invalid("--publish-buffer-bytes", publishBufferBytes,
+                    "must hold at least one frame of --max-frame-bytes (" + maxFrameBytes + ") and its envelope");
+        }
         if (connectionTimeoutSec < 1) {
             throw ConfigException.invalid("--connection-timeout-sec", connectionTimeoutSec, "must be at least 1");
         }
@@ -107,7 +117,7 @@ public final class CollectorOptions {
         return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
                 new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(tcp)),
                 new CollectorConfig.Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
-                        Duration.ofSeconds(readTimeoutSec)),
+                        Duration.ofSeconds(readTimeoutSec), publishBufferBytes),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, Duration.ofSeconds(performanceLoggingSec)));
     }

@@ -272,9 +272,12 @@ public final class HecEmulator implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             Outcome outcome = respond(exchange, path, body);
             synchronized (lock) {
-                // Recorded before answering, so a client that saw the answer also sees the record.
+                // Events and request are recorded together, before answering: whoever sees one sees
+                // the other, and a client that saw the answer sees both.
+                events.addAll(outcome.indexed());
                 requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), body.length,
-                        outcome.decodedBytes(), outcome.accepted(), outcome.status(), outcome.body()));
+                        outcome.decodedBytes(), outcome.indexed().size(), outcome.status(), outcome.body()));
+                lock.notifyAll();
             }
             byte[] response = outcome.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
@@ -286,9 +289,10 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    private record Outcome(int status, String body, Map<String, String> headers, int decodedBytes, int accepted) {
+    /** The answer to one request, and the events it indexed. */
+    private record Outcome(int status, String body, Map<String, String> headers, int decodedBytes, List<JsonNode> indexed) {
         static Outcome of(int status, int code, String text) {
-            return new Outcome(status, "{\"text\":\"" + text + "\",\"code\":" + code + "}", Map.of(), 0, 0);
+            return new Outcome(status, "{\"text\":\"" + text + "\",\"code\":" + code + "}", Map.of(), 0, List.of());
         }
     }
 
@@ -296,7 +300,7 @@ public final class HecEmulator implements AutoCloseable {
         synchronized (lock) {
             ScriptedResponse scripted = script.poll();
             if (scripted != null) {
-                return new Outcome(scripted.status(), scripted.body(), scripted.headers(), 0, 0);
+                return new Outcome(scripted.status(), scripted.body(), scripted.headers(), 0, List.of());
             }
         }
         if (path.equals("/services/collector/health")) {
@@ -417,16 +421,14 @@ public final class HecEmulator implements AutoCloseable {
                     accepted = namePoison ? accepted.subList(0, i) : List.of();
                 }
             }
-            events.addAll(accepted);
-            lock.notifyAll();
             if (error != null) {
-                return new Outcome(error.status(), error.body(), Map.of(), decoded.length, accepted.size());
+                return new Outcome(error.status(), error.body(), Map.of(), decoded.length, List.copyOf(accepted));
             }
             String body = "{\"text\":\"Success\",\"code\":0";
             if (ackEnabled) {
                 body += ",\"ackId\":" + channels.computeIfAbsent(channelId, id -> new Channel()).issue();
             }
-            return new Outcome(200, body + "}", Map.of(), decoded.length, accepted.size());
+            return new Outcome(200, body + "}", Map.of(), decoded.length, List.copyOf(accepted));
         }
     }
 
@@ -489,7 +491,7 @@ public final class HecEmulator implements AutoCloseable {
 
     private static Outcome invalidEvent(int code, String text, int number) {
         return new Outcome(400, "{\"text\":\"" + text + "\",\"code\":" + code + ",\"invalid-event-number\":" + number + "}",
-                Map.of(), 0, 0);
+                Map.of(), 0, List.of());
     }
 
     private Outcome ackQuery(String channelId, byte[] body) {
@@ -516,7 +518,7 @@ public final class HecEmulator implements AutoCloseable {
                 acks.put(id.asText(), !holdAcks && channel.redeem(id.asLong()));
             }
         }
-        return new Outcome(200, answer.toString(), Map.of(), body.length, 0);
+        return new Outcome(200, answer.toString(), Map.of(), body.length, List.of());
     }
 
     private static Map<String, String> headersOf(HttpExchange exchange) {

@@ -73,9 +73,14 @@ public final class TestKafka {
      * {@code expected} records arrived or {@code timeout} passed; returns what arrived.
      */
     public static List<ConsumerRecord<byte[], byte[]>> read(String topic, int expected, Duration timeout) {
+        return read(bootstrapServers(), topic, expected, timeout);
+    }
+
+    /** The same, from another broker. */
+    public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrap, String topic, int expected, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();

@@ -26,6 +26,7 @@ public final class Connection {
     private volatile boolean publishing;
     private volatile Handshake handshake = Handshake.NONE;
     private volatile String closedBecause;
+    private volatile boolean stopping;
     private volatile String clientCertificate;
 
     Connection(long id, Transport transport, ListenEndpoint.Peer peer, Instant startedAt, long nowNanos) {
@@ -112,6 +113,15 @@ public final class Connection {
 
     String closedBecause() {
         return closedBecause;
+    }
+
+    /** Records that the collector is stopping and closes this connection for that reason, not an error. */
+    void stopping() {
+        stopping = true;
+    }
+
+    boolean closedForStop() {
+        return stopping;
     }
 
     /** For /stats. */

@@ -14,7 +14,7 @@ import io.dnstapforwarder.metrics.Stage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
@@ -99,7 +99,8 @@ final class ConnectionReader implements Runnable {
                 metrics.error(reason, Stage.RECEIVING);
                 refused = true;
                 ending = "closed (" + reason + ")";
-            } else if (e instanceof AsynchronousCloseException || e instanceof InterruptedIOException) {
+            } else if (connection.closedForStop() || e instanceof ClosedChannelException
+                    || e instanceof InterruptedIOException) {
                 ending = "closed by the collector";
             } else {
                 metrics.error("connection_io", Stage.RECEIVING);

@@ -164,10 +164,11 @@ public final class SocketListener implements AutoCloseable {
         closed = true;
         closeQuietly(server);
         // Closing a channel ends a blocked read; the interrupt ends a reader blocked on a full publisher.
-        for (Reading reading : readings.values()) {
+        readings.forEach((connection, reading) -> {
+            connection.stopping();
             closeQuietly(reading.channel());
             reading.thread().interrupt();
-        }
+        });
         try {
             acceptor.join(5_000);
             for (Reading reading : readings.values()) {
