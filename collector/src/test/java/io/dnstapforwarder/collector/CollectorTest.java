@@ -144,6 +144,55 @@ class CollectorTest {
     }
 
     @Test
+    void countsAStreamThatEndsInTheMiddleOfAFrame() throws Exception {
+        try (SocketChannel cut = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            ByteBuffer out = ByteBuffer.allocate(64);
+            FrameEncoder.write(ControlFrame.of(ControlType.START, DnstapEvents.DNSTAP_CONTENT_TYPE), out);
+            out.putInt(100).put(new byte[10]);
+            cut.write(out.flip());
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains("error_type=\"truncated_frame\""));
+    }
+
+    @Test
+    void refusesASenderOfAnotherContentType() throws Exception {
+        try (SocketChannel other = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            ByteBuffer out = ByteBuffer.allocate(64);
+            FrameEncoder.write(ControlFrame.of(ControlType.READY, "protobuf:something.Else"), out);
+            other.write(out.flip());
+            assertThat(other.read(ByteBuffer.allocate(64))).isEqualTo(-1); // no ACCEPT: hung up
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains("error_type=\"content_type_mismatch\""));
+    }
+
+    @Test
+    void listensOnIpv6() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "this host has no IPv6 loopback");
+        try (Collector v6 = Collector.start(new CollectorConfig("test-collector",
+                new CollectorConfig.Listen(null, null, new HostPort("::1", 0), null), CollectorConfig.Limits.DEFAULTS,
+                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null)))) {
+            InetSocketAddress address = (InetSocketAddress) v6.listeners().get(0).localAddress();
+
+            FrameStreamTestClient.send(capture.subList(0, 5), address, true);
+
+            List<DnstapEvent> events = TestKafka.read(topic, 5, WAIT).stream().map(CollectorTest::parse).toList();
+            assertThat(events).extracting(DnstapEvent::getPeerAddress).containsOnly("::1");
+            assertThat(v6.listeners().get(0).describe()).startsWith("tcp [::1]:");
+        }
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress("::1", 0));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void answersHealthAndReadyWhenListeningWithKafkaUp() throws Exception {
         HttpResponse<String> health = get("/health");
         HttpResponse<String> ready = get("/ready");

@@ -7,11 +7,10 @@ import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.Processes;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
@@ -48,7 +47,7 @@ class CollectorProcessIT {
     void publishesEverythingItReadWhenStoppedWithSigtermUnderLoad() throws Exception {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("sigterm"), 3);
         Path socket = dir.resolve("dnstap.sock");
-        int opsPort = freePort();
+        int opsPort = FreePorts.one();
         try (Processes.Started collector = Processes.start(List.of(LAUNCHER.toString(), "collector"), dir,
                 dir.resolve("collector.log"), Map.of("DNSTAP_SKIP_BUILD", "1", "DNSTAP_SOCKET_PATH", socket.toString(),
                         "DNSTAP_TCP_LISTEN", "off", "DNSTAP_KAFKA_BOOTSTRAP", TestKafka.bootstrapServers(),
@@ -115,12 +114,6 @@ class CollectorProcessIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -6,15 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.testkit.DnsPeers;
+import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Processes;
 import io.dnstapforwarder.testkit.ReferenceComparison;
 import io.dnstapforwarder.testkit.ReferenceDecode;
 import io.dnstapforwarder.testkit.TestData;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -109,9 +107,9 @@ class LauncherIT {
     }
 
     private Processes.Started startStandalone(Map<String, String> extra) throws Exception {
-        kafkaPort = freePort();
-        tcpPort = freePort();
-        opsPort = freePortPair();
+        kafkaPort = FreePorts.one();
+        tcpPort = FreePorts.one();
+        opsPort = FreePorts.consecutive(2);
         Map<String, String> environment = new HashMap<>(Map.of(
                 "DNSTAP_DATA_DIR", dir.resolve("data").toString(),
                 "DNSTAP_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort,
@@ -171,25 +169,5 @@ class LauncherIT {
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too (the shipper takes the collector's ops port plus one). */
-    private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket()) {
-                next.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + 1));
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no two consecutive free ports");
     }
 }

@@ -9,6 +9,7 @@ import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.DnsPeers;
+import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Processes;
 import io.dnstapforwarder.config.HostPort;
@@ -16,7 +17,6 @@ import io.dnstapforwarder.testkit.TestCertificates;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -72,7 +72,7 @@ class LiveUnboundTest {
     @Test
     void unboundSendsOverDnstapTlsWithAClientCertificate() throws Exception {
         TestCertificates certificates = TestCertificates.create(dir);
-        int dnstapPort = freeUdpAndTcpPort();
+        int dnstapPort = FreePorts.one();
         startPipeline(CollectorConfig.Listen.tls(new HostPort("127.0.0.1", dnstapPort), new CollectorConfig.Tls(
                 certificates.serverCertificate(), certificates.serverKey(), certificates.ca())));
         String tls = "    dnstap-ip: \"127.0.0.1@" + dnstapPort + "\"\n"
@@ -92,7 +92,7 @@ class LiveUnboundTest {
     private void assertEveryQueryReachesHec(List<String> queries, String dnstapTransport) throws Exception {
         Path unbound = DnsPeers.require("unbound", "unbound");
         Path dig = DnsPeers.require("dig", "bind9-dnsutils");
-        int port = freeUdpAndTcpPort();
+        int port = FreePorts.one();
         Processes.Started server = Processes.start(List.of(unbound.toString(), "-d", "-c",
                 writeConfig(port, dnstapTransport).toString()), dir, dir.resolve("unbound.out"), Map.of());
         running.add(server);
@@ -188,18 +188,5 @@ class LiveUnboundTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** A port free for both UDP and TCP on 127.0.0.1 (and ::1). */
-    private static int freeUdpAndTcpPort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                    DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
-                return tcp.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IOException("no port free for both UDP and TCP");
     }
 }

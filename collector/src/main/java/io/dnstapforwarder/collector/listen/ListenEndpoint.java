@@ -2,6 +2,7 @@ package io.dnstapforwarder.collector.listen;
 
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.net.IpAddresses;
 import io.dnstapforwarder.net.SocketStreamChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -172,6 +173,6 @@ public sealed interface ListenEndpoint {
 
     private static Peer tcpPeer(SocketChannel channel) throws IOException {
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-        return new Peer(remote.getAddress().getHostAddress(), remote.getPort(), null, null);
+        return new Peer(IpAddresses.format(remote.getAddress().getAddress()), remote.getPort(), null, null);
     }
 }

@@ -7,6 +7,7 @@ import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
+import io.dnstapforwarder.net.IpAddresses;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +69,7 @@ public final class SocketListener implements AutoCloseable {
     public String describe() {
         if (localAddress() instanceof InetSocketAddress bound) {
             return endpoint.transport().name().toLowerCase(Locale.ROOT) + " "
-                    + new HostPort(bound.getAddress().getHostAddress(), bound.getPort());
+                    + new HostPort(IpAddresses.format(bound.getAddress().getAddress()), bound.getPort());
         }
         return endpoint.toString();
     }

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.render;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.dnstapforwarder.net.IpAddresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HexFormat;

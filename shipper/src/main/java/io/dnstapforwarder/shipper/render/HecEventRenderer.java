@@ -9,6 +9,7 @@ import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.dnstap.Policy;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.net.IpAddresses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

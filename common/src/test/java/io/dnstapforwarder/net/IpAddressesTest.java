@@ -1,4 +1,4 @@
-package io.dnstapforwarder.shipper.render;
+package io.dnstapforwarder.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.dnstapforwarder.shipper.render;
+package io.dnstapforwarder.net;
 
 /**
  * Text form of IP addresses as DNS tools print them: dotted quad for IPv4, RFC 5952 for IPv6
