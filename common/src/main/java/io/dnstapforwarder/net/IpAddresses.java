@@ -7,7 +7,32 @@ package io.dnstapforwarder.net;
  */
 public final class IpAddresses {
 
+    /** Longest dotted-quad text: 255.255.255.255. */
+    public static final int MAX_IPV4_CHARS = 15;
+
     private IpAddresses() {
+    }
+
+    /** Writes an IPv4 address as a dotted quad into {@code out}, without allocating; returns its length. */
+    public static int writeIpv4(byte a, byte b, byte c, byte d, char[] out) {
+        int at = writeOctet(a & 0xFF, out, 0);
+        out[at++] = '.';
+        at = writeOctet(b & 0xFF, out, at);
+        out[at++] = '.';
+        at = writeOctet(c & 0xFF, out, at);
+        out[at++] = '.';
+        return writeOctet(d & 0xFF, out, at);
+    }
+
+    private static int writeOctet(int value, char[] out, int at) {
+        if (value >= 100) {
+            out[at++] = (char) ('0' + value / 100);
+        }
+        if (value >= 10) {
+            out[at++] = (char) ('0' + value / 10 % 10);
+        }
+        out[at++] = (char) ('0' + value % 10);
+        return at;
     }
 
     /** The address, or {@code null} when {@code bytes} is neither 4 nor 16 bytes long. */

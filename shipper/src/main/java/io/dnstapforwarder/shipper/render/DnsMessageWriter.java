@@ -1,9 +1,9 @@
 package io.dnstapforwarder.shipper.render;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import io.dnstapforwarder.net.IpAddresses;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +29,14 @@ import org.xbill.DNS.Type;
  */
 final class DnsMessageWriter {
 
-    private record Flag(int bit, String name) {
+    private record Flag(int bit, SerializableString name) {
     }
 
     /** Header flags in the order dig prints them. */
-    private static final List<Flag> FLAGS = List.of(new Flag(Flags.QR, "qr"), new Flag(Flags.AA, "aa"),
-            new Flag(Flags.TC, "tc"), new Flag(Flags.RD, "rd"), new Flag(Flags.RA, "ra"), new Flag(Flags.AD, "ad"),
-            new Flag(Flags.CD, "cd"));
+    private static final List<Flag> FLAGS = List.of(new Flag(Flags.QR, HecFields.name("qr")),
+            new Flag(Flags.AA, HecFields.name("aa")), new Flag(Flags.TC, HecFields.name("tc")),
+            new Flag(Flags.RD, HecFields.name("rd")), new Flag(Flags.RA, HecFields.name("ra")),
+            new Flag(Flags.AD, HecFields.name("ad")), new Flag(Flags.CD, HecFields.name("cd")));
 
     /** EDNS option names as dig prints them (IANA "DNS EDNS0 Option Codes"). */
     private static final Map<Integer, String> OPTION_NAMES = Map.ofEntries(
@@ -45,6 +46,12 @@ final class DnsMessageWriter {
             Map.entry(15, "EDE"), Map.entry(16, "CLIENT-TAG"), Map.entry(17, "SERVER-TAG"),
             Map.entry(18, "REPORT-CHANNEL"), Map.entry(19, "ZONEVERSION"));
 
+    private static final Mnemonics TYPES = new Mnemonics(65536, Type::string);
+    private static final Mnemonics CLASSES = new Mnemonics(65536, DClass::string);
+    private static final Mnemonics OPCODES = new Mnemonics(16, Opcode::string);
+    private static final Mnemonics RCODES = new Mnemonics(4096, Rcode::string);
+    private static final Mnemonics OPTIONS = new Mnemonics(65536,
+            code -> OPTION_NAMES.getOrDefault(code, "OPT" + code));
     private static final HexFormat HEX = HexFormat.of();
 
     private DnsMessageWriter() {
@@ -53,10 +60,14 @@ final class DnsMessageWriter {
     /** Writes the fields of a decoded message of {@code size} bytes. */
     static void write(Message message, int size, boolean response, JsonGenerator out) throws IOException {
         Header header = message.getHeader();
-        out.writeNumberField("message_size", size);
-        out.writeNumberField("transaction_id", header.getID());
-        out.writeStringField("opcode", Opcode.string(header.getOpcode()));
-        out.writeArrayFieldStart("flags");
+        out.writeFieldName(HecFields.MESSAGE_SIZE);
+        out.writeNumber(size);
+        out.writeFieldName(HecFields.TRANSACTION_ID);
+        out.writeNumber(header.getID());
+        out.writeFieldName(HecFields.OPCODE);
+        out.writeString(OPCODES.of(header.getOpcode()));
+        out.writeFieldName(HecFields.FLAGS);
+        out.writeStartArray();
         for (Flag flag : FLAGS) {
             if (header.getFlag(flag.bit())) {
                 out.writeString(flag.name());
@@ -65,24 +76,33 @@ final class DnsMessageWriter {
         out.writeEndArray();
         Record question = message.getQuestion();
         if (question != null) {
-            out.writeStringField("query", DnsNames.present(question.getName()));
-            out.writeStringField("query_type", Type.string(question.getType()));
-            out.writeStringField("query_class", DClass.string(question.getDClass()));
+            out.writeFieldName(HecFields.QUERY);
+            out.writeString(DnsNames.present(question.getName()));
+            out.writeFieldName(HecFields.QUERY_TYPE);
+            out.writeString(TYPES.of(question.getType()));
+            out.writeFieldName(HecFields.QUERY_CLASS);
+            out.writeString(CLASSES.of(question.getDClass()));
         }
-        out.writeNumberField("query_count", header.getCount(Section.QUESTION));
+        out.writeFieldName(HecFields.QUERY_COUNT);
+        out.writeNumber(header.getCount(Section.QUESTION));
         if (response) {
             int rcode = message.getRcode();
-            out.writeStringField("reply_code", Rcode.string(rcode));
-            out.writeNumberField("reply_code_id", rcode);
+            out.writeFieldName(HecFields.REPLY_CODE);
+            out.writeString(RCODES.of(rcode));
+            out.writeFieldName(HecFields.REPLY_CODE_ID);
+            out.writeNumber(rcode);
         }
         List<Record> answers = message.getSection(Section.ANSWER);
         writeCimAnswers(answers, out);
-        out.writeNumberField("answer_count", header.getCount(Section.ANSWER));
-        out.writeNumberField("authority_answer_count", header.getCount(Section.AUTHORITY));
-        out.writeNumberField("additional_answer_count", header.getCount(Section.ADDITIONAL));
-        writeRecords("answers", answers, out);
-        writeRecords("authority", message.getSection(Section.AUTHORITY), out);
-        writeRecords("additional", message.getSection(Section.ADDITIONAL), out);
+        out.writeFieldName(HecFields.ANSWER_COUNT);
+        out.writeNumber(header.getCount(Section.ANSWER));
+        out.writeFieldName(HecFields.AUTHORITY_ANSWER_COUNT);
+        out.writeNumber(header.getCount(Section.AUTHORITY));
+        out.writeFieldName(HecFields.ADDITIONAL_ANSWER_COUNT);
+        out.writeNumber(header.getCount(Section.ADDITIONAL));
+        writeRecords(HecFields.ANSWERS, answers, out);
+        writeRecords(HecFields.AUTHORITY, message.getSection(Section.AUTHORITY), out);
+        writeRecords(HecFields.ADDITIONAL, message.getSection(Section.ADDITIONAL), out);
         OPTRecord opt = message.getOPT();
         if (opt != null) {
             writeEdns(opt, out);
@@ -94,40 +114,49 @@ final class DnsMessageWriter {
         if (answers.isEmpty()) {
             return;
         }
-        out.writeArrayFieldStart("answer");
+        out.writeFieldName(HecFields.ANSWER);
+        out.writeStartArray();
         for (Record record : answers) {
             out.writeString(rdata(record));
         }
         out.writeEndArray();
-        out.writeArrayFieldStart("ttl");
+        out.writeFieldName(HecFields.TTL);
+        out.writeStartArray();
         for (Record record : answers) {
             out.writeNumber(record.getTTL());
         }
         out.writeEndArray();
-        out.writeArrayFieldStart("record_type");
+        out.writeFieldName(HecFields.RECORD_TYPE);
+        out.writeStartArray();
         for (Record record : answers) {
-            out.writeString(Type.string(record.getType()));
+            out.writeString(TYPES.of(record.getType()));
         }
         out.writeEndArray();
     }
 
     /** A section as full records; the OPT pseudo-record is left out (it is {@code edns}). */
-    private static void writeRecords(String field, List<Record> records, JsonGenerator out) throws IOException {
+    private static void writeRecords(SerializableString field, List<Record> records, JsonGenerator out) throws IOException {
         boolean started = false;
         for (Record record : records) {
             if (record.getType() == Type.OPT) {
                 continue;
             }
             if (!started) {
-                out.writeArrayFieldStart(field);
+                out.writeFieldName(field);
+                out.writeStartArray();
                 started = true;
             }
             out.writeStartObject();
-            out.writeStringField("name", DnsNames.present(record.getName()));
-            out.writeStringField("type", Type.string(record.getType()));
-            out.writeStringField("class", DClass.string(record.getDClass()));
-            out.writeNumberField("ttl", record.getTTL());
-            out.writeStringField("rdata", rdata(record));
+            out.writeFieldName(HecFields.NAME);
+            out.writeString(DnsNames.present(record.getName()));
+            out.writeFieldName(HecFields.TYPE);
+            out.writeString(TYPES.of(record.getType()));
+            out.writeFieldName(HecFields.CLASS);
+            out.writeString(CLASSES.of(record.getDClass()));
+            out.writeFieldName(HecFields.TTL);
+            out.writeNumber(record.getTTL());
+            out.writeFieldName(HecFields.RDATA);
+            out.writeString(rdata(record));
             out.writeEndObject();
         }
         if (started) {
@@ -144,32 +173,36 @@ final class DnsMessageWriter {
     }
 
     private static void writeEdns(OPTRecord opt, JsonGenerator out) throws IOException {
-        out.writeObjectFieldStart("edns");
-        out.writeNumberField("version", opt.getVersion());
-        out.writeNumberField("udp_size", opt.getPayloadSize());
-        out.writeBooleanField("do", (opt.getFlags() & ExtendedFlags.DO) != 0);
-        out.writeArrayFieldStart("options");
+        out.writeFieldName(HecFields.EDNS);
+        out.writeStartObject();
+        out.writeFieldName(HecFields.VERSION);
+        out.writeNumber(opt.getVersion());
+        out.writeFieldName(HecFields.UDP_SIZE);
+        out.writeNumber(opt.getPayloadSize());
+        out.writeFieldName(HecFields.DO);
+        out.writeBoolean((opt.getFlags() & ExtendedFlags.DO) != 0);
+        out.writeFieldName(HecFields.OPTIONS);
+        out.writeStartArray();
         String clientSubnet = null;
         for (EDNSOption option : opt.getOptions()) {
             byte[] wire = option.toWire(); // code (2), length (2), data
             out.writeStartObject();
-            out.writeNumberField("code", option.getCode());
-            out.writeStringField("name", OPTION_NAMES.getOrDefault(option.getCode(), "OPT" + option.getCode()));
-            out.writeStringField("data", HEX.formatHex(wire, 4, wire.length));
+            out.writeFieldName(HecFields.CODE);
+            out.writeNumber(option.getCode());
+            out.writeFieldName(HecFields.NAME);
+            out.writeString(OPTIONS.of(option.getCode()));
+            out.writeFieldName(HecFields.DATA);
+            out.writeString(HEX.formatHex(wire, 4, wire.length));
             out.writeEndObject();
             if (option instanceof ClientSubnetOption ecs) {
-                clientSubnet = subnet(ecs);
+                clientSubnet = IpAddresses.format(ecs.getAddress().getAddress()) + "/" + ecs.getSourcePrefixLength();
             }
         }
         out.writeEndArray();
         out.writeEndObject();
         if (clientSubnet != null) {
-            out.writeStringField("ecs", clientSubnet);
+            out.writeFieldName(HecFields.ECS);
+            out.writeString(clientSubnet);
         }
-    }
-
-    private static String subnet(ClientSubnetOption ecs) {
-        InetAddress address = ecs.getAddress();
-        return IpAddresses.format(address.getAddress()) + "/" + ecs.getSourcePrefixLength();
     }
 }

@@ -1,32 +1,47 @@
 package io.dnstapforwarder.shipper.render;
 
-import java.time.Instant;
-
-/** Times as HEC wants them: seconds since the epoch with six decimals (microseconds). */
+/**
+ * Times as HEC wants them: seconds since the epoch with six decimals (microseconds), written as
+ * digits into a caller's buffer, because every event carries two or three of them.
+ */
 final class EpochTime {
+
+    /** Longest text: 19 digits of seconds, a point, six decimals. */
+    static final int MAX_CHARS = 26;
 
     private EpochTime() {
     }
 
-    /** e.g. {@code 1795964864.986965}; nanoseconds are truncated to microseconds. */
-    static String seconds(long epochSeconds, long nanos) {
+    /** Writes e.g. {@code 1795964864.986965} (nanoseconds truncated) into {@code out}; returns its length. */
+    static int write(long epochSeconds, long nanos, char[] out) {
+        int at = MAX_CHARS;
         long micros = nanos / 1000;
-        StringBuilder text = new StringBuilder(20).append(epochSeconds).append('.');
-        String fraction = Long.toString(micros);
-        for (int pad = fraction.length(); pad < 6; pad++) {
-            text.append('0');
+        for (int i = 0; i < 6; i++) {
+            out[--at] = (char) ('0' + micros % 10);
+            micros /= 10;
         }
-        return text.append(fraction).toString();
+        out[--at] = '.';
+        long seconds = Math.abs(epochSeconds);
+        do {
+            out[--at] = (char) ('0' + seconds % 10);
+            seconds /= 10;
+        } while (seconds > 0);
+        if (epochSeconds < 0) {
+            out[--at] = '-';
+        }
+        int length = MAX_CHARS - at;
+        System.arraycopy(out, at, out, 0, length);
+        return length;
     }
 
-    static String seconds(long epochNanos) {
-        return seconds(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+    /** The same for a count of nanoseconds since the epoch (or a duration). */
+    static int write(long epochNanos, char[] out) {
+        return write(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L), out);
     }
 
-    /** RFC 3339 UTC with microseconds, e.g. {@code 2026-11-29T15:07:44.986965Z}. */
-    static String rfc3339(long epochNanos) {
-        Instant instant = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
-                Math.floorMod(epochNanos, 1_000_000_000L) / 1000 * 1000);
-        return java.time.format.DateTimeFormatter.ISO_INSTANT.format(instant);
+    /** As a string, for tests and rare paths. */
+    static String seconds(long epochSeconds, long nanos) {
+        char[] buffer = new char[MAX_CHARS];
+        return new String(buffer, 0, write(epochSeconds, nanos, buffer));
     }
 }

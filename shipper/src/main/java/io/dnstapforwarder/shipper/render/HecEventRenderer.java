@@ -2,11 +2,15 @@ package io.dnstapforwarder.shipper.render;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.dnstap.Dnstap;
+import io.dnstapforwarder.dnstap.HttpProtocol;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.dnstap.Policy;
+import io.dnstapforwarder.dnstap.SocketFamily;
+import io.dnstapforwarder.dnstap.SocketProtocol;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.net.IpAddresses;
@@ -15,7 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Turns one {@link DnstapEvent} into one Splunk HEC event (a JSON object for
@@ -23,7 +29,10 @@ import java.util.Locale;
  *
  * <p>Nothing the DNS server sent is dropped: a DNS message that does not decode still becomes an
  * event, with {@code parse_error} and the message in base64; so does a frame that is not dnstap.
- * One instance per thread (it reuses its output buffer).
+ *
+ * <p>This runs for every event, so what repeats is encoded once: field names, enum values, and
+ * the last identity, version, collector and peer seen (a stream carries the same ones for
+ * millions of events). One instance per thread: it keeps those caches and its output buffer.
  */
 public final class HecEventRenderer {
 
@@ -31,14 +40,44 @@ public final class HecEventRenderer {
     public record Settings(String sourcetype, String index) {
     }
 
-    private static final String SOURCE = "dnstap";
     private static final JsonFactory JSON = new JsonFactory();
+    private static final SerializableString SOURCE = HecFields.name("dnstap");
+    private static final SerializableString QUERY = HecFields.name("Query");
+    private static final SerializableString RESPONSE = HecFields.name("Response");
+    private static final Map<Message.Type, SerializableString> DNSTAP_TYPES = encodedNames(Message.Type.class);
+    private static final Map<SocketFamily, SerializableString> FAMILIES = encodedNames(SocketFamily.class);
+    private static final Map<HttpProtocol, SerializableString> HTTP_PROTOCOLS = encodedNames(HttpProtocol.class);
+    private static final Map<SocketProtocol, SerializableString> TRANSPORTS = new EnumMap<>(SocketProtocol.class);
 
-    private final Settings settings;
+    static {
+        for (SocketProtocol protocol : SocketProtocol.values()) {
+            TRANSPORTS.put(protocol, HecFields.name(transport(protocol)));
+        }
+    }
+
+    private final SerializableString sourcetype;
+    private final SerializableString index;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(2048);
+    private final JsonGenerator out;
+    private final char[] digits = new char[EpochTime.MAX_CHARS];
+    private final char[] address = new char[IpAddresses.MAX_IPV4_CHARS];
+    private final LastText identity = new LastText();
+    private final LastText version = new LastText();
+    private final LastText collector = new LastText();
+    private final ReceiptTime receivedAt = new ReceiptTime();
+    private DnstapEvent lastPeerOf;
+    private SerializableString lastPeer;
 
     public HecEventRenderer(Settings settings) {
-        this.settings = settings;
+        this.sourcetype = HecFields.name(settings.sourcetype());
+        this.index = settings.index() == null ? null : HecFields.name(settings.index());
+        try {
+            // One generator for the renderer's life: events are root values, flushed one by one.
+            this.out = JSON.createGenerator(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.setRootValueSeparator(null);
     }
 
     /** The event as UTF-8 JSON, one object, no trailing newline. */
@@ -53,20 +92,29 @@ public final class HecEventRenderer {
 
     /** Renders the event; when {@code decodeFailure} is set, the DNS message is not decoded but kept raw. */
     private byte[] render(DnstapEvent envelope, RuntimeException decodeFailure) {
-        buffer.reset();
-        try (JsonGenerator out = JSON.createGenerator(buffer)) {
+        try {
+            out.flush();
+            buffer.reset();
+            if (out.getOutputContext().inObject() || out.getOutputContext().inArray()) {
+                throw new IllegalStateException("the JSON writer is inside an unfinished event");
+            }
             Dnstap dnstap = parseDnstap(envelope);
             Message message = dnstap != null && dnstap.hasMessage() ? dnstap.getMessage() : null;
             out.writeStartObject();
-            out.writeFieldName("time");
-            out.writeNumber(eventTime(message, envelope));
-            out.writeStringField("host", host(dnstap, envelope));
-            out.writeStringField("source", SOURCE);
-            out.writeStringField("sourcetype", settings.sourcetype());
-            if (settings.index() != null) {
-                out.writeStringField("index", settings.index());
+            out.writeFieldName(HecFields.TIME);
+            writeEventTime(message, envelope);
+            out.writeFieldName(HecFields.HOST);
+            writeHost(dnstap, envelope, out);
+            out.writeFieldName(HecFields.SOURCE);
+            out.writeString(SOURCE);
+            out.writeFieldName(HecFields.SOURCETYPE);
+            out.writeString(sourcetype);
+            if (index != null) {
+                out.writeFieldName(HecFields.INDEX);
+                out.writeString(index);
             }
-            out.writeObjectFieldStart("event");
+            out.writeFieldName(HecFields.EVENT);
+            out.writeStartObject();
             if (dnstap == null) {
                 writeUndecodableFrame(envelope, out);
             } else {
@@ -75,10 +123,31 @@ public final class HecEventRenderer {
             writeEnvelope(envelope, out);
             out.writeEndObject();
             out.writeEndObject();
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory failed", e);
+        } catch (RuntimeException e) {
+            restartWriter();
+            throw e;
         }
         return buffer.toByteArray();
+    }
+
+    /** After a failure half way through an event, the writer's state is unknown: close the event's scopes. */
+    private void restartWriter() {
+        try {
+            while (out.getOutputContext().inObject() || out.getOutputContext().inArray()) {
+                if (out.getOutputContext().inObject()) {
+                    out.writeEndObject();
+                } else {
+                    out.writeEndArray();
+                }
+            }
+            out.flush();
+            buffer.reset();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Dnstap parseDnstap(DnstapEvent envelope) {
@@ -90,60 +159,75 @@ public final class HecEventRenderer {
     }
 
     /** The DNS event time: the query's time for queries, the response's for responses, else the other, else receipt. */
-    private static String eventTime(Message message, DnstapEvent envelope) {
-        if (message != null) {
-            boolean query = isQuery(message.getType());
-            boolean hasQueryTime = message.hasQueryTimeSec();
-            boolean hasResponseTime = message.hasResponseTimeSec();
-            if (hasQueryTime && (query || !hasResponseTime)) {
-                return EpochTime.seconds(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()));
-            }
-            if (hasResponseTime) {
-                return EpochTime.seconds(message.getResponseTimeSec(), Integer.toUnsignedLong(message.getResponseTimeNsec()));
-            }
+    private void writeEventTime(Message message, DnstapEvent envelope) throws IOException {
+        int length;
+        if (message != null && message.hasQueryTimeSec() && (isQuery(message.getType()) || !message.hasResponseTimeSec())) {
+            length = EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits);
+        } else if (message != null && message.hasResponseTimeSec()) {
+            length = EpochTime.write(message.getResponseTimeSec(), Integer.toUnsignedLong(message.getResponseTimeNsec()),
+                    digits);
+        } else {
+            length = EpochTime.write(envelope.getReceivedAtNs(), digits);
         }
-        return EpochTime.seconds(envelope.getReceivedAtNs());
+        out.writeNumber(digits, 0, length);
     }
 
     /** The DNS server's identity; else the collector's peer address; for Unix sockets the collector's host. */
-    private static String host(Dnstap dnstap, DnstapEvent envelope) {
+    private void writeHost(Dnstap dnstap, DnstapEvent envelope, JsonGenerator out) throws IOException {
         if (dnstap != null && !dnstap.getIdentity().isEmpty()) {
-            return utf8(dnstap.getIdentity());
+            out.writeString(identity.of(dnstap.getIdentity()));
+        } else if (envelope.getTransport() == Transport.UNIX || envelope.getPeerAddress().isEmpty()) {
+            out.writeString(collector.of(envelope.getCollectorIdBytes()));
+        } else {
+            out.writeString(envelope.getPeerAddress());
         }
-        if (envelope.getTransport() == Transport.UNIX || envelope.getPeerAddress().isEmpty()) {
-            return envelope.getCollectorId();
-        }
-        return envelope.getPeerAddress();
     }
 
-    private static void writeDnstap(Dnstap dnstap, Message message, RuntimeException decodeFailure, JsonGenerator out)
+    private void writeDnstap(Dnstap dnstap, Message message, RuntimeException decodeFailure, JsonGenerator out)
             throws IOException {
         if (message == null) {
-            out.writeStringField("dnstap_type", dnstap.getType().name());
+            out.writeFieldName(HecFields.DNSTAP_TYPE);
+            out.writeString(dnstap.getType().name());
             return;
         }
         Message.Type type = message.getType();
-        out.writeStringField("dnstap_type", type.name());
-        out.writeStringField("message_type", isQuery(type) ? "Query" : "Response");
-        writeBytesAsText(out, "identity", dnstap.hasIdentity(), dnstap.getIdentity());
-        writeBytesAsText(out, "version", dnstap.hasVersion(), dnstap.getVersion());
-        writeBytesAsText(out, "extra", dnstap.hasExtra(), dnstap.getExtra());
+        out.writeFieldName(HecFields.DNSTAP_TYPE);
+        out.writeString(DNSTAP_TYPES.get(type));
+        out.writeFieldName(HecFields.MESSAGE_TYPE);
+        out.writeString(isQuery(type) ? QUERY : RESPONSE);
+        if (dnstap.hasIdentity()) {
+            out.writeFieldName(HecFields.IDENTITY);
+            out.writeString(identity.of(dnstap.getIdentity()));
+        }
+        if (dnstap.hasVersion()) {
+            out.writeFieldName(HecFields.VERSION);
+            out.writeString(version.of(dnstap.getVersion()));
+        }
+        if (dnstap.hasExtra()) {
+            out.writeFieldName(HecFields.EXTRA);
+            out.writeString(dnstap.getExtra().toStringUtf8());
+        }
         if (message.hasSocketFamily()) {
-            out.writeStringField("socket_family", message.getSocketFamily().name());
+            out.writeFieldName(HecFields.SOCKET_FAMILY);
+            out.writeString(FAMILIES.get(message.getSocketFamily()));
         }
         if (message.hasSocketProtocol()) {
-            out.writeStringField("transport", transport(message.getSocketProtocol()));
+            out.writeFieldName(HecFields.TRANSPORT);
+            out.writeString(TRANSPORTS.get(message.getSocketProtocol()));
         }
         if (message.hasHttpProtocol()) {
-            out.writeStringField("http_protocol", message.getHttpProtocol().name());
+            out.writeFieldName(HecFields.HTTP_PROTOCOL);
+            out.writeString(HTTP_PROTOCOLS.get(message.getHttpProtocol()));
         }
-        writeAddress(out, "src", message.hasQueryAddress(), message.getQueryAddress());
+        writeAddress(out, HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress());
         if (message.hasQueryPort()) {
-            out.writeNumberField("src_port", message.getQueryPort());
+            out.writeFieldName(HecFields.SRC_PORT);
+            out.writeNumber(message.getQueryPort());
         }
-        writeAddress(out, "dest", message.hasResponseAddress(), message.getResponseAddress());
+        writeAddress(out, HecFields.DEST, message.hasResponseAddress(), message.getResponseAddress());
         if (message.hasResponsePort()) {
-            out.writeNumberField("dest_port", message.getResponsePort());
+            out.writeFieldName(HecFields.DEST_PORT);
+            out.writeNumber(message.getResponsePort());
         }
         writeTimes(message, out);
         if (message.hasQueryZone()) {
@@ -155,22 +239,24 @@ public final class HecEventRenderer {
         writeDnsMessage(message, decodeFailure, out);
     }
 
-    private static void writeTimes(Message message, JsonGenerator out) throws IOException {
+
+    private void writeTimes(Message message, JsonGenerator out) throws IOException {
         if (message.hasQueryTimeSec()) {
-            out.writeFieldName("query_timestamp");
-            out.writeNumber(EpochTime.seconds(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec())));
+            out.writeFieldName(HecFields.QUERY_TIMESTAMP);
+            out.writeNumber(digits, 0,
+                    EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits));
         }
         if (message.hasResponseTimeSec()) {
-            out.writeFieldName("response_timestamp");
-            out.writeNumber(EpochTime.seconds(message.getResponseTimeSec(),
-                    Integer.toUnsignedLong(message.getResponseTimeNsec())));
+            out.writeFieldName(HecFields.RESPONSE_TIMESTAMP);
+            out.writeNumber(digits, 0, EpochTime.write(message.getResponseTimeSec(),
+                    Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
         }
         if (message.hasQueryTimeSec() && message.hasResponseTimeSec()) {
             long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
                     + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
             if (nanos >= 0) {
-                out.writeFieldName("duration");
-                out.writeNumber(EpochTime.seconds(nanos));
+                out.writeFieldName(HecFields.DURATION);
+                out.writeNumber(digits, 0, EpochTime.write(nanos, digits));
             }
         }
     }
@@ -196,86 +282,114 @@ public final class HecEventRenderer {
             }
         }
         if (failure != null) {
-            out.writeNumberField("message_size", bytes.length);
-            out.writeStringField("parse_error", "DNS message: " + describe(failure));
-            out.writeStringField("raw_message", Base64.getEncoder().encodeToString(bytes));
+            out.writeFieldName(HecFields.MESSAGE_SIZE);
+            out.writeNumber(bytes.length);
+            out.writeFieldName(HecFields.PARSE_ERROR);
+            out.writeString("DNS message: " + describe(failure));
+            out.writeFieldName(HecFields.RAW_MESSAGE);
+            out.writeString(Base64.getEncoder().encodeToString(bytes));
             return;
         }
         DnsMessageWriter.write(decoded, bytes.length, response, out);
     }
 
     private static void writeUndecodableFrame(DnstapEvent envelope, JsonGenerator out) throws IOException {
-        out.writeStringField("parse_error", "dnstap frame is not a dnstap.Dnstap protobuf message");
-        out.writeStringField("raw_frame", Base64.getEncoder().encodeToString(envelope.getFrame().toByteArray()));
+        out.writeFieldName(HecFields.PARSE_ERROR);
+        out.writeString("dnstap frame is not a dnstap.Dnstap protobuf message");
+        out.writeFieldName(HecFields.RAW_FRAME);
+        out.writeString(Base64.getEncoder().encodeToString(envelope.getFrame().toByteArray()));
     }
 
-    private static void writeEnvelope(DnstapEvent envelope, JsonGenerator out) throws IOException {
-        out.writeStringField("collector", envelope.getCollectorId());
-        out.writeStringField("collector_peer", peer(envelope));
-        out.writeNumberField("connection_id", envelope.getConnectionId());
-        out.writeStringField("received_at", EpochTime.rfc3339(envelope.getReceivedAtNs()));
+    private void writeEnvelope(DnstapEvent envelope, JsonGenerator out) throws IOException {
+        out.writeFieldName(HecFields.COLLECTOR);
+        out.writeString(collector.of(envelope.getCollectorIdBytes()));
+        out.writeFieldName(HecFields.COLLECTOR_PEER);
+        out.writeString(peer(envelope));
+        out.writeFieldName(HecFields.CONNECTION_ID);
+        out.writeNumber(envelope.getConnectionId());
+        out.writeFieldName(HecFields.RECEIVED_AT);
+        out.writeString(receivedAt.format(envelope.getReceivedAtNs()));
     }
 
-    private static String peer(DnstapEvent envelope) {
-        String transport = envelope.getTransport().name().toLowerCase(Locale.ROOT);
-        if (envelope.getTransport() == Transport.UNIX) {
-            return transport + " " + envelope.getPeerAddress();
+    /** The collector's peer, e.g. {@code tcp [2001:db8::9]:5353}; the same for every event of a connection. */
+    private SerializableString peer(DnstapEvent envelope) {
+        if (lastPeerOf == null || lastPeerOf.getConnectionId() != envelope.getConnectionId()
+                || lastPeerOf.getTransport() != envelope.getTransport()
+                || !lastPeerOf.getPeerAddress().equals(envelope.getPeerAddress())
+                || lastPeerOf.getPeerPort() != envelope.getPeerPort()) {
+            String transport = envelope.getTransport().name().toLowerCase(Locale.ROOT);
+            String address = envelope.getPeerAddress();
+            lastPeer = HecFields.name(envelope.getTransport() == Transport.UNIX ? transport + " " + address
+                    : transport + " " + (address.contains(":") ? "[" + address + "]" : address) + ":" + envelope.getPeerPort());
+            lastPeerOf = envelope;
         }
-        String address = envelope.getPeerAddress().contains(":") ? "[" + envelope.getPeerAddress() + "]" : envelope.getPeerAddress();
-        return transport + " " + address + ":" + envelope.getPeerPort();
+        return lastPeer;
     }
 
     private static void writeZone(ByteString zone, JsonGenerator out) throws IOException {
         try {
-            out.writeStringField("query_zone", DnsNames.present(zone.toByteArray()));
+            String presented = DnsNames.present(zone.toByteArray());
+            out.writeFieldName(HecFields.QUERY_ZONE);
+            out.writeString(presented);
         } catch (IOException | RuntimeException e) {
-            out.writeStringField("query_zone_raw", Base64.getEncoder().encodeToString(zone.toByteArray()));
+            out.writeFieldName(HecFields.QUERY_ZONE_RAW);
+            out.writeString(Base64.getEncoder().encodeToString(zone.toByteArray()));
         }
     }
 
     private static void writePolicy(Policy policy, JsonGenerator out) throws IOException {
-        out.writeObjectFieldStart("policy");
+        out.writeFieldName(HecFields.POLICY);
+        out.writeStartObject();
         if (policy.hasType()) {
-            out.writeStringField("type", policy.getType());
+            out.writeFieldName(HecFields.TYPE);
+            out.writeString(policy.getType());
         }
         if (policy.hasRule()) {
+            String rule;
             try {
-                out.writeStringField("rule", DnsNames.present(policy.getRule().toByteArray()));
+                rule = DnsNames.present(policy.getRule().toByteArray());
             } catch (IOException | RuntimeException e) {
-                out.writeStringField("rule", utf8(policy.getRule()));
+                rule = policy.getRule().toStringUtf8();
             }
+            out.writeFieldName(HecFields.RULE);
+            out.writeString(rule);
         }
         if (policy.hasAction()) {
-            out.writeStringField("action", policy.getAction().name());
+            out.writeFieldName(HecFields.ACTION);
+            out.writeString(policy.getAction().name());
         }
         if (policy.hasMatch()) {
-            out.writeStringField("match", policy.getMatch().name());
+            out.writeFieldName(HecFields.MATCH);
+            out.writeString(policy.getMatch().name());
         }
         if (policy.hasValue()) {
             ByteString value = policy.getValue();
             String address = IpAddresses.format(value.toByteArray());
-            out.writeStringField("value", address != null
-                    && (policy.getMatch() == Policy.Match.CLIENT_IP || policy.getMatch() == Policy.Match.RESPONSE_IP
-                            || policy.getMatch() == Policy.Match.NS_IP) ? address : utf8(value));
+            boolean isAddress = address != null && (policy.getMatch() == Policy.Match.CLIENT_IP
+                    || policy.getMatch() == Policy.Match.RESPONSE_IP || policy.getMatch() == Policy.Match.NS_IP);
+            out.writeFieldName(HecFields.VALUE);
+            out.writeString(isAddress ? address : value.toStringUtf8());
         }
         out.writeEndObject();
     }
 
-    private static void writeAddress(JsonGenerator out, String field, boolean present, ByteString bytes) throws IOException {
+    private void writeAddress(JsonGenerator out, SerializableString field, boolean present, ByteString bytes)
+            throws IOException {
         if (!present) {
             return;
         }
-        String address = IpAddresses.format(bytes.toByteArray());
-        out.writeStringField(field, address != null ? address : Base64.getEncoder().encodeToString(bytes.toByteArray()));
-    }
-
-    private static void writeBytesAsText(JsonGenerator out, String field, boolean present, ByteString bytes) throws IOException {
-        if (present) {
-            out.writeStringField(field, utf8(bytes));
+        out.writeFieldName(field);
+        if (bytes.size() == 4) {
+            out.writeString(address, 0, IpAddresses.writeIpv4(bytes.byteAt(0), bytes.byteAt(1), bytes.byteAt(2),
+                    bytes.byteAt(3), address));
+            return;
         }
+        byte[] raw = bytes.toByteArray();
+        String text = IpAddresses.format(raw);
+        out.writeString(text != null ? text : Base64.getEncoder().encodeToString(raw));
     }
 
-    static String transport(io.dnstapforwarder.dnstap.SocketProtocol protocol) {
+    static String transport(SocketProtocol protocol) {
         return switch (protocol) {
             case UDP -> "udp";
             case TCP -> "tcp";
@@ -292,11 +406,29 @@ public final class HecEventRenderer {
         return type.getNumber() % 2 == 1;
     }
 
-    private static String utf8(ByteString bytes) {
-        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
-    }
-
     private static String describe(Exception e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static <E extends Enum<E>> Map<E, SerializableString> encodedNames(Class<E> type) {
+        Map<E, SerializableString> names = new EnumMap<>(type);
+        for (E value : type.getEnumConstants()) {
+            names.put(value, HecFields.name(value.name()));
+        }
+        return names;
+    }
+
+    /** The JSON encoding of the last byte string seen (an identity, a version): reused while it repeats. */
+    private static final class LastText {
+        private ByteString bytes;
+        private SerializableString encoded;
+
+        SerializableString of(ByteString value) {
+            if (!value.equals(bytes)) {
+                bytes = value;
+                encoded = HecFields.name(new String(value.toByteArray(), StandardCharsets.UTF_8));
+            }
+            return encoded;
+        }
     }
 }

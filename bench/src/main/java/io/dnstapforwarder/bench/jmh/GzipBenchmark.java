@@ -1,0 +1,65 @@
+package io.dnstapforwarder.bench.jmh;
+
+import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** gzip of a 1 MB batch of real HEC events, at the compression levels worth considering. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class GzipBenchmark {
+
+    @Param({"1", "3", "6"})
+    public int level;
+
+    private byte[] batch;
+    private int events;
+
+    @Setup
+    public void setUp() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+        for (var event : Samples.events(10_000)) {
+            byte[] json = renderer.render(event);
+            if (out.size() + json.length + 1 > 1_000_000) {
+                break;
+            }
+            out.write(json);
+            out.write('\n');
+            events++;
+        }
+        batch = out.toByteArray();
+        System.out.printf("%nbatch: %d events, %d bytes, %.0f bytes/event%n", events, batch.length,
+                (double) batch.length / events);
+    }
+
+    @Benchmark
+    public byte[] gzip() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(batch.length / 4);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out, 64 * 1024) {
+            {
+                def.setLevel(level);
+            }
+        }) {
+            gzip.write(batch);
+        }
+        return out.toByteArray();
+    }
+}
