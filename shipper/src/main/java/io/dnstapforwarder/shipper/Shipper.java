@@ -5,22 +5,35 @@ import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
-import io.dnstapforwarder.shipper.batch.Batcher;
-import io.dnstapforwarder.shipper.consume.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
+import io.dnstapforwarder.shipper.deliver.Backoff;
+import io.dnstapforwarder.shipper.deliver.Breakers;
+import io.dnstapforwarder.shipper.deliver.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
+import io.dnstapforwarder.shipper.deliver.Endpoint;
+import io.dnstapforwarder.shipper.deliver.Endpoints;
+import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.HecClient;
+import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
-import io.dnstapforwarder.shipper.sink.EventSink;
 import io.dnstapforwarder.shipper.sink.HecSink;
 import io.dnstapforwarder.shipper.sink.JsonLinesFileSink;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,18 +41,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shipper service: a consumer loop on its own thread delivering to HEC (or a local file), a
- * dead-letter producer, and an ops endpoint. This class only wires them and stops them in order.
+ * The shipper service: a consumer loop on its own thread, a pool of delivery workers sending to
+ * one or more HEC endpoints (or a local file), a dead-letter producer, and an ops endpoint. This
+ * class only wires them and stops them in order.
  */
 public final class Shipper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
     /** How long the loop may go without polling before the shipper counts as not ready. */
     private static final Duration STALL = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final ShipperConfig config;
-    private final EventSink sink;
+    private final Endpoints endpoints;
+    private final Sender sender;
     private final DeadLetterPublisher deadLetters;
+    private final KafkaClientMetrics consumerMetrics;
     private final ShipperLoop loop;
     private final Thread thread;
     private final OpsServer ops;
@@ -50,28 +68,52 @@ public final class Shipper implements AutoCloseable {
         ServiceInfo service = ServiceInfo.startingNow("shipper", config.shipperId());
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         ComponentMetrics metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
-        this.sink = config.hecUrl() != null
-                ? new HecSink(new HecClient(config.hecUrl(), config::hecToken, UUID.randomUUID(),
-                        HecClient.defaultHttpClient(Duration.ofSeconds(10)), Duration.ofSeconds(30)))
-                : new JsonLinesFileSink(config.eventsFile());
-        if (config.hecUrl() == null) {
-            log.warn("No HEC URL set (--hec-url / DNSTAP_HEC_URL): writing HEC events as JSON lines to {}",
-                    config.eventsFile().toAbsolutePath());
-        }
+        ShipperConfig.Hec hec = config.hec();
+        this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
+                hec.breaker().window(), hec.breaker().openFor(), registry));
+        this.sender = new Sender(endpoints, new Backoff(hec.retryBase(), hec.retryMax(),
+                () -> ThreadLocalRandom.current().nextDouble()), hec.maxRetries(), metrics, System::nanoTime);
         String clientId = "dnstap-shipper-" + config.shipperId();
-        this.deadLetters = new DeadLetterPublisher(new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
-                clientId + "-dlq", config.kafkaProperties())), config.deadLetterTopic(), config.shipperId());
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafkaBootstrap(),
-                config.group(), clientId, config.kafkaProperties()));
-        this.loop = new ShipperLoop(consumer, config.topic(),
-                new HecEventRenderer(new HecEventRenderer.Settings(config.hecSourcetype(), config.hecIndex())),
-                new Batcher(config.batchSize(), config.batchBytes(), config.flushInterval()), sink, deadLetters,
-                config.retryBase(), config.retryMax(), metrics, clock, System::nanoTime);
+        ShipperConfig.Kafka kafka = config.kafka();
+        this.deadLetters = new DeadLetterPublisher(new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrap(),
+                clientId + "-dlq", kafka.properties())), kafka.deadLetterTopic(), config.shipperId());
+        DeliveryPipeline pipeline = new DeliveryPipeline(hec.concurrency(),
+                new HecEventRenderer.Settings(hec.sourcetype(), hec.index()), config.batching().maxBytes(), sender,
+                deadLetters, metrics, clock);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
+                kafka.group(), clientId, kafka.properties()));
+        this.consumerMetrics = new KafkaClientMetrics(consumer, metrics.tags());
+        consumerMetrics.bindTo(registry);
+        ShipperConfig.Batching batching = config.batching();
+        // Two batches per worker: one being sent, one rendered and waiting, so no worker idles between requests.
+        this.loop = new ShipperLoop(consumer, kafka.topic(),
+                new RecordBatcher(batching.maxEvents(), batching.maxBytes(), batching.flushInterval()), pipeline,
+                endpoints, hec.concurrency() * 2, metrics, System::nanoTime);
         this.thread = new Thread(loop, "dnstap-shipper");
         thread.start();
         this.ops = config.monitoring() == null ? null
                 : new OpsServer(service, registry, this::readiness, this::stats, clock)
                         .start(config.monitoring().host(), config.monitoring().port());
+    }
+
+    /** One endpoint per HEC URL, all with the same token and TLS settings; or the local file without a URL. */
+    private static Endpoints endpoints(ShipperConfig config, Breakers breakers) throws IOException {
+        ShipperConfig.Hec hec = config.hec();
+        if (hec.urls().isEmpty()) {
+            log.warn("No HEC URL set (--hec-url / DNSTAP_HEC_URL): writing HEC events as JSON lines to {}",
+                    config.eventsFile().toAbsolutePath());
+            JsonLinesFileSink file = new JsonLinesFileSink(config.eventsFile());
+            return new Endpoints(List.of(new Endpoint(file, breakers.create(file.describe()))));
+        }
+        TokenSource token = hec.tokenFile() != null ? TokenSource.file(hec.tokenFile()) : TokenSource.fixed(hec.token());
+        HttpClient http = HecClient.httpClient(CONNECT_TIMEOUT, HecTls.context(hec.tls().caFile(), hec.tls().verify()));
+        UUID channel = UUID.randomUUID(); // one channel per shipper instance, as HEC indexer acknowledgement wants
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (URI url : hec.urls()) {
+            HecSink sink = new HecSink(new HecClient(url, token, channel, http, REQUEST_TIMEOUT), hec.compressionLevel());
+            endpoints.add(new Endpoint(sink, breakers.create(url.toString())));
+        }
+        return new Endpoints(endpoints);
     }
 
     /** Starts consuming and delivering; close to stop. */
@@ -80,8 +122,8 @@ public final class Shipper implements AutoCloseable {
     }
 
     public static Shipper start(ShipperConfig config, Clock clock) throws IOException {
-        log.info("Starting shipper {}: topic {} (group {}) on {} to {}", config.shipperId(), config.topic(), config.group(),
-                config.kafkaBootstrap(), config.hecUrl() != null ? config.hecUrl() : config.eventsFile());
+        log.info("Starting shipper {}: topic {} (group {}) on {} to {}", config.shipperId(), config.kafka().topic(),
+                config.kafka().group(), config.kafka().bootstrap(), config.destination());
         return new Shipper(config, clock);
     }
 
@@ -89,17 +131,25 @@ public final class Shipper implements AutoCloseable {
         return ops == null ? -1 : ops.port();
     }
 
-    /** Ready while the loop polls and the sink does not refuse our configuration. */
+    /**
+     * Ready while the loop polls its partitions and some endpoint takes requests: not while every
+     * circuit breaker is open, nor while HEC refuses our token or URL.
+     */
     public Readiness readiness() {
         ShipperLoop.Status status = loop.status();
         boolean polling = status.running() && status.sincePoll().compareTo(STALL) < 0;
-        boolean accepted = !(status.lastFailure() instanceof Outcome.Misconfigured);
+        Outcome failure = sender.lastFailure();
+        boolean accepted = !(failure instanceof Outcome.Misconfigured);
+        boolean available = endpoints.anyClosed();
         return Readiness.builder()
                 .require("consuming", polling && status.assigned(), !status.running() ? "the consumer loop stopped"
                         : !status.assigned() ? "waiting for the consumer group to assign partitions"
                         : "last poll " + status.sincePoll().toMillis() + " ms ago")
-                .require("sink", accepted, status.lastFailure() == null ? sink.describe() + " accepts events"
-                        : sink.describe() + ": " + status.lastFailure())
+                .require("sink", accepted && available, !accepted ? "refused: " + failure
+                        : !available ? "every circuit breaker is open or probing"
+                                + (failure == null ? "" : "; last failure: " + failure)
+                        : failure == null ? config.destination() + " accepts events"
+                        : "retrying after: " + failure)
                 .build();
     }
 
@@ -107,15 +157,21 @@ public final class Shipper implements AutoCloseable {
         ShipperLoop.Status status = loop.status();
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("shipper_id", config.shipperId());
-        stats.put("sink", sink.describe());
-        stats.put("topic", config.topic());
-        stats.put("group", config.group());
+        stats.put("topic", config.kafka().topic());
+        stats.put("group", config.kafka().group());
+        stats.put("dead_letter_topic", config.kafka().deadLetterTopic());
+        Map<String, String> breakers = new LinkedHashMap<>();
+        endpoints.all().forEach(endpoint -> breakers.put(endpoint.name(), endpoint.breaker().getState().name()));
+        stats.put("endpoints", breakers);
+        stats.put("batches_in_flight", status.inFlight());
+        stats.put("paused", status.paused());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
-        stats.put("last_failure", status.lastFailure() == null ? null : status.lastFailure().toString());
+        Outcome failure = sender.lastFailure();
+        stats.put("last_failure", failure == null ? null : failure.toString());
         return stats;
     }
 
-    /** Flushes what is batched (bounded), commits, leaves the group, stops. */
+    /** Delivers what is batched (bounded), commits, leaves the group, stops. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -127,8 +183,9 @@ public final class Shipper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        consumerMetrics.close();
         deadLetters.close();
-        sink.close();
+        endpoints.all().forEach(endpoint -> endpoint.sink().close());
         if (ops != null) {
             ops.close();
         }

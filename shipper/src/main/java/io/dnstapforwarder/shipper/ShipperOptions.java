@@ -6,20 +6,27 @@ import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.ops.ServiceInfo;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The shipper's own options; shared by the {@code shipper} and {@code standalone} commands. */
 public final class ShipperOptions {
 
-    @Option(names = "--hec-url", paramLabel = "URL",
-            description = "Splunk HEC base URL, e.g. https://splunk:8088. Without it, events are written as JSON lines "
-                    + "to <data dir>/events.jsonl.")
-    private String hecUrl;
+    @Option(names = "--hec-url", paramLabel = "URL[,URL...]", split = ",",
+            description = "Splunk HEC base URL(s), e.g. https://splunk:8088; requests are spread over several, each with "
+                    + "its own circuit breaker. Without one, events are written as JSON lines to <data dir>/events.jsonl.")
+    private List<String> hecUrls = new ArrayList<>();
 
     @Option(names = "--hec-token", paramLabel = "TOKEN", description = "Splunk HEC token. Never logged.")
     private String hecToken;
+
+    @Option(names = "--hec-token-file", paramLabel = "FILE",
+            description = "File holding the HEC token, read again whenever it changes (no restart for a new token).")
+    private Path hecTokenFile;
 
     @Option(names = "--hec-index", paramLabel = "INDEX",
             description = "Splunk index for the events. Default: the token's default index.")
@@ -28,6 +35,57 @@ public final class ShipperOptions {
     @Option(names = "--hec-sourcetype", paramLabel = "SOURCETYPE", defaultValue = "dnstap",
             description = "Splunk sourcetype of the events. Default: ${DEFAULT-VALUE}.")
     private String hecSourcetype;
+
+    @Option(names = "--hec-concurrency", paramLabel = "N", defaultValue = "4",
+            description = "Requests in flight at once (render, compress and send run on this many threads). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int hecConcurrency;
+
+    @Option(names = "--hec-max-retries", paramLabel = "N", defaultValue = "3",
+            description = "Failed attempts after which a request counts as one failure for the circuit breaker; it is "
+                    + "still retried (data is never dropped for a transient failure). Default: ${DEFAULT-VALUE}.")
+    private int hecMaxRetries;
+
+    @Option(names = "--hec-compression-level", paramLabel = "0-9", defaultValue = "1",
+            description = "gzip level of requests: 1 is fastest, 9 smallest, 0 sends uncompressed. Default: ${DEFAULT-VALUE}.")
+    private int compressionLevel;
+
+    @Option(names = "--hec-retry-base-ms", paramLabel = "MS", defaultValue = "200",
+            description = "First retry delay after a failed request; doubles per failure, with jitter. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long retryBaseMs;
+
+    @Option(names = "--hec-retry-max-ms", paramLabel = "MS", defaultValue = "30000",
+            description = "Longest retry delay; also the pace of retries while HEC refuses our token. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long retryMaxMs;
+
+    @Option(names = "--hec-circuit-breaker", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Stop sending to an endpoint that keeps failing, and pause consumption while every endpoint "
+                    + "is stopped. Default: ${DEFAULT-VALUE}.")
+    private boolean breakerEnabled;
+
+    @Option(names = "--hec-breaker-failure-rate", paramLabel = "PERCENT", defaultValue = "50",
+            description = "Share of failed requests among the last --hec-breaker-window that opens the breaker. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int breakerFailureRate;
+
+    @Option(names = "--hec-breaker-window", paramLabel = "REQUESTS", defaultValue = "10",
+            description = "Requests the failure rate is taken over. Default: ${DEFAULT-VALUE}.")
+    private int breakerWindow;
+
+    @Option(names = "--hec-breaker-open-sec", paramLabel = "SECONDS", defaultValue = "15",
+            description = "How long an open breaker waits before letting probe requests through. Default: ${DEFAULT-VALUE}.")
+    private long breakerOpenSec;
+
+    @Option(names = "--hec-ca-file", paramLabel = "PEM",
+            description = "CA certificates (PEM) to verify HEC's certificate with, instead of the JDK's.")
+    private Path hecCaFile;
+
+    @Option(names = "--hec-tls-verify", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Verify HEC's TLS certificate and host name. false is for tests only, and says so loudly. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private boolean tlsVerify;
 
     @Option(names = "--batch-size", paramLabel = "EVENTS", defaultValue = "1000",
             description = "Most events in one HEC request. Default: ${DEFAULT-VALUE}.")
@@ -41,15 +99,6 @@ public final class ShipperOptions {
     @Option(names = "--flush-interval-sec", paramLabel = "SECONDS", defaultValue = "1",
             description = "Longest time an event waits for its batch to fill; fractions allowed. Default: ${DEFAULT-VALUE}.")
     private double flushIntervalSec;
-
-    @Option(names = "--hec-retry-base-ms", paramLabel = "MS", defaultValue = "200",
-            description = "First retry delay after a failed request; doubles per failure, with jitter. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    private long retryBaseMs;
-
-    @Option(names = "--hec-retry-max-ms", paramLabel = "MS", defaultValue = "30000",
-            description = "Longest retry delay. Default: ${DEFAULT-VALUE}.")
-    private long retryMaxMs;
 
     @Option(names = "--kafka-group", paramLabel = "GROUP", defaultValue = "dnstap-shipper",
             description = "Kafka consumer group; shippers in one group share the partitions. Default: ${DEFAULT-VALUE}.")
@@ -73,13 +122,26 @@ public final class ShipperOptions {
     }
 
     public ShipperConfig toConfig(KafkaOptions kafka, HostPort monitoring) {
-        URI url = parseUrl();
-        if (url != null && (hecToken == null || hecToken.isBlank())) {
-            throw new ConfigException("--hec-token (DNSTAP_HEC_TOKEN) is required when --hec-url is set");
+        List<URI> urls = parseUrls();
+        if (hecToken != null && hecTokenFile != null) {
+            throw new ConfigException("Set --hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file (DNSTAP_HEC_TOKEN_FILE), not both");
         }
-        if (batchSize < 1) {
-            throw ConfigException.invalid("--batch-size", batchSize, "must be at least 1");
+        if (!urls.isEmpty() && (hecToken == null || hecToken.isBlank()) && hecTokenFile == null) {
+            throw new ConfigException("--hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file (DNSTAP_HEC_TOKEN_FILE) is "
+                    + "required when --hec-url is set");
         }
+        if (hecTokenFile != null && !Files.isReadable(hecTokenFile)) {
+            throw ConfigException.invalid("--hec-token-file", hecTokenFile, "is not a readable file");
+        }
+        if (hecCaFile != null && !Files.isReadable(hecCaFile)) {
+            throw ConfigException.invalid("--hec-ca-file", hecCaFile, "is not a readable file");
+        }
+        requireAtLeast("--hec-concurrency", hecConcurrency, 1);
+        requireAtLeast("--hec-max-retries", hecMaxRetries, 1);
+        if (compressionLevel < 0 || compressionLevel > 9) {
+            throw ConfigException.invalid("--hec-compression-level", compressionLevel, "must be 0 (none) to 9");
+        }
+        requireAtLeast("--batch-size", batchSize, 1);
         if (batchBytes < 1024) {
             throw ConfigException.invalid("--batch-bytes", batchBytes, "must be at least 1024");
         }
@@ -90,25 +152,43 @@ public final class ShipperOptions {
             throw ConfigException.invalid("--hec-retry-max-ms", retryMaxMs,
                     "must be at least --hec-retry-base-ms (" + retryBaseMs + "), which must be at least 1");
         }
-        return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), url, hecToken,
-                blankToNull(hecIndex), hecSourcetype, batchSize, batchBytes,
-                Duration.ofNanos((long) (flushIntervalSec * 1e9)), Duration.ofMillis(retryBaseMs),
-                Duration.ofMillis(retryMaxMs), kafka.bootstrap(), kafka.topic(), group, deadLetterTopic,
-                kafka.properties(), dataDir, monitoring);
+        if (breakerFailureRate < 1 || breakerFailureRate > 100) {
+            throw ConfigException.invalid("--hec-breaker-failure-rate", breakerFailureRate, "must be a percentage, 1 to 100");
+        }
+        requireAtLeast("--hec-breaker-window", breakerWindow, 1);
+        requireAtLeast("--hec-breaker-open-sec", breakerOpenSec, 1);
+        ShipperConfig.Hec hec = new ShipperConfig.Hec(urls, hecToken, hecTokenFile, blankToNull(hecIndex), hecSourcetype,
+                hecConcurrency, hecMaxRetries, compressionLevel, Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs),
+                new ShipperConfig.Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)),
+                new ShipperConfig.Tls(hecCaFile, tlsVerify));
+        return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
+                new ShipperConfig.Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
+                new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
+                dataDir, monitoring);
     }
 
-    private URI parseUrl() {
-        if (hecUrl == null || hecUrl.isBlank()) {
-            return null;
-        }
-        try {
-            URI url = new URI(hecUrl.trim());
-            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                throw ConfigException.invalid("--hec-url", hecUrl, "must be an http:// or https:// URL with a host");
+    private List<URI> parseUrls() {
+        List<URI> urls = new ArrayList<>();
+        for (String text : hecUrls) {
+            if (text == null || text.isBlank()) {
+                continue;
             }
-            return url;
-        } catch (URISyntaxException e) {
-            throw ConfigException.invalid("--hec-url", hecUrl, "is not a URL: " + e.getReason());
+            try {
+                URI url = new URI(text.trim());
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    throw ConfigException.invalid("--hec-url", text, "must be an http:// or https:// URL with a host");
+                }
+                urls.add(url);
+            } catch (URISyntaxException e) {
+                throw ConfigException.invalid("--hec-url", text, "is not a URL: " + e.getReason());
+            }
+        }
+        return urls;
+    }
+
+    private static void requireAtLeast(String option, long value, long minimum) {
+        if (value < minimum) {
+            throw ConfigException.invalid(option, value, "must be at least " + minimum);
         }
     }
 

@@ -38,7 +38,7 @@ public final class Standalone implements AutoCloseable {
         Collector collector = null;
         try {
             kafka.createTopic(config.collector().topic(), config.partitions());
-            kafka.createTopic(config.shipper().deadLetterTopic(), 1);
+            kafka.createTopic(config.shipper().kafka().deadLetterTopic(), 1);
             collector = Collector.start(config.collector());
             Shipper shipper = Shipper.start(config.shipper());
             Standalone standalone = new Standalone(kafka, collector, shipper);
@@ -62,8 +62,7 @@ public final class Standalone implements AutoCloseable {
         if (listen.tcp() != null) {
             text.append(listen.socketPath() != null ? " or " : "").append("tcp ").append(listen.tcp());
         }
-        text.append("; events go to ").append(config.shipper().hecUrl() != null ? config.shipper().hecUrl()
-                : config.shipper().eventsFile().toAbsolutePath());
+        text.append("; events go to ").append(config.shipper().destination());
         if (collector.monitoringPort() > 0) {
             text.append("; ops: http://").append(config.collector().monitoring().endpoint().host()).append(':')
                     .append(collector.monitoringPort()).append("/ (collector), http://")

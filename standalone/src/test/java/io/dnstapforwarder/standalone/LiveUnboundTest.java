@@ -123,9 +123,11 @@ class LiveUnboundTest {
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
         running.add(Collector.start(new CollectorConfig("live-collector", listen, CollectorConfig.Limits.DEFAULTS,
                 TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
-        running.add(Shipper.start(new ShipperConfig("live-shipper", hec.url(), TOKEN, null, "dnstap", 100, 1_000_000,
-                Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
-                TestKafka.uniqueTopic("unbound-group"), deadLetters, Map.of(), dir, null)));
+        running.add(Shipper.start(new ShipperConfig("live-shipper",
+                ShipperConfig.Hec.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
+                new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
+                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("unbound-group"),
+                        deadLetters, Map.of()), dir, null)));
     }
 
     /**

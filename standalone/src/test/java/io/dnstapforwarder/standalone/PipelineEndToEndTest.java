@@ -53,9 +53,11 @@ class PipelineEndToEndTest {
                 CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
                 CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
                 CollectorConfig.Monitoring.at(null)));
-        shipper = Shipper.start(new ShipperConfig("e2e-shipper", hec.url(), TOKEN, null, "dnstap", 200, 1_000_000,
-                Duration.ofMillis(200), Duration.ofMillis(50), Duration.ofSeconds(2), TestKafka.bootstrapServers(), topic,
-                TestKafka.uniqueTopic("e2e-group"), deadLetters, Map.of(), dir, null));
+        shipper = Shipper.start(new ShipperConfig("e2e-shipper",
+                ShipperConfig.Hec.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
+                new ShipperConfig.Batching(200, 1_000_000, Duration.ofMillis(200)),
+                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("e2e-group"), deadLetters,
+                        Map.of()), dir, null));
     }
 
     @AfterEach

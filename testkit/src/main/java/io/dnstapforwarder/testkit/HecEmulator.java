@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +90,7 @@ public final class HecEmulator implements AutoCloseable {
     private boolean namePoison;
     private volatile Duration latency = Duration.ZERO;
     private int port;
+    private javax.net.ssl.SSLContext tls;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -111,6 +114,13 @@ public final class HecEmulator implements AutoCloseable {
         private String token = UUID.randomUUID().toString();
         private boolean ackEnabled;
         private Set<String> allowedIndexes = Set.of();
+        private javax.net.ssl.SSLContext tls;
+
+        /** Serves HTTPS with this context (a server certificate) instead of plain HTTP. */
+        public Builder tls(javax.net.ssl.SSLContext tls) {
+            this.tls = tls;
+            return this;
+        }
 
         public Builder token(String token) {
             this.token = token;
@@ -130,6 +140,7 @@ public final class HecEmulator implements AutoCloseable {
 
         public HecEmulator start() {
             HecEmulator emulator = new HecEmulator(token, ackEnabled, allowedIndexes);
+            emulator.tls = tls;
             emulator.start();
             return emulator;
         }
@@ -137,7 +148,7 @@ public final class HecEmulator implements AutoCloseable {
 
     /** The base URL, e.g. {@code http://127.0.0.1:41234}: what an operator puts in DNSTAP_HEC_URL. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls != null ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
     public String token() {
@@ -148,7 +159,14 @@ public final class HecEmulator implements AutoCloseable {
     public void start() {
         synchronized (lock) {
             try {
-                server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+                InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+                if (tls != null) {
+                    HttpsServer https = HttpsServer.create(address, 64);
+                    https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                    server = https;
+                } else {
+                    server = HttpServer.create(address, 64);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -2,17 +2,18 @@ package io.dnstapforwarder.shipper.batch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Events to be sent together, each with the Kafka record it came from (for committing and, should
- * HEC reject it, for the dead-letter topic). Immutable.
+ * Rendered events sent in one request, each with the Kafka record it came from (for committing
+ * and, should HEC reject it, for the dead-letter topic). The compressed body is made once and
+ * kept, however many times the request is retried.
  */
 public final class Batch {
 
@@ -26,14 +27,41 @@ public final class Batch {
 
     private final List<Entry> entries;
     private final long bytes;
+    private byte[] compressed;
+    private int compressedAtLevel = -1;
 
     public Batch(List<Entry> entries) {
         this.entries = List.copyOf(entries);
         this.bytes = this.entries.stream().mapToLong(entry -> entry.event().length + 1).sum();
     }
 
+    /** Splits events into batches of at most {@code maxBytes} each (a larger single event goes alone). */
+    public static List<Batch> split(List<Entry> entries, long maxBytes) {
+        List<Batch> batches = new ArrayList<>();
+        List<Entry> current = new ArrayList<>();
+        long size = 0;
+        for (Entry entry : entries) {
+            long entryBytes = entry.event().length + 1L;
+            if (!current.isEmpty() && size + entryBytes > maxBytes) {
+                batches.add(new Batch(current));
+                current = new ArrayList<>();
+                size = 0;
+            }
+            current.add(entry);
+            size += entryBytes;
+        }
+        if (!current.isEmpty()) {
+            batches.add(new Batch(current));
+        }
+        return batches;
+    }
+
     public List<Entry> entries() {
         return entries;
+    }
+
+    public List<ConsumerRecord<byte[], byte[]>> records() {
+        return entries.stream().map(Entry::record).toList();
     }
 
     public int size() {
@@ -54,15 +82,6 @@ public final class Batch {
         return new Batch(entries.subList(from, to));
     }
 
-    /** This batch without the events of the given partitions. */
-    public Batch without(Set<TopicPartition> partitions) {
-        return new Batch(entries.stream().filter(entry -> !partitions.contains(entry.partition())).toList());
-    }
-
-    public Set<TopicPartition> partitions() {
-        return entries.stream().map(Entry::partition).collect(Collectors.toSet());
-    }
-
     /** The body HEC takes: the events, one per line. */
     public byte[] body() {
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, Integer.MAX_VALUE - 8));
@@ -70,18 +89,29 @@ public final class Batch {
         return out.toByteArray();
     }
 
-    /** The body, gzip-compressed. */
-    public byte[] gzippedBody() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes / 4 + 64, Integer.MAX_VALUE - 8));
-        try (GZIPOutputStream gzip = new GZIPOutputStream(out, 64 * 1024)) {
-            writeBody(gzip);
-        } catch (IOException e) {
-            throw new UncheckedIOException("compressing in memory failed", e);
+    /**
+     * The body, gzip-compressed at {@code level} (1 fastest, 9 smallest), made on first use and
+     * kept for retries.
+     */
+    public synchronized byte[] gzippedBody(int level) {
+        if (compressed == null || compressedAtLevel != level) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes / 4 + 64, Integer.MAX_VALUE - 8));
+            try (GZIPOutputStream gzip = new GZIPOutputStream(out, 64 * 1024) {
+                {
+                    def.setLevel(level);
+                }
+            }) {
+                writeBody(gzip);
+            } catch (IOException e) {
+                throw new UncheckedIOException("compressing in memory failed", e);
+            }
+            compressed = out.toByteArray();
+            compressedAtLevel = level;
         }
-        return out.toByteArray();
+        return compressed;
     }
 
-    private void writeBody(java.io.OutputStream out) {
+    private void writeBody(OutputStream out) {
         try {
             for (Entry entry : entries) {
                 out.write(entry.event());

@@ -12,29 +12,48 @@ import org.apache.kafka.common.TopicPartition;
  * HEC, or dead-lettered), so a commit never passes over an event HEC has not accepted, however
  * out of order batches complete.
  *
+ * <p>Each time a partition is (re)assigned its state starts a new epoch; a completion reported
+ * for an earlier epoch (work abandoned at a rebalance that finished anyway) is ignored, so it
+ * cannot mark records of the new assignment as done.
+ *
  * <p>Owned by the consumer thread; not thread-safe.
  */
 final class OffsetLedger {
 
     private static final class PartitionState {
+        final long epoch;
         final TreeSet<Long> pending = new TreeSet<>();
         long highestTracked = -1;
         long lastCommitted = -1;
+
+        PartitionState(long epoch) {
+            this.epoch = epoch;
+        }
     }
 
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private long epochs;
 
     /** A record was taken from Kafka and is on its way. */
     void track(TopicPartition partition, long offset) {
-        PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState());
+        PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState(++epochs));
         state.pending.add(offset);
         state.highestTracked = Math.max(state.highestTracked, offset);
     }
 
-    /** A record is done: HEC accepted it, or it went to the dead-letter topic. */
-    void done(TopicPartition partition, long offset) {
+    /** The current epoch of a tracked partition. */
+    long epoch(TopicPartition partition) {
         PartitionState state = partitions.get(partition);
-        if (state != null) {
+        if (state == null) {
+            throw new IllegalStateException(partition + " is not tracked");
+        }
+        return state.epoch;
+    }
+
+    /** A record is done (HEC accepted it, or it went to the dead-letter topic), if its epoch is current. */
+    void done(TopicPartition partition, long offset, long epoch) {
+        PartitionState state = partitions.get(partition);
+        if (state != null && state.epoch == epoch) {
             state.pending.remove(offset);
         }
     }

@@ -40,25 +40,33 @@ public final class HecClient {
         this.requestTimeout = requestTimeout;
     }
 
-    /** A client for HEC's HTTP/1.1 with the given connect timeout. */
+    /** A client for HEC's HTTP/1.1 with the given connect timeout, trusting the JDK's CAs. */
     public static HttpClient defaultHttpClient(Duration connectTimeout) {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+
+    /** A client for HEC's HTTP/1.1 with the given connect timeout and TLS context. */
+    public static HttpClient httpClient(Duration connectTimeout, javax.net.ssl.SSLContext tls) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .sslContext(tls).build();
     }
 
     public URI eventUri() {
         return eventUri;
     }
 
-    /** Sends one gzip-compressed body of concatenated events. */
-    public Outcome post(byte[] gzippedBody) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(eventUri)
+    /** Sends one body of concatenated events, gzip-compressed or not. */
+    public Outcome post(byte[] body, boolean gzipped) throws InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(eventUri)
                 .timeout(requestTimeout)
                 .header("Authorization", "Splunk " + token.get())
                 .header("Content-Type", "application/json")
-                .header("Content-Encoding", "gzip")
                 .header("X-Splunk-Request-Channel", channel)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(gzippedBody))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (gzipped) {
+            builder.header("Content-Encoding", "gzip");
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return ResponseClassifier.classify(response.statusCode(), response.body(),

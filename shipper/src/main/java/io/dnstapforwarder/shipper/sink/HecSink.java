@@ -4,18 +4,22 @@ import io.dnstapforwarder.shipper.batch.Batch;
 import io.dnstapforwarder.shipper.hec.HecClient;
 import io.dnstapforwarder.shipper.hec.Outcome;
 
-/** Sends batches to Splunk HEC, gzip-compressed. */
+/** Sends batches to one Splunk HEC endpoint, gzip-compressed unless the level is 0. */
 public final class HecSink implements EventSink {
 
     private final HecClient client;
+    private final int compressionLevel;
 
-    public HecSink(HecClient client) {
+    /** @param compressionLevel gzip level 1 (fastest) to 9 (smallest); 0 sends uncompressed */
+    public HecSink(HecClient client, int compressionLevel) {
         this.client = client;
+        this.compressionLevel = compressionLevel;
     }
 
     @Override
     public Outcome deliver(Batch batch) throws InterruptedException {
-        return client.post(batch.gzippedBody());
+        return compressionLevel == 0 ? client.post(batch.body(), false)
+                : client.post(batch.gzippedBody(compressionLevel), true);
     }
 
     @Override

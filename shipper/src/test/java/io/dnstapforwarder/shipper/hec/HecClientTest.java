@@ -26,7 +26,7 @@ class HecClientTest {
 
     @Test
     void postsGzippedEventsWithTokenChannelAndEncodingHeaders() throws Exception {
-        Outcome outcome = client.post(gzip("{\"event\":{\"query\":\"a\"}}\n{\"event\":{\"query\":\"b\"}}\n"));
+        Outcome outcome = client.post(gzip("{\"event\":{\"query\":\"a\"}}\n{\"event\":{\"query\":\"b\"}}\n"), true);
 
         assertThat(outcome).isEqualTo(new Outcome.Delivered(-1));
         HecEmulator.Request request = hec.requests().get(0);
@@ -43,9 +43,9 @@ class HecClientTest {
         HecClient rotating = new HecClient(hec.url(), () -> token[0], CHANNEL,
                 HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofSeconds(5));
 
-        Outcome refused = rotating.post(gzip("{\"event\":1}"));
+        Outcome refused = rotating.post(gzip("{\"event\":1}"), true);
         token[0] = "token-1";
-        Outcome accepted = rotating.post(gzip("{\"event\":1}"));
+        Outcome accepted = rotating.post(gzip("{\"event\":1}"), true);
 
         assertThat(refused).isEqualTo(new Outcome.Misconfigured("HTTP 403: Invalid token", "hec_4"));
         assertThat(accepted).isInstanceOf(Outcome.Delivered.class);
@@ -56,7 +56,7 @@ class HecClientTest {
         URI url = hec.url();
         hec.stop();
 
-        Outcome outcome = client.post(gzip("{\"event\":1}"));
+        Outcome outcome = client.post(gzip("{\"event\":1}"), true);
 
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Retryable.class, retry -> {
             assertThat(retry.errorCode()).isEqualTo("connect");

@@ -1,4 +1,4 @@
-package io.dnstapforwarder.shipper.consume;
+package io.dnstapforwarder.shipper.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.dnstapforwarder.shipper.consume;
+package io.dnstapforwarder.shipper.deliver;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.dnstapforwarder.shipper.consume;
+package io.dnstapforwarder.shipper.deliver;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -8,13 +8,13 @@ import java.util.function.DoubleSupplier;
  * {@code min(max, base * 2^(n-1))}, so that many shippers do not retry in step. A server's
  * Retry-After is a floor.
  */
-final class Backoff {
+public final class Backoff {
 
     private final Duration base;
     private final Duration max;
     private final DoubleSupplier random;
 
-    Backoff(Duration base, Duration max, DoubleSupplier random) {
+    public Backoff(Duration base, Duration max, DoubleSupplier random) {
         this.base = base;
         this.max = max;
         this.random = random;
@@ -24,14 +24,14 @@ final class Backoff {
      * @param failures consecutive failures so far, at least 1
      * @param retryAfter what the server asked for, or {@code null}
      */
-    Duration delay(int failures, Duration retryAfter) {
+    public Duration delay(int failures, Duration retryAfter) {
         int doublings = Math.min(Math.max(failures - 1, 0), 30);
         long ceiling = Math.min(max.toMillis(), base.toMillis() << doublings);
         Duration jittered = Duration.ofMillis((long) (random.getAsDouble() * ceiling));
         return retryAfter != null && retryAfter.compareTo(jittered) > 0 ? retryAfter : jittered;
     }
 
-    Duration max() {
+    public Duration max() {
         return max;
     }
 }

@@ -1,0 +1,133 @@
+package io.dnstapforwarder.shipper.batch;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Collects consumed records into batches, one partition per batch, of at most {@code maxRecords}
+ * records and {@code maxBytes} record bytes, and says when a partition's oldest record has waited
+ * {@code maxAge}. One partition per batch lets a rebalance cancel exactly the work of the
+ * partitions it takes away. Time is passed in, so the rules are testable without sleeping.
+ * Not thread-safe: owned by the consumer thread.
+ */
+public final class RecordBatcher {
+
+    /** Records of one partition to deliver together. */
+    public record RecordBatch(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+        public RecordBatch {
+            records = List.copyOf(records);
+        }
+
+        public int size() {
+            return records.size();
+        }
+    }
+
+    private static final class Open {
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long bytes;
+        long firstAddedAt;
+    }
+
+    private final int maxRecords;
+    private final long maxBytes;
+    private final long maxAgeNanos;
+    private final Map<TopicPartition, Open> open = new HashMap<>();
+
+    public RecordBatcher(int maxRecords, long maxBytes, Duration maxAge) {
+        if (maxRecords < 1 || maxBytes < 1 || maxAge.isNegative()) {
+            throw new IllegalArgumentException("batch limits must be positive: " + maxRecords + " records, " + maxBytes
+                    + " bytes, " + maxAge);
+        }
+        this.maxRecords = maxRecords;
+        this.maxBytes = maxBytes;
+        this.maxAgeNanos = maxAge.toNanos();
+    }
+
+    /**
+     * Adds a record and returns the batches it completes: none mostly; the partition's batch so
+     * far when the record would push it over the byte limit (the record starts the next one); the
+     * batch with the record when that reaches a limit; rarely both.
+     */
+    public List<RecordBatch> add(ConsumerRecord<byte[], byte[]> record, long nowNanos) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        long size = Math.max(0, record.serializedValueSize());
+        List<RecordBatch> complete = List.of();
+        Open batch = open.get(partition);
+        if (batch != null && batch.bytes + size > maxBytes) {
+            complete = new ArrayList<>(2);
+            complete.add(close(partition));
+            batch = null;
+        }
+        if (batch == null) {
+            batch = new Open();
+            batch.firstAddedAt = nowNanos;
+            open.put(partition, batch);
+        }
+        batch.records.add(record);
+        batch.bytes += size;
+        if (batch.records.size() >= maxRecords || batch.bytes >= maxBytes) {
+            if (complete.isEmpty()) {
+                return List.of(close(partition));
+            }
+            complete.add(close(partition));
+        }
+        return complete;
+    }
+
+    /** The batches whose oldest record has waited the maximum age; they are closed. */
+    public List<RecordBatch> due(long nowNanos) {
+        List<RecordBatch> due = new ArrayList<>();
+        Iterator<Map.Entry<TopicPartition, Open>> entries = open.entrySet().iterator();
+        while (entries.hasNext()) {
+            Map.Entry<TopicPartition, Open> entry = entries.next();
+            if (nowNanos - entry.getValue().firstAddedAt >= maxAgeNanos) {
+                due.add(new RecordBatch(entry.getKey(), entry.getValue().records));
+                entries.remove();
+            }
+        }
+        return due;
+    }
+
+    /** Nanoseconds until some batch is due; {@code Long.MAX_VALUE} when there is none. */
+    public long nanosUntilDue(long nowNanos) {
+        long soonest = Long.MAX_VALUE;
+        for (Open batch : open.values()) {
+            soonest = Math.min(soonest, Math.max(0, batch.firstAddedAt + maxAgeNanos - nowNanos));
+        }
+        return soonest;
+    }
+
+    public boolean isEmpty() {
+        return open.isEmpty();
+    }
+
+    /** Every open batch of the given partitions, closed. */
+    public List<RecordBatch> drain(Collection<TopicPartition> partitions) {
+        List<RecordBatch> drained = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            Open batch = open.remove(partition);
+            if (batch != null) {
+                drained.add(new RecordBatch(partition, batch.records));
+            }
+        }
+        return drained;
+    }
+
+    /** Every open batch, closed. */
+    public List<RecordBatch> drainAll() {
+        return drain(List.copyOf(open.keySet()));
+    }
+
+    private RecordBatch close(TopicPartition partition) {
+        Open batch = open.remove(partition);
+        return new RecordBatch(partition, batch.records);
+    }
+}

@@ -1,0 +1,127 @@
+package io.dnstapforwarder.shipper.deliver;
+
+import io.dnstapforwarder.logging.RateLimitedLogger;
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.shipper.hec.Outcome;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one request until an endpoint accepts it or rejects its data; transient failures and
+ * configuration errors are retried, never given up on (Kafka holds the data; only shutdown or a
+ * rebalance interrupts). Retries wait an exponential, jittered backoff (at least what Retry-After
+ * asks; the longest delay for configuration errors), on the next endpoint that takes requests.
+ * Every {@code maxRetries} failed attempts in a row at an endpoint count as one failure for its
+ * circuit breaker; while every breaker is open, requests wait. Thread-safe: workers share one sender.
+ */
+public final class Sender {
+
+    private static final Logger log = LoggerFactory.getLogger(Sender.class);
+    private static final Duration WAIT_FOR_BREAKER = Duration.ofMillis(200);
+
+    private final Endpoints endpoints;
+    private final Backoff backoff;
+    private final int maxRetries;
+    private final ComponentMetrics metrics;
+    private final LongSupplier nanoTime;
+    private final Counter retries;
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
+    private volatile Outcome lastFailure;
+
+    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, LongSupplier nanoTime) {
+        this.endpoints = endpoints;
+        this.backoff = backoff;
+        this.maxRetries = maxRetries;
+        this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        this.retries = Counter.builder("dnstap.shipper.retries").baseUnit("requests")
+                .description("Requests sent again after a transient failure").tags(metrics.tags())
+                .register(metrics.registry());
+    }
+
+    /** The failure of the last request that failed, until one succeeds; for readiness and /stats. */
+    public Outcome lastFailure() {
+        return lastFailure;
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    /** Delivered or Rejected; blocks for as long as it takes. */
+    public Outcome send(Batch batch) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            Endpoint endpoint = endpoints.acquire();
+            if (endpoint == null) {
+                TimeUnit.MILLISECONDS.sleep(WAIT_FOR_BREAKER.toMillis());
+                continue;
+            }
+            long start = nanoTime.getAsLong();
+            Outcome outcome = endpoint.sink().deliver(batch);
+            long took = nanoTime.getAsLong() - start;
+            timer(outcome).record(took, TimeUnit.NANOSECONDS);
+            if (outcome instanceof Outcome.Delivered || outcome instanceof Outcome.Rejected) {
+                endpoint.succeeded();
+                endpoint.breaker().onSuccess(took, TimeUnit.NANOSECONDS);
+                if (failures > 0) {
+                    log.info("{} takes requests again after {} failed attempts", endpoint.sink().describe(), failures);
+                }
+                lastFailure = null;
+                return outcome;
+            }
+            failures++;
+            // maxRetries failed attempts in a row at an endpoint are one failure for its breaker; a
+            // probe of a half-open breaker that fails opens it again at once.
+            boolean countsForBreaker = endpoint.failedAttempt(maxRetries);
+            if (countsForBreaker || endpoint.breaker().getState() == CircuitBreaker.State.HALF_OPEN) {
+                endpoint.breaker().onError(took, TimeUnit.NANOSECONDS, new DeliveryFailure(outcome));
+            } else {
+                endpoint.breaker().releasePermission();
+            }
+            lastFailure = outcome;
+            metrics.error(outcome.errorCode(), Stage.SENDING);
+            retries.increment();
+            Duration delay = wait(outcome, failures);
+            report(endpoint, outcome, failures, delay);
+            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+        }
+    }
+
+    private Duration wait(Outcome outcome, int failures) {
+        if (outcome instanceof Outcome.Misconfigured) {
+            return backoff.max();
+        }
+        return backoff.delay(failures, ((Outcome.Retryable) outcome).retryAfter());
+    }
+
+    private void report(Endpoint endpoint, Outcome outcome, int failures, Duration delay) {
+        if (outcome instanceof Outcome.Misconfigured misconfigured) {
+            limitedLog.error("misconfigured", "{} refuses our requests: {}. Check the HEC URL and token; nothing is "
+                    + "delivered until this is fixed, and the data waits in Kafka. Retrying in {} s",
+                    endpoint.sink().describe(), misconfigured.reason(), delay.toSeconds());
+        } else {
+            limitedLog.warn("retry", "Delivery to {} failed ({}), attempt {}; retrying in {} ms (circuit breaker {})",
+                    endpoint.sink().describe(), ((Outcome.Retryable) outcome).reason(), failures, delay.toMillis(),
+                    endpoint.breaker().getState());
+        }
+    }
+
+    private Timer timer(Outcome outcome) {
+        String status = outcome instanceof Outcome.Delivered ? "ok" : outcome.errorCode();
+        return requestTimers.computeIfAbsent(status, s -> Timer.builder("dnstap.shipper.request.latency")
+                .description("Time of one request to the sink, by outcome (ok, hec_<code>, http_<status>, connect, ...)")
+                .tags(metrics.tags()).tag("status", s).publishPercentileHistogram().register(metrics.registry()));
+    }
+}
