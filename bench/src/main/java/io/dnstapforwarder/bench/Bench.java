@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /** {@code java -jar bench/target/dnstap-bench.jar}: the benchmark tools. See docs/PERFORMANCE.md. */
 @Command(name = "dnstap-bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-        subcommands = {BrokerCommand.class, LoadGenerator.class},
-        description = "Benchmark tools: a Kafka broker of its own, and the end-to-end dnstap load generator.")
+        subcommands = {BrokerCommand.class, LoadGenerator.class, HecSinkCommand.class},
+        description = "Benchmark tools: a Kafka broker of its own, the end-to-end dnstap load generator, a counting HEC endpoint.")
 public final class Bench implements Runnable {
 
     @CommandLine.Spec
@@ -16,7 +16,7 @@ public final class Bench implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: broker or load");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: broker, load or hec-sink");
     }
 
     public static void main(String[] args) {

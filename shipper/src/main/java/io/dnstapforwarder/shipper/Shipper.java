@@ -6,7 +6,9 @@ import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
+import io.dnstapforwarder.shipper.consume.Bounds;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
+import io.dnstapforwarder.shipper.deliver.AckTracker;
 import io.dnstapforwarder.shipper.deliver.Backoff;
 import io.dnstapforwarder.shipper.deliver.Breakers;
 import io.dnstapforwarder.shipper.deliver.DeadLetterPublisher;
@@ -33,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,21 +55,29 @@ public final class Shipper implements AutoCloseable {
     private static final Duration STALL = Duration.ofSeconds(60);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * With indexer acknowledgement, batches waiting for their ack beyond the two per worker: enough
+     * to keep the workers busy through an ack delay of a second or two at full speed.
+     */
+    private static final int ACK_WINDOW_BATCHES = 64;
 
     private final ShipperConfig config;
     private final Endpoints endpoints;
     private final Sender sender;
     private final DeadLetterPublisher deadLetters;
+    private final AckTracker acks;
     private final KafkaClientMetrics consumerMetrics;
     private final ShipperLoop loop;
     private final Thread thread;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Shipper(ShipperConfig config, Clock clock) throws IOException {
+    private Shipper(ShipperConfig config, Bounds bounds, Clock clock) throws IOException {
         this.config = config;
         ServiceInfo service = ServiceInfo.startingNow("shipper", config.shipperId());
-        PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
+        this.registry = ComponentMetrics.newPrometheusRegistry();
         ComponentMetrics metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
         ShipperConfig.Hec hec = config.hec();
         this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
@@ -77,19 +88,28 @@ public final class Shipper implements AutoCloseable {
         ShipperConfig.Kafka kafka = config.kafka();
         this.deadLetters = new DeadLetterPublisher(new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrap(),
                 clientId + "-dlq", kafka.properties())), kafka.deadLetterTopic(), config.shipperId());
+        this.acks = hec.ack().enabled()
+                ? new AckTracker(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime) : null;
         DeliveryPipeline pipeline = new DeliveryPipeline(hec.concurrency(),
                 new HecEventRenderer.Settings(hec.sourcetype(), hec.index()), config.batching().maxBytes(), sender,
-                deadLetters, metrics, clock);
+                deadLetters, acks, metrics, clock);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
                 kafka.group(), clientId, kafka.properties()));
         this.consumerMetrics = new KafkaClientMetrics(consumer, metrics.tags());
         consumerMetrics.bindTo(registry);
         ShipperConfig.Batching batching = config.batching();
-        // Two batches per worker: one being sent, one rendered and waiting, so no worker idles between requests.
-        this.loop = new ShipperLoop(consumer, kafka.topic(),
+        // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
+        int maxInFlight = hec.concurrency() * 2 + (acks != null ? ACK_WINDOW_BATCHES : 0);
+        this.loop = new ShipperLoop(consumer, kafka.topic(), bounds,
                 new RecordBatcher(batching.maxEvents(), batching.maxBytes(), batching.flushInterval()), pipeline,
-                endpoints, hec.concurrency() * 2, metrics, System::nanoTime);
-        this.thread = new Thread(loop, "dnstap-shipper");
+                endpoints, maxInFlight, metrics, System::nanoTime);
+        this.thread = new Thread(() -> {
+            try {
+                loop.run();
+            } finally {
+                ended.complete(null);
+            }
+        }, "dnstap-shipper");
         thread.start();
         this.ops = config.monitoring() == null ? null
                 : new OpsServer(service, registry, this::readiness, this::stats, clock)
@@ -124,7 +144,36 @@ public final class Shipper implements AutoCloseable {
     public static Shipper start(ShipperConfig config, Clock clock) throws IOException {
         log.info("Starting shipper {}: topic {} (group {}) on {} to {}", config.shipperId(), config.kafka().topic(),
                 config.kafka().group(), config.kafka().bootstrap(), config.destination());
-        return new Shipper(config, clock);
+        return new Shipper(config, null, clock);
+    }
+
+    /**
+     * Starts a bounded run (replay, redrive): it delivers the records of {@code bounds} and ends by
+     * itself ({@link #ended()}); {@link #summary()} then says what it did.
+     */
+    public static Shipper startBounded(ShipperConfig config, Bounds bounds) throws IOException {
+        log.info("Starting to ship {} of topic {} (group {}) on {} to {}", describe(bounds), config.kafka().topic(),
+                config.kafka().group(), config.kafka().bootstrap(), config.destination());
+        return new Shipper(config, bounds, Clock.systemUTC());
+    }
+
+    private static String describe(Bounds bounds) {
+        return (bounds.from() == null ? "everything" : "the records from " + bounds.from())
+                + (bounds.to() == null ? " up to now" : " until " + bounds.to());
+    }
+
+    /** Completes when the consumer loop has ended: a bounded run is done, or the shipper was closed. */
+    public CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    /** What a bounded run did: whether it covered its whole range, and the events it delivered and dead-lettered. */
+    public record Summary(boolean completed, Bounds.Range range, long delivered, long deadLettered) {
+    }
+
+    public Summary summary() {
+        return new Summary(loop.completed(), loop.range(), (long) registry.get("component.sent.events").counter().count(),
+                (long) registry.get("dnstap.shipper.dead.lettered").counter().count());
     }
 
     public int monitoringPort() {
@@ -160,10 +209,14 @@ public final class Shipper implements AutoCloseable {
         stats.put("topic", config.kafka().topic());
         stats.put("group", config.kafka().group());
         stats.put("dead_letter_topic", config.kafka().deadLetterTopic());
+        stats.put("partitions", status.partitions());
         Map<String, String> breakers = new LinkedHashMap<>();
         endpoints.all().forEach(endpoint -> breakers.put(endpoint.name(), endpoint.breaker().getState().name()));
         stats.put("endpoints", breakers);
         stats.put("batches_in_flight", status.inFlight());
+        if (acks != null) {
+            stats.put("requests_awaiting_ack", acks.pending());
+        }
         stats.put("paused", status.paused());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
         Outcome failure = sender.lastFailure();
@@ -184,6 +237,9 @@ public final class Shipper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         consumerMetrics.close();
+        if (acks != null) {
+            acks.close();
+        }
         deadLetters.close();
         endpoints.all().forEach(endpoint -> endpoint.sink().close());
         if (ops != null) {

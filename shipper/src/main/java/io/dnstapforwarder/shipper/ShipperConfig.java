@@ -38,7 +38,7 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param compressionLevel gzip level, 1 (fastest) to 9; 0 for no compression
      */
     public record Hec(List<URI> urls, String token, Path tokenFile, String index, String sourcetype, int concurrency,
-            int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls) {
+            int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls, Ack ack) {
 
         public Hec {
             urls = List.copyOf(urls);
@@ -47,48 +47,53 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
         /** HEC at {@code url} with {@code token}, everything else at its default. */
         public static Hec to(URI url, String token) {
             return new Hec(List.of(url), token, null, null, "dnstap", 4, 3, 1, Duration.ofMillis(200),
-                    Duration.ofSeconds(30), Breaker.DEFAULTS, Tls.VERIFY);
+                    Duration.ofSeconds(30), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
         }
 
         /** No HEC: events go to {@code <data dir>/events.jsonl}. */
         public static Hec none() {
             return new Hec(List.of(), null, null, null, "dnstap", 2, 3, 1, Duration.ofMillis(200), Duration.ofSeconds(30),
-                    Breaker.DEFAULTS, Tls.VERIFY);
+                    Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
         }
 
         public Hec withRetries(Duration base, Duration max, int maxRetries) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, base, max,
-                    breaker, tls);
+                    breaker, tls, ack);
         }
 
         public Hec withBreaker(Breaker breaker) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
         }
 
         public Hec withConcurrency(int concurrency) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
         }
 
         public Hec withTokenFile(Path tokenFile) {
             return new Hec(urls, null, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
         }
 
         public Hec withSourcetype(String sourcetype) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
+        }
+
+        public Hec withAck(Ack ack) {
+            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
+                    retryMax, breaker, tls, ack);
         }
 
         public Hec withTls(Tls tls) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
         }
 
         public Hec withUrls(List<URI> urls) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls);
+                    retryMax, breaker, tls, ack);
         }
 
         @Override
@@ -106,6 +111,20 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      */
     public record Breaker(boolean enabled, int failureRatePercent, int window, Duration openFor) {
         public static final Breaker DEFAULTS = new Breaker(true, 50, 10, Duration.ofSeconds(15));
+    }
+
+    /**
+     * HEC indexer acknowledgement: a request counts as delivered only once HEC reports it indexed.
+     *
+     * @param pollInterval how often HEC is asked which requests are indexed
+     * @param timeout how long a request may stay unacknowledged before it is sent again
+     */
+    public record Ack(boolean enabled, Duration pollInterval, Duration timeout) {
+        public static final Ack OFF = new Ack(false, Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+        public static Ack on(Duration pollInterval, Duration timeout) {
+            return new Ack(true, pollInterval, timeout);
+        }
     }
 
     /**
@@ -131,5 +150,14 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
         public Kafka {
             properties = Map.copyOf(properties);
         }
+
+        /** The same cluster and settings, reading {@code topic} as {@code group}. */
+        public Kafka reading(String topic, String group) {
+            return new Kafka(bootstrap, topic, group, deadLetterTopic, properties);
+        }
+    }
+
+    public ShipperConfig withKafka(Kafka kafka) {
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring);
     }
 }

@@ -87,6 +87,19 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private boolean tlsVerify;
 
+    @Option(names = "--hec-ack", paramLabel = "true|false", defaultValue = "false", arity = "1",
+            description = "Use HEC indexer acknowledgement: commit only requests HEC reports indexed, send again those it "
+                    + "does not report in time. The token must have indexer acknowledgement on. Default: ${DEFAULT-VALUE}.")
+    private boolean ack;
+
+    @Option(names = "--hec-ack-poll-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "How often HEC is asked which requests are indexed. Default: ${DEFAULT-VALUE}.")
+    private long ackPollMs;
+
+    @Option(names = "--hec-ack-timeout-sec", paramLabel = "SECONDS", defaultValue = "300",
+            description = "How long a request may stay unacknowledged before it is sent again. Default: ${DEFAULT-VALUE}.")
+    private long ackTimeoutSec;
+
     @Option(names = "--batch-size", paramLabel = "EVENTS", defaultValue = "1000",
             description = "Most events in one HEC request. Default: ${DEFAULT-VALUE}.")
     private int batchSize;
@@ -157,10 +170,16 @@ public final class ShipperOptions {
         }
         requireAtLeast("--hec-breaker-window", breakerWindow, 1);
         requireAtLeast("--hec-breaker-open-sec", breakerOpenSec, 1);
+        requireAtLeast("--hec-ack-poll-ms", ackPollMs, 10);
+        requireAtLeast("--hec-ack-timeout-sec", ackTimeoutSec, 1);
+        if (ack && urls.isEmpty()) {
+            throw ConfigException.invalid("--hec-ack", true, "needs --hec-url: there is no indexer to acknowledge");
+        }
         ShipperConfig.Hec hec = new ShipperConfig.Hec(urls, hecToken, hecTokenFile, blankToNull(hecIndex), hecSourcetype,
                 hecConcurrency, hecMaxRetries, compressionLevel, Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs),
                 new ShipperConfig.Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)),
-                new ShipperConfig.Tls(hecCaFile, tlsVerify));
+                new ShipperConfig.Tls(hecCaFile, tlsVerify),
+                new ShipperConfig.Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)));
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new ShipperConfig.Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),

@@ -28,38 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HEC unavailable, several HEC endpoints, refused tokens and TLS: the circuit breaker, paused
  * consumption and readiness, with every event accounted for.
  */
 @Timeout(240)
-class HecOutageTest {
+class HecOutageTest extends ShipperIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String TOKEN = "8f6a3c2e-0000-4000-8000-000000000002";
-
-    @TempDir
-    Path dir;
-
-    private final HecEmulator hec = HecEmulator.start(TOKEN);
-    private ShipperHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new ShipperHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-        hec.close();
-    }
 
     @Test
     void opensTheBreakerAndPausesConsumptionWhileHecIsDownForThirtySecondsUnderLoadThenDeliversEverything()

@@ -25,47 +25,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipper against a real broker and the strict HEC emulator: delivery, retries, dead letters,
  * restarts and configuration errors, checked event by event.
  */
 @Timeout(180)
-class ShipperTest {
+class ShipperTest extends ShipperIntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String TOKEN = "8f6a3c2e-0000-4000-8000-000000000001";
-
-    @TempDir
-    Path dir;
-
-    private final HecEmulator hec = HecEmulator.start(TOKEN);
-    private ShipperHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new ShipperHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-        hec.close();
-    }
 
     @Test
     void deliversEveryEventOnceAndCommitsTheWholeTopic() throws Exception {
-        harness.produce(0, harness.frames.size());
+        harness.produce(0, harness.frames());
 
         harness.start(fastHec(hec.url(), TOKEN), 100);
 
-        List<JsonNode> events = hec.awaitEvents(harness.frames.size(), WAIT);
-        assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, harness.frames.size()));
+        List<JsonNode> events = hec.awaitEvents(harness.frames(), WAIT);
+        assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
         assertThat(hec.requests()).allSatisfy(request -> assertThat(request.header("Content-Encoding")).isEqualTo("gzip"));
     }
@@ -79,10 +58,10 @@ class ShipperTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(get(shipper, "/metrics").body()).contains("error_type=\"connect\""));
         assertThat(harness.committed().values()).allMatch(offset -> offset == 0L);
         hec.start();
-        harness.produce(300, harness.frames.size());
+        harness.produce(300, harness.frames());
 
-        List<JsonNode> events = hec.awaitEvents(harness.frames.size(), WAIT);
-        assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, harness.frames.size()));
+        List<JsonNode> events = hec.awaitEvents(harness.frames(), WAIT);
+        assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
     }
 
@@ -164,7 +143,7 @@ class ShipperTest {
         Shipper first = harness.start(fastHec(hec.url(), TOKEN), 20);
         await().atMost(WAIT).until(() -> hec.eventCount() >= 100);
         hec.stop(); // the rest of the stream cannot be delivered before the restart
-        harness.produce(300, harness.frames.size());
+        harness.produce(300, harness.frames());
         await().atMost(WAIT).untilAsserted(() -> assertThat(get(first, "/metrics").body()).contains("error_type=\"connect\""));
 
         first.close();
@@ -172,10 +151,10 @@ class ShipperTest {
         hec.start();
         harness.start(fastHec(hec.url(), TOKEN), 20);
 
-        await().atMost(WAIT).until(() -> Set.copyOf(ids(hec.events())).size() == harness.frames.size());
-        assertThat(deliveredBeforeRestart).isLessThan(harness.frames.size());
-        assertThat(Set.copyOf(ids(hec.events()))).containsExactlyInAnyOrderElementsOf(range(0, harness.frames.size()));
-        long duplicates = hec.eventCount() - harness.frames.size();
+        await().atMost(WAIT).until(() -> Set.copyOf(ids(hec.events())).size() == harness.frames());
+        assertThat(deliveredBeforeRestart).isLessThan(harness.frames());
+        assertThat(Set.copyOf(ids(hec.events()))).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
+        long duplicates = hec.eventCount() - harness.frames();
         assertThat(duplicates).as("re-sent after the restart: at most what was in flight").isLessThanOrEqualTo(20 * 3);
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
     }
@@ -201,18 +180,18 @@ class ShipperTest {
 
     @Test
     void writesEventsAsJsonLinesWithoutAHecUrl() throws Exception {
-        harness.produce(0, harness.frames.size());
+        harness.produce(0, harness.frames());
 
         harness.start(ShipperConfig.Hec.none(), 100);
 
         Path file = dir.resolve("events.jsonl");
-        await().atMost(WAIT).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= harness.frames.size());
+        await().atMost(WAIT).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= harness.frames());
         List<String> lines = Files.readAllLines(file);
         List<Long> ids = new ArrayList<>();
         for (String line : lines) {
             ids.add(Json.exactDecimals().readTree(line).at("/event/connection_id").asLong());
         }
-        assertThat(ids).containsExactlyInAnyOrderElementsOf(range(0, harness.frames.size()));
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
     }
 }

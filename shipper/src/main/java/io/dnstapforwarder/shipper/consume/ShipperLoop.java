@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>On a rebalance, what is batched for the partitions going away is sent, the loop waits a
  *       while for their batches in flight, commits what settled, and abandons the rest (the new
  *       owner delivers it again: duplicates bounded by what was in flight).
+ *   <li>Given {@link Bounds} (replay, redrive), the loop takes every partition itself instead of
+ *       joining the group's rebalancing, reads only the range (resuming after what its group
+ *       already committed there), and ends by itself once everything in it is settled.
  * </ul>
  */
 public final class ShipperLoop implements Runnable {
@@ -56,15 +59,26 @@ public final class ShipperLoop implements Runnable {
     private final OffsetLedger ledger = new OffsetLedger();
     private volatile boolean paused;
 
+    private final Bounds bounds;
+    private Bounds.Range range;
+    private final Set<TopicPartition> unfinished = new HashSet<>();
+    private volatile boolean completed;
+
     private volatile boolean running = true;
     private volatile long lastPollNanos;
     private volatile boolean assigned;
+    private volatile List<String> owned = List.of();
     private volatile boolean stopped;
 
-    /** @param maxInFlight batches in flight before consumption pauses */
-    public ShipperLoop(Consumer<byte[], byte[]> consumer, String topic, RecordBatcher batcher, DeliveryPipeline pipeline,
-            Endpoints endpoints, int maxInFlight, ComponentMetrics metrics, LongSupplier nanoTime) {
+    /**
+     * @param bounds what a bounded run consumes, or {@code null} to follow the topic as a group member
+     * @param maxInFlight batches in flight before consumption pauses
+     */
+    public ShipperLoop(Consumer<byte[], byte[]> consumer, String topic, Bounds bounds, RecordBatcher batcher,
+            DeliveryPipeline pipeline, Endpoints endpoints, int maxInFlight, ComponentMetrics metrics,
+            LongSupplier nanoTime) {
         this.consumer = consumer;
+        this.bounds = bounds;
         this.topic = topic;
         this.batcher = batcher;
         this.pipeline = pipeline;
@@ -77,8 +91,12 @@ public final class ShipperLoop implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(List.of(topic), new Rebalance());
         try {
+            if (bounds == null) {
+                consumer.subscribe(List.of(topic), new Rebalance());
+            } else {
+                assignRange();
+            }
             while (running) {
                 turn();
             }
@@ -97,18 +115,55 @@ public final class ShipperLoop implements Runnable {
         }
     }
 
+    /** Takes every partition, positioned at the start of the range or after what the group committed in it. */
+    private void assignRange() {
+        range = bounds.resolve(consumer, topic);
+        List<TopicPartition> partitions = List.copyOf(range.start().keySet());
+        consumer.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+        for (TopicPartition partition : partitions) {
+            long start = range.start().get(partition);
+            OffsetAndMetadata done = committed.get(partition);
+            long position = done != null && done.offset() > start ? done.offset() : start;
+            consumer.seek(partition, position);
+            if (position < range.end().get(partition)) {
+                unfinished.add(partition);
+            } else {
+                consumer.pause(List.of(partition));
+            }
+        }
+        assigned = true;
+        owned = partitions.stream().map(TopicPartition::toString).sorted().toList();
+        log.info("Reading {} records of {} at most: offsets {} to {}", range.records(), topic, range.start(), range.end());
+    }
+
+    /** The offsets a bounded run covers, once it started; {@code null} before or without bounds. */
+    public Bounds.Range range() {
+        return range;
+    }
+
+    /** True once a bounded run has settled and committed everything in its range. */
+    public boolean completed() {
+        return completed;
+    }
+
     /** Asks the loop to deliver what it can, commit, and stop; returns at once. */
     public void stop() {
         running = false;
         consumer.wakeup();
     }
 
-    /** For readiness: is the loop polling, does it own partitions, is it paused. */
-    public record Status(boolean running, Duration sincePoll, boolean assigned, boolean paused, int inFlight) {
+    /**
+     * For readiness and /stats: is the loop polling, has it joined the group (it may own no
+     * partition when the group has more members than the topic partitions), which partitions it
+     * owns, is it paused.
+     */
+    public record Status(boolean running, Duration sincePoll, boolean assigned, List<String> partitions, boolean paused,
+            int inFlight) {
     }
 
     public Status status() {
-        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, paused,
+        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, owned, paused,
                 pipeline.inFlight());
     }
 
@@ -123,7 +178,25 @@ public final class ShipperLoop implements Runnable {
         lastPollNanos = now;
         batcher.due(now).forEach(this::submit);
         pipeline.drainSettled(this::settled);
+        if (bounds != null) {
+            checkRangeDone();
+        }
         commit(false);
+    }
+
+    /** A bounded run: flushes once every partition is read to its end; stops once all of it settled. */
+    private void checkRangeDone() {
+        unfinished.removeIf(partition -> consumer.position(partition) >= range.end().get(partition));
+        if (!unfinished.isEmpty()) {
+            return;
+        }
+        batcher.drainAll().forEach(this::submit);
+        if (pipeline.inFlight() == 0) {
+            pipeline.drainSettled(this::settled);
+            commit(true);
+            completed = true;
+            running = false;
+        }
     }
 
     /**
@@ -138,7 +211,11 @@ public final class ShipperLoop implements Runnable {
             consumer.pause(consumer.assignment());
             paused = true;
         } else if (!hold && paused) {
-            consumer.resume(consumer.paused());
+            Set<TopicPartition> resume = new HashSet<>(consumer.paused());
+            if (bounds != null) {
+                resume.retainAll(unfinished); // a partition read to the end of the range stays paused
+            }
+            consumer.resume(resume);
             paused = false;
         }
     }
@@ -149,7 +226,16 @@ public final class ShipperLoop implements Runnable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        ledger.track(new TopicPartition(record.topic(), record.partition()), record.offset());
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (bounds != null && record.offset() >= range.end().get(partition)) {
+            consumer.pause(List.of(partition)); // past the range: this partition is read
+            return;
+        }
+        ledger.track(partition, record.offset());
+        if (bounds != null && !bounds.includes(record)) {
+            ledger.done(partition, record.offset(), ledger.epoch(partition)); // inside the offsets, outside the time
+            return;
+        }
         metrics.received(1, Math.max(0, record.serializedValueSize()));
         batcher.add(record, nanoTime.getAsLong()).forEach(this::submit);
     }
@@ -212,6 +298,8 @@ public final class ShipperLoop implements Runnable {
     /** Keeps the loop's state to the partitions it owns. Runs on the loop thread, inside poll. */
     private final class Rebalance implements ConsumerRebalanceListener {
 
+        private final Set<TopicPartition> ownedPartitions = new HashSet<>();
+
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) {
@@ -247,6 +335,8 @@ public final class ShipperLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assigned = true;
+            ownedPartitions.addAll(partitions);
+            updateOwned();
             if (paused) {
                 consumer.pause(partitions);
             }
@@ -264,7 +354,13 @@ public final class ShipperLoop implements Runnable {
             pipeline.abandon(gone);
             batcher.drain(gone);
             ledger.forget(gone);
+            ownedPartitions.removeAll(gone);
+            updateOwned();
             log.info("Partitions {} revoked", partitions);
+        }
+
+        private void updateOwned() {
+            owned = ownedPartitions.stream().map(TopicPartition::toString).sorted().toList();
         }
     }
 }

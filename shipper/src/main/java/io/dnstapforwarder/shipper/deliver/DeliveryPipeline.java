@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.shipper.batch.RecordBatcher.RecordBatch;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.micrometer.core.instrument.Gauge;
@@ -11,35 +12,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers batches on a pool of worker threads (the render, compress and send work of
- * {@code --hec-concurrency} requests at once) and hands the records it has settled back to the
+ * {@code --hec-concurrency} requests at once) and hands the batches it has settled back to the
  * consumer thread through a queue: the consumer thread alone touches the consumer and the offset
  * ledger, the workers never do. Batches of partitions a rebalance takes away can be abandoned.
  */
 public final class DeliveryPipeline implements AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DeliveryPipeline.class);
+    private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
 
     private final ExecutorService workers;
     private final ComponentMetrics metrics;
     private final BatchDelivery delivery;
     private final Queue<Settled> settled = new ConcurrentLinkedQueue<>();
-    private final Map<TopicPartition, Set<Future<?>>> running = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Set<Delivery>> running = new ConcurrentHashMap<>();
 
+    /** @param acks the indexer acknowledgement tracker, or {@code null} when HEC's success is enough */
     public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Sender sender,
-            DeadLetterPublisher deadLetters, ComponentMetrics metrics, Clock clock) {
+            DeadLetterPublisher deadLetters, AckTracker acks, ComponentMetrics metrics, Clock clock) {
         this.metrics = metrics;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {
@@ -48,7 +55,8 @@ public final class DeliveryPipeline implements AutoCloseable {
             return thread;
         });
         this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> new HecEventRenderer(
-                rendering)), maxRequestBytes, sender, deadLetters, metrics, new DeliveryMetrics(metrics), clock));
+                rendering)), maxRequestBytes, sender, deadLetters, acks, workers, metrics, new DeliveryMetrics(metrics),
+                clock));
         Gauge.builder("dnstap.shipper.in.flight", this, DeliveryPipeline::inFlight).baseUnit("batches")
                 .description("Batches handed to the workers and not yet settled").tags(metrics.tags())
                 .register(metrics.registry());
@@ -64,42 +72,83 @@ public final class DeliveryPipeline implements AutoCloseable {
      * @param epoch the caller's tag for the partition's current assignment, handed back when settled
      */
     public void submit(RecordBatch batch, long epoch) {
-        Set<Future<?>> ofPartition = running.computeIfAbsent(batch.partition(), p -> ConcurrentHashMap.newKeySet());
+        Set<Delivery> ofPartition = running.computeIfAbsent(batch.partition(), p -> ConcurrentHashMap.newKeySet());
         Delivery task = new Delivery(batch, epoch, ofPartition);
         ofPartition.add(task);
         workers.execute(task);
     }
 
-    /** One batch's delivery; it leaves its partition's set when it ends, however it ends (also cancelled unstarted). */
-    private final class Delivery extends FutureTask<Void> {
-        private final Set<Future<?>> ofPartition;
+    /**
+     * One batch's delivery. It stays in its partition's set until the batch is settled (sent and,
+     * with indexer acknowledgement, indexed) or its delivery ends otherwise. Cancelled, its worker
+     * is interrupted; a confirmation that still arrives later carries the old epoch, which the
+     * ledger ignores.
+     */
+    private final class Delivery implements Runnable {
+        private final RecordBatch batch;
+        private final long epoch;
+        private final Set<Delivery> ofPartition;
+        private Thread runner;
+        private boolean cancelled;
 
-        Delivery(RecordBatch batch, long epoch, Set<Future<?>> ofPartition) {
-            super(() -> {
-                try {
-                    delivery.deliver(batch);
-                    settled.add(new Settled(batch, epoch));
-                } catch (InterruptedException abandoned) {
-                    // Rebalance or shutdown: nothing settled, nothing committed; Kafka gives the records out again.
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException bug) {
-                    // Not settled, so not committed: the records are delivered again after a restart or rebalance.
-                    metrics.error("delivery_failed", io.dnstapforwarder.metrics.Stage.PROCESSING);
-                    log.error("Delivering a batch of {} records of {} failed; they stay uncommitted", batch.size(),
-                            batch.partition(), bug);
-                }
-                return null;
-            });
+        Delivery(RecordBatch batch, long epoch, Set<Delivery> ofPartition) {
+            this.batch = batch;
+            this.epoch = epoch;
             this.ofPartition = ofPartition;
         }
 
         @Override
-        protected void done() {
-            ofPartition.remove(this);
+        public void run() {
+            synchronized (this) {
+                if (cancelled) {
+                    return;
+                }
+                runner = Thread.currentThread();
+            }
+            try {
+                delivery.deliver(batch).whenComplete((ignored, error) -> {
+                    if (error == null) {
+                        settled.add(new Settled(batch, epoch));
+                    } else if (!abandoned(error)) {
+                        failed(error);
+                    }
+                    ofPartition.remove(this);
+                });
+            } catch (InterruptedException e) {
+                ofPartition.remove(this); // rebalance or shutdown: nothing settled, so nothing committed
+            } catch (RuntimeException e) {
+                failed(e);
+                ofPartition.remove(this);
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    Thread.interrupted(); // a cancel's interrupt must not reach the worker's next batch
+                }
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
+
+        /** Not settled, so not committed: the records are delivered again after a restart or rebalance. */
+        private void failed(Throwable error) {
+            metrics.error("delivery_failed", Stage.PROCESSING);
+            log.error("Delivering a batch of {} records of {} failed; they stay uncommitted", batch.size(),
+                    batch.partition(), error);
         }
     }
 
-    /** Batches queued or being delivered. */
+    private static boolean abandoned(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof InterruptedException || cause instanceof CancellationException
+                || cause instanceof RejectedExecutionException;
+    }
+
+    /** Batches queued, being delivered, or awaiting indexer acknowledgement. */
     public int inFlight() {
         return running.values().stream().mapToInt(Set::size).sum();
     }
@@ -124,19 +173,19 @@ public final class DeliveryPipeline implements AutoCloseable {
         return true;
     }
 
-    /** Abandons the batches of the given partitions (their records are not reported settled). */
+    /** Abandons the batches of the given partitions: they are never reported settled. */
     public void abandon(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
-            Set<Future<?>> futures = running.remove(partition);
-            if (futures != null) {
-                futures.forEach(future -> future.cancel(true));
+            Set<Delivery> deliveries = running.remove(partition);
+            if (deliveries != null) {
+                deliveries.forEach(Delivery::cancel);
             }
         }
     }
 
     public Set<TopicPartition> busyPartitions() {
         return running.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
     }
 
     /** Abandons everything still in flight and stops the workers. */

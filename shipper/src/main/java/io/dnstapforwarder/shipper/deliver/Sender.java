@@ -59,8 +59,12 @@ public final class Sender {
         return endpoints;
     }
 
-    /** Delivered or Rejected; blocks for as long as it takes. */
-    public Outcome send(Batch batch) throws InterruptedException {
+    /** What became of a request: Delivered or Rejected, and the endpoint that said so. */
+    public record Sent(Outcome outcome, Endpoint endpoint) {
+    }
+
+    /** Sends until an endpoint delivers or rejects the batch; blocks for as long as it takes. */
+    public Sent send(Batch batch) throws InterruptedException {
         int failures = 0;
         while (true) {
             Endpoint endpoint = endpoints.acquire();
@@ -79,7 +83,7 @@ public final class Sender {
                     log.info("{} takes requests again after {} failed attempts", endpoint.sink().describe(), failures);
                 }
                 lastFailure = null;
-                return outcome;
+                return new Sent(outcome, endpoint);
             }
             failures++;
             // maxRetries failed attempts in a row at an endpoint are one failure for its breaker; a

@@ -3,6 +3,9 @@ package io.dnstapforwarder.shipper.sink;
 import io.dnstapforwarder.shipper.batch.Batch;
 import io.dnstapforwarder.shipper.hec.HecClient;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Set;
 
 /** Sends batches to one Splunk HEC endpoint, gzip-compressed unless the level is 0. */
 public final class HecSink implements EventSink {
@@ -20,6 +23,11 @@ public final class HecSink implements EventSink {
     public Outcome deliver(Batch batch) throws InterruptedException {
         return compressionLevel == 0 ? client.post(batch.body(), false)
                 : client.post(batch.gzippedBody(compressionLevel), true);
+    }
+
+    @Override
+    public Set<Long> indexed(Collection<Long> ackIds) throws IOException, InterruptedException {
+        return client.indexed(ackIds);
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Set;
 
 /**
  * Appends the HEC events to a local file, one JSON object per line, exactly as they would go to
@@ -41,6 +43,12 @@ public final class JsonLinesFileSink implements EventSink {
             truncateTo(before); // no half-written line before the retry writes the batch again
             return new Outcome.Retryable("writing " + file + " failed: " + e.getMessage(), "file_io", null);
         }
+    }
+
+    /** Never asked: the file issues no ackIds, a batch is stored once {@link #deliver} returns. */
+    @Override
+    public Set<Long> indexed(Collection<Long> ackIds) {
+        return Set.copyOf(ackIds);
     }
 
     private void truncateTo(long size) {
