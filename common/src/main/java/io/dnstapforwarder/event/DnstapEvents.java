@@ -1,6 +1,9 @@
 package io.dnstapforwarder.event;
 
-/** Names shared by the collector and the shipper for what travels through Kafka. */
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+/** Names shared by the collector and the shipper for what travels through Kafka, and how to read it. */
 public final class DnstapEvents {
 
     /** The Frame Streams content type of dnstap, as DNS servers announce it. */
@@ -13,5 +16,15 @@ public final class DnstapEvents {
     public static final String SCHEMA = DnstapEvent.getDescriptor().getFullName();
 
     private DnstapEvents() {
+    }
+
+    /**
+     * Parses an envelope from a Kafka record value without copying the frame: it stays a view of
+     * {@code value}, which must therefore not change while the envelope is in use.
+     */
+    public static DnstapEvent parse(byte[] value) throws InvalidProtocolBufferException {
+        CodedInputStream in = CodedInputStream.newInstance(value);
+        in.enableAliasing(true);
+        return DnstapEvent.parser().parseFrom(in);
     }
 }

@@ -5,7 +5,7 @@ import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
-import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.ops.Lifecycle;
 import io.dnstapforwarder.shipper.consume.Bounds;
@@ -112,7 +112,7 @@ public final class TapCommand implements Callable<Integer> {
             if (record.value() == null) {
                 throw new InvalidProtocolBufferException("the record has no value");
             }
-            byte[] event = renderer.render(DnstapEvent.parseFrom(record.value()));
+            byte[] event = renderer.render(DnstapEvents.parse(record.value()));
             out.write(event, 0, event.length);
             out.write('\n');
             return true;

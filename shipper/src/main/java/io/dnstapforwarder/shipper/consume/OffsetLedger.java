@@ -1,9 +1,10 @@
 package io.dnstapforwarder.shipper.consume;
 
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -11,6 +12,11 @@ import org.apache.kafka.common.TopicPartition;
  * Which offsets may be committed: per partition, the first record not yet done (delivered to
  * HEC, or dead-lettered), so a commit never passes over an event HEC has not accepted, however
  * out of order batches complete.
+ *
+ * <p>It keeps batches, not records: a partition's records are read in offset order and batched in
+ * that order, so its state is the batches in flight (each an offset range, in order), where the
+ * records not yet in a batch begin, and the last offset read. That keeps the consumer thread's
+ * bookkeeping to a few operations per batch instead of a tree insertion per record.
  *
  * <p>Each time a partition is (re)assigned its state starts a new epoch; a completion reported
  * for an earlier epoch (work abandoned at a rebalance that finished anyway) is ignored, so it
@@ -20,10 +26,23 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class OffsetLedger {
 
+    /** A batch in flight: records {@code [first, last]} of the partition. */
+    private static final class Span {
+        final long first;
+        final long last;
+        boolean done;
+
+        Span(long first, long last) {
+            this.first = first;
+            this.last = last;
+        }
+    }
+
     private static final class PartitionState {
         final long epoch;
-        final TreeSet<Long> pending = new TreeSet<>();
-        long highestTracked = -1;
+        final ArrayDeque<Span> inFlight = new ArrayDeque<>();
+        long unbatchedFrom = -1;
+        long lastRead = -1;
         long lastCommitted = -1;
 
         PartitionState(long epoch) {
@@ -34,11 +53,27 @@ final class OffsetLedger {
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private long epochs;
 
-    /** A record was taken from Kafka and is on its way. */
-    void track(TopicPartition partition, long offset) {
+    /**
+     * A record was read from Kafka. With {@code toDeliver} it goes into a batch (and is done when
+     * that batch is); without, it is skipped and done at once.
+     */
+    void read(TopicPartition partition, long offset, boolean toDeliver) {
         PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState(++epochs));
-        state.pending.add(offset);
-        state.highestTracked = Math.max(state.highestTracked, offset);
+        state.lastRead = offset;
+        if (toDeliver && state.unbatchedFrom < 0) {
+            state.unbatchedFrom = offset;
+        }
+    }
+
+    /** The records {@code [first, last]} left the batcher as one batch. */
+    void batched(TopicPartition partition, long first, long last) {
+        PartitionState state = partitions.get(partition);
+        if (state == null) {
+            throw new IllegalStateException(partition + " is not tracked");
+        }
+        state.inFlight.addLast(new Span(first, last));
+        // Records after this batch are already in the next one (the batcher closes batches in order).
+        state.unbatchedFrom = state.lastRead > last ? last + 1 : -1;
     }
 
     /** The current epoch of a tracked partition. */
@@ -50,11 +85,21 @@ final class OffsetLedger {
         return state.epoch;
     }
 
-    /** A record is done (HEC accepted it, or it went to the dead-letter topic), if its epoch is current. */
-    void done(TopicPartition partition, long offset, long epoch) {
+    /** The batch starting at {@code first} is done, if its epoch is current. */
+    void done(TopicPartition partition, long first, long epoch) {
         PartitionState state = partitions.get(partition);
-        if (state != null && state.epoch == epoch) {
-            state.pending.remove(offset);
+        if (state == null || state.epoch != epoch) {
+            return;
+        }
+        for (Iterator<Span> spans = state.inFlight.iterator(); spans.hasNext(); ) {
+            Span span = spans.next();
+            if (span.first == first) {
+                span.done = true;
+                break;
+            }
+        }
+        while (!state.inFlight.isEmpty() && state.inFlight.peekFirst().done) {
+            state.inFlight.removeFirst();
         }
     }
 
@@ -62,10 +107,11 @@ final class OffsetLedger {
     Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         partitions.forEach((partition, state) -> {
-            if (state.highestTracked < 0) {
+            if (state.lastRead < 0) {
                 return;
             }
-            long next = state.pending.isEmpty() ? state.highestTracked + 1 : state.pending.first();
+            long next = !state.inFlight.isEmpty() ? state.inFlight.peekFirst().first
+                    : state.unbatchedFrom >= 0 ? state.unbatchedFrom : state.lastRead + 1;
             if (next > state.lastCommitted) {
                 offsets.put(partition, new OffsetAndMetadata(next));
             }
@@ -88,8 +134,8 @@ final class OffsetLedger {
         revoked.forEach(partitions::remove);
     }
 
-    /** Records taken and not yet done, over all partitions. */
-    int inFlight() {
-        return partitions.values().stream().mapToInt(state -> state.pending.size()).sum();
+    /** Batches in flight, over all partitions. */
+    int batchesInFlight() {
+        return partitions.values().stream().mapToInt(state -> state.inFlight.size()).sum();
     }
 }

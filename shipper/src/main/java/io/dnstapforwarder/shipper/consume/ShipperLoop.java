@@ -46,6 +46,8 @@ public final class ShipperLoop implements Runnable {
     private static final long MAX_POLL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long BUSY_POLL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
+    /** Longest wait for room in a full pipeline before polling anyway (group membership, rebalances). */
+    private static final Duration ROOM_WAIT = Duration.ofMillis(200);
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
 
     private final Consumer<byte[], byte[]> consumer;
@@ -168,6 +170,11 @@ public final class ShipperLoop implements Runnable {
     }
 
     private void turn() throws InterruptedException {
+        if (pipeline.inFlight() >= maxInFlight) {
+            // Full: wait for a batch to end rather than sit in a poll of paused partitions, so that the
+            // workers get their next batch as soon as they have room.
+            pipeline.awaitRoom(maxInFlight, ROOM_WAIT);
+        }
         pipeline.drainSettled(this::settled);
         throttle();
         long now = nanoTime.getAsLong();
@@ -231,23 +238,23 @@ public final class ShipperLoop implements Runnable {
             consumer.pause(List.of(partition)); // past the range: this partition is read
             return;
         }
-        ledger.track(partition, record.offset());
         if (bounds != null && !bounds.includes(record)) {
-            ledger.done(partition, record.offset(), ledger.epoch(partition)); // inside the offsets, outside the time
+            ledger.read(partition, record.offset(), false); // inside the offsets, outside the time: skipped
             return;
         }
+        ledger.read(partition, record.offset(), true);
         metrics.received(1, Math.max(0, record.serializedValueSize()));
         batcher.add(record, nanoTime.getAsLong()).forEach(this::submit);
     }
 
     private void submit(RecordBatcher.RecordBatch batch) {
+        List<ConsumerRecord<byte[], byte[]>> records = batch.records();
+        ledger.batched(batch.partition(), records.get(0).offset(), records.get(records.size() - 1).offset());
         pipeline.submit(batch, ledger.epoch(batch.partition()));
     }
 
     private void settled(DeliveryPipeline.Settled settled) {
-        for (ConsumerRecord<byte[], byte[]> record : settled.batch().records()) {
-            ledger.done(settled.batch().partition(), record.offset(), settled.epoch());
-        }
+        ledger.done(settled.batch().partition(), settled.batch().records().get(0).offset(), settled.epoch());
     }
 
     private void commit(boolean sync) {

@@ -1,7 +1,7 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
@@ -71,7 +71,7 @@ final class BatchDelivery {
                 if (record.value() == null) {
                     throw new InvalidProtocolBufferException("the record has no value");
                 }
-                rendered.add(new Batch.Entry(record, renderer.render(DnstapEvent.parseFrom(record.value()))));
+                rendered.add(new Batch.Entry(record, renderer.render(DnstapEvents.parse(record.value()))));
             } catch (InvalidProtocolBufferException e) {
                 undecodable.add(record);
                 undecodableReason = "the record is not a dnstap event: " + e.getMessage();

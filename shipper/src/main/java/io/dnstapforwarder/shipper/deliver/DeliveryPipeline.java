@@ -43,6 +43,8 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final BatchDelivery delivery;
     private final Queue<Settled> settled = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Set<Delivery>> running = new ConcurrentHashMap<>();
+    /** Signalled whenever a delivery ends, so that the consumer thread need not poll for room. */
+    private final Object ended = new Object();
 
     /** @param acks the indexer acknowledgement tracker, or {@code null} when HEC's success is enough */
     public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Sender sender,
@@ -112,18 +114,25 @@ public final class DeliveryPipeline implements AutoCloseable {
                     } else if (!abandoned(error)) {
                         failed(error);
                     }
-                    ofPartition.remove(this);
+                    end();
                 });
             } catch (InterruptedException e) {
-                ofPartition.remove(this); // rebalance or shutdown: nothing settled, so nothing committed
+                end(); // rebalance or shutdown: nothing settled, so nothing committed
             } catch (RuntimeException e) {
                 failed(e);
-                ofPartition.remove(this);
+                end();
             } finally {
                 synchronized (this) {
                     runner = null;
                     Thread.interrupted(); // a cancel's interrupt must not reach the worker's next batch
                 }
+            }
+        }
+
+        private void end() {
+            ofPartition.remove(this);
+            synchronized (ended) {
+                ended.notifyAll();
             }
         }
 
@@ -151,6 +160,17 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** Batches queued, being delivered, or awaiting indexer acknowledgement. */
     public int inFlight() {
         return running.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Waits until fewer than {@code limit} batches are in flight, at most {@code timeout}. */
+    public void awaitRoom(int limit, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (ended) {
+            long left;
+            while (inFlight() >= limit && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(ended, left);
+            }
+        }
     }
 
     /** Hands every batch settled since the last call to {@code done}; call on the consumer thread. */

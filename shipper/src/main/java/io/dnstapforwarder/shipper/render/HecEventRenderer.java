@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.HttpProtocol;
@@ -152,7 +153,10 @@ public final class HecEventRenderer {
 
     private static Dnstap parseDnstap(DnstapEvent envelope) {
         try {
-            return Dnstap.parseFrom(envelope.getFrame());
+            // Aliasing: the DNS messages stay views of the frame's bytes instead of copies of them.
+            CodedInputStream in = envelope.getFrame().newCodedInput();
+            in.enableAliasing(true);
+            return Dnstap.parser().parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
             return null;
         }

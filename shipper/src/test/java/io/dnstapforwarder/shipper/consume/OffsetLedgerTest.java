@@ -15,66 +15,102 @@ class OffsetLedgerTest {
     private final OffsetLedger ledger = new OffsetLedger();
 
     @Test
-    void commitsOnlyUpToTheFirstRecordNotYetDone() {
-        for (long offset = 10; offset < 15; offset++) {
-            ledger.track(P0, offset);
-        }
-        ledger.done(P0, 10, ledger.epoch(P0));
-        ledger.done(P0, 11, ledger.epoch(P0));
-        ledger.done(P0, 13, ledger.epoch(P0));
+    void commitsOnlyUpToTheFirstBatchNotYetDoneHoweverOutOfOrderBatchesFinish() {
+        readAndBatch(P0, 10, 14);
+        readAndBatch(P0, 15, 19);
+        readAndBatch(P0, 20, 24);
 
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(12)));
-        assertThat(ledger.inFlight()).isEqualTo(2);
+        ledger.done(P0, 20, ledger.epoch(P0));
+        ledger.done(P0, 15, ledger.epoch(P0));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(10)));
+
+        ledger.done(P0, 10, ledger.epoch(P0));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(25)));
+        assertThat(ledger.batchesInFlight()).isZero();
     }
 
     @Test
-    void commitsPastTheLastRecordWhenAllAreDoneEvenWithGapsInOffsets() {
-        ledger.track(P0, 3);
-        ledger.track(P0, 7); // offsets 4-6 are transaction markers or compacted away
-        ledger.done(P0, 7, ledger.epoch(P0));
+    void neverCommitsPastRecordsStillWaitingInTheBatcher() {
+        readAndBatch(P0, 0, 4);
+        ledger.read(P0, 5, true);
+        ledger.read(P0, 6, true);
+        ledger.done(P0, 0, ledger.epoch(P0));
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(5)));
+
+        ledger.batched(P0, 5, 6);
+        ledger.done(P0, 5, ledger.epoch(P0));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(7)));
+    }
+
+    @Test
+    void aRecordReadIntoTheNextBatchBeforeThisOneClosedIsStillWaited() {
+        ledger.read(P0, 0, true);
+        ledger.read(P0, 1, true); // pushed batch [0] over its byte limit: it starts the next batch
+        ledger.batched(P0, 0, 0);
+        ledger.done(P0, 0, ledger.epoch(P0));
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(1)));
+    }
+
+    @Test
+    void skippedRecordsAreDoneAtOnceAndGapsInOffsetsArePassed() {
+        readAndBatch(P0, 3, 3);
+        ledger.read(P0, 7, false); // offsets 4-6 are transaction markers or compacted away; 7 is outside a replay's time
         ledger.done(P0, 3, ledger.epoch(P0));
 
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(8)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(8)));
     }
 
     @Test
     void offersAnOffsetOnceUntilItMovesAgain() {
-        ledger.track(P0, 0);
+        readAndBatch(P0, 0, 0);
         ledger.done(P0, 0, ledger.epoch(P0));
         Map<TopicPartition, OffsetAndMetadata> first = ledger.committable();
         ledger.committed(first);
 
         assertThat(ledger.committable()).isEmpty();
-        ledger.track(P0, 1);
+        readAndBatch(P0, 1, 1);
         assertThat(ledger.committable()).isEmpty();
         ledger.done(P0, 1, ledger.epoch(P0));
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(2)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(2)));
     }
 
     @Test
     void ignoresALateCompletionFromAnEarlierAssignmentOfThePartition() {
-        ledger.track(P0, 5);
+        readAndBatch(P0, 5, 5);
         long firstAssignment = ledger.epoch(P0);
         ledger.forget(List.of(P0));
-        ledger.track(P0, 5); // assigned back; offset 5 is consumed again
+        readAndBatch(P0, 5, 5); // assigned back; offset 5 is consumed again
 
         ledger.done(P0, 5, firstAssignment);
 
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(5)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(5)));
         ledger.done(P0, 5, ledger.epoch(P0));
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(6)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(6)));
     }
 
     @Test
     void keepsPartitionsApartAndForgetsRevokedOnes() {
-        ledger.track(P0, 0);
-        ledger.track(P1, 0);
+        readAndBatch(P0, 0, 0);
+        readAndBatch(P1, 0, 0);
         ledger.done(P1, 0, ledger.epoch(P1));
 
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(0), P1, new OffsetAndMetadata(1)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(0), P1, offset(1)));
         long oldEpoch = ledger.epoch(P1);
         ledger.forget(List.of(P1));
         ledger.done(P1, 0, oldEpoch); // a late completion for a partition now owned elsewhere
-        assertThat(ledger.committable()).isEqualTo(Map.of(P0, new OffsetAndMetadata(0)));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(0)));
+    }
+
+    private void readAndBatch(TopicPartition partition, long first, long last) {
+        for (long offset = first; offset <= last; offset++) {
+            ledger.read(partition, offset, true);
+        }
+        ledger.batched(partition, first, last);
+    }
+
+    private static OffsetAndMetadata offset(long offset) {
+        return new OffsetAndMetadata(offset);
     }
 }
