@@ -9,14 +9,15 @@ import io.dnstapforwarder.collector.monitor.PerformanceLog;
 import io.dnstapforwarder.collector.publish.KafkaEventPublisher;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.kafka.KafkaClientMeters;
 import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
 import io.dnstapforwarder.tls.TlsContexts;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -48,13 +49,13 @@ public final class Collector implements AutoCloseable {
     private final CollectorConfig config;
     private final CollectorStats stats;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final KafkaClientMetrics producerMetrics;
+    private final KafkaClientMeters producerMetrics;
     private final KafkaEventPublisher publisher;
     private final KafkaProbe kafkaProbe;
     private final Connections connections;
     private final List<SocketListener> listeners = new ArrayList<>();
     private final ScheduledExecutorService reaper;
-    private final PerformanceLog performanceLog;
+    private final PeriodicLog performanceLog;
     private final OpsServer ops;
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean kafkaWasUp = true;
@@ -67,8 +68,7 @@ public final class Collector implements AutoCloseable {
         this.stats = new CollectorStats(config.monitoring().maxLatencySamples(), nanoTime);
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
                 "dnstap-collector-" + config.collectorId(), producerProperties(config)));
-        this.producerMetrics = new KafkaClientMetrics(producer, metrics.tags());
-        producerMetrics.bindTo(registry);
+        this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
         this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics,
                 stats);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
@@ -81,7 +81,7 @@ public final class Collector implements AutoCloseable {
             return thread;
         });
         OpsServer opsServer = null;
-        PerformanceLog perfLog = null;
+        PeriodicLog perfLog = null;
         try {
             SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
                     config.limits().maxFrameBytes(), metrics, stats, clock, nanoTime);

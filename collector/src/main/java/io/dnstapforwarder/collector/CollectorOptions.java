@@ -73,20 +73,16 @@ public final class CollectorOptions {
             description = "Recent Kafka publish latencies kept for the percentiles in /stats. Default: ${DEFAULT-VALUE}.")
     private int maxLatencySamples;
 
-    @Option(names = "--performance-logging", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Log a line with rates and latencies every this many seconds; 0 for never. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    private long performanceLoggingSec;
-
     /**
      * The configuration, with the given defaults where options were not set.
      *
      * @param defaultSocketPath socket path when none is set, or {@code null} for no Unix listener
      * @param defaultTcpListen TCP address when none is set
      * @param monitoring the ops endpoint, or {@code null}
+     * @param performanceLog how often to log a line of rates; zero for never
      */
     public CollectorConfig toConfig(KafkaOptions kafka, Path defaultSocketPath, String defaultTcpListen,
-            HostPort monitoring) {
+            HostPort monitoring, Duration performanceLog) {
         Path socket = socketPath != null ? socketPath : defaultSocketPath;
         HostPort tcp = parseTcpListen(tcpListen != null ? tcpListen : defaultTcpListen);
         if (socket == null && tcp == null) {
@@ -111,15 +107,12 @@ public final class CollectorOptions {
         if (maxLatencySamples < 1 || maxLatencySamples > 10_000_000) {
             throw ConfigException.invalid("--max-latency-samples", maxLatencySamples, "must be between 1 and 10000000");
         }
-        if (performanceLoggingSec < 0) {
-            throw ConfigException.invalid("--performance-logging", performanceLoggingSec, "must be 0 (off) or more");
-        }
         return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
                 new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(tcp)),
                 new CollectorConfig.Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
                         Duration.ofSeconds(readTimeoutSec), publishBufferBytes),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
-                new CollectorConfig.Monitoring(monitoring, maxLatencySamples, Duration.ofSeconds(performanceLoggingSec)));
+                new CollectorConfig.Monitoring(monitoring, maxLatencySamples, performanceLog));
     }
 
     private CollectorConfig.Tls tls(HostPort tcp) {

@@ -9,7 +9,9 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
+import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.LogLines;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.net.URI;
@@ -191,24 +193,16 @@ class ConnectionLimitsTest {
 
     @Test
     void logsAPerformanceLinePerInterval() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                io.dnstapforwarder.collector.monitor.PerformanceLog.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        logger.addAppender(lines);
-        try {
+        try (LogLines lines = LogLines.of(PeriodicLog.class)) {
             collector = Collector.start(new CollectorConfig("limits", CollectorConfig.Listen.unix(socket),
                     CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
                     new CollectorConfig.Monitoring(null, 100, Duration.ofSeconds(1))));
             FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
 
-            await().atMost(WAIT).until(() -> lines.list.stream().anyMatch(line -> line.getFormattedMessage()
+            await().atMost(WAIT).until(() -> lines.messages().stream().anyMatch(line -> line
                     .matches("performance: [\\d,]+ frames/s in, [\\d,]+ frames/s acknowledged by Kafka, \\d+ connections, "
                             + "publish latency p50 [\\d.]+ ms p99 [\\d.]+ ms max [\\d.]+ ms, [\\d,]+ bytes outstanding, 0 failed")
-                    && !line.getFormattedMessage().startsWith("performance: 0 frames/s in")));
-        } finally {
-            logger.detachAppender(lines);
+                    && !line.startsWith("performance: 0 frames/s in")));
         }
     }
 

@@ -2,7 +2,7 @@ package io.dnstapforwarder.config;
 
 import picocli.CommandLine.Option;
 
-/** Options of the ops HTTP endpoint (health, readiness, metrics, stats). */
+/** Options of the ops HTTP endpoint (health, readiness, metrics, stats) and of performance logging. */
 public final class MonitoringOptions {
 
     @Option(names = "--enable-monitoring", paramLabel = "true|false", defaultValue = "true", arity = "1",
@@ -17,6 +17,19 @@ public final class MonitoringOptions {
             description = "Port of the ops endpoint. Default: collector 8080, shipper 8081; standalone: the collector "
                     + "takes this port and the shipper the next one.")
     private Integer port;
+
+    @Option(names = "--performance-logging", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Log a line with rates and latencies every this many seconds; 0 for never. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long performanceLoggingSec;
+
+    /** How often to log a line of rates; zero for never. */
+    public java.time.Duration performanceLogInterval() {
+        if (performanceLoggingSec < 0) {
+            throw ConfigException.invalid("--performance-logging", performanceLoggingSec, "must be 0 (off) or more");
+        }
+        return java.time.Duration.ofSeconds(performanceLoggingSec);
+    }
 
     /** The endpoint to listen on, or {@code null} when monitoring is off. */
     public HostPort endpoint(String defaultAddress, int defaultPort) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -38,6 +39,11 @@ public final class OpsServer implements AutoCloseable {
         this.readiness = readiness;
         this.stats = stats;
         this.clock = clock;
+        // Readiness as a metric too, so that alerts can say how long a service has not been ready.
+        Gauge.builder("dnstap.ready", readiness, check -> check.check().ready() ? 1 : 0)
+                .description("1 while /ready answers 200, else 0")
+                .tags("component.kind", service.kind(), "component.id", service.instanceId())
+                .register(registry);
     }
 
     /** Starts listening; {@code port} 0 picks a free port (see {@link #port()}). */

@@ -1,7 +1,9 @@
 package io.dnstapforwarder.shipper;
 
+import io.dnstapforwarder.kafka.KafkaClientMeters;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
@@ -23,7 +25,6 @@ import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.sink.HecSink;
 import io.dnstapforwarder.shipper.sink.JsonLinesFileSink;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -66,12 +67,13 @@ public final class Shipper implements AutoCloseable {
     private final Sender sender;
     private final DeadLetterPublisher deadLetters;
     private final AckTracker acks;
-    private final KafkaClientMetrics consumerMetrics;
+    private final KafkaClientMeters consumerMetrics;
     private final ShipperLoop loop;
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final PrometheusMeterRegistry registry;
     private final OpsServer ops;
+    private final PeriodicLog performanceLog;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Shipper(ShipperConfig config, Bounds bounds, Clock clock) throws IOException {
@@ -95,8 +97,7 @@ public final class Shipper implements AutoCloseable {
                 deadLetters, acks, metrics, clock);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
                 kafka.group(), clientId, kafka.properties()));
-        this.consumerMetrics = new KafkaClientMetrics(consumer, metrics.tags());
-        consumerMetrics.bindTo(registry);
+        this.consumerMetrics = KafkaClientMeters.of(consumer, metrics.tags(), registry);
         ShipperConfig.Batching batching = config.batching();
         // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
         int maxInFlight = hec.concurrency() * 2 + (acks != null ? ACK_WINDOW_BATCHES : 0);
@@ -111,9 +112,34 @@ public final class Shipper implements AutoCloseable {
             }
         }, "dnstap-shipper");
         thread.start();
+        this.performanceLog = performanceLog(config.performanceLogInterval());
         this.ops = config.monitoring() == null ? null
                 : new OpsServer(service, registry, this::readiness, this::stats, clock)
                         .start(config.monitoring().host(), config.monitoring().port());
+    }
+
+    /** One line per interval: what came from Kafka, what HEC took, what went wrong, how full the pipeline is. */
+    private PeriodicLog performanceLog(Duration interval) {
+        double[] last = {0, 0};
+        return PeriodicLog.every(interval, seconds -> {
+            double consumed = count("component.received.events");
+            double delivered = count("component.sent.events");
+            ShipperLoop.Status status = loop.status();
+            Map<String, String> breakers = new LinkedHashMap<>();
+            endpoints.all().forEach(endpoint -> breakers.put(endpoint.name(), endpoint.breaker().getState().name()));
+            String line = String.format(java.util.Locale.ROOT,
+                    "performance: %,.0f events/s consumed, %,.0f events/s delivered, %,.0f dead-lettered, %,.0f retries "
+                            + "in all, %d batches in flight%s, endpoints %s", (consumed - last[0]) / seconds,
+                    (delivered - last[1]) / seconds, count("dnstap.shipper.dead.lettered"),
+                    count("dnstap.shipper.retries"), status.inFlight(), status.paused() ? " (paused)" : "", breakers);
+            last[0] = consumed;
+            last[1] = delivered;
+            return line;
+        });
+    }
+
+    private double count(String counter) {
+        return registry.get(counter).counter().count();
     }
 
     /** One endpoint per HEC URL, all with the same token and TLS settings; or the local file without a URL. */
@@ -172,8 +198,8 @@ public final class Shipper implements AutoCloseable {
     }
 
     public Summary summary() {
-        return new Summary(loop.completed(), loop.range(), (long) registry.get("component.sent.events").counter().count(),
-                (long) registry.get("dnstap.shipper.dead.lettered").counter().count());
+        return new Summary(loop.completed(), loop.range(), (long) count("component.sent.events"),
+                (long) count("dnstap.shipper.dead.lettered"));
     }
 
     public int monitoringPort() {
@@ -237,6 +263,7 @@ public final class Shipper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         consumerMetrics.close();
+        performanceLog.close();
         if (acks != null) {
             acks.close();
         }

@@ -32,7 +32,8 @@ public final class ShipperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ShipperConfig config = shipper.toConfig(kafka, monitoring.endpoint("0.0.0.0", 8081));
+        ShipperConfig config = shipper.toConfig(kafka, monitoring.endpoint("0.0.0.0", 8081),
+                monitoring.performanceLogInterval());
         return Cli.runService("shipper", spec, () -> Shipper.start(config));
     }
 

@@ -12,8 +12,15 @@ import java.util.Map;
  *
  * @param dataDir local data: {@code events.jsonl} when there is no HEC URL
  * @param monitoring the ops endpoint, or {@code null} when monitoring is off
+ * @param performanceLogInterval how often to log a line of rates; zero for never
  */
-public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring) {
+public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
+        Duration performanceLogInterval) {
+
+    /** Without performance logging. */
+    public ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring) {
+        this(shipperId, hec, batching, kafka, dataDir, monitoring, Duration.ZERO);
+    }
 
     /** Where events go without a HEC URL. */
     public Path eventsFile() {
@@ -158,6 +165,6 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
     }
 
     public ShipperConfig withKafka(Kafka kafka) {
-        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring);
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval);
     }
 }

@@ -134,7 +134,16 @@ public final class ShipperOptions {
         return dataDir;
     }
 
+    /** The configuration of a tool (replay, redrive, tap): no ops endpoint, no performance log. */
     public ShipperConfig toConfig(KafkaOptions kafka, HostPort monitoring) {
+        return toConfig(kafka, monitoring, Duration.ZERO);
+    }
+
+    /**
+     * @param monitoring the ops endpoint, or {@code null}
+     * @param performanceLog how often to log a line of rates; zero for never
+     */
+    public ShipperConfig toConfig(KafkaOptions kafka, HostPort monitoring, Duration performanceLog) {
         List<URI> urls = parseUrls();
         if (hecToken != null && hecTokenFile != null) {
             throw new ConfigException("Set --hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file (DNSTAP_HEC_TOKEN_FILE), not both");
@@ -183,7 +192,7 @@ public final class ShipperOptions {
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new ShipperConfig.Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
-                dataDir, monitoring);
+                dataDir, monitoring, performanceLog);
     }
 
     private List<URI> parseUrls() {

@@ -12,9 +12,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.shipper.deliver.DeadLetterPublisher;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Json;
+import io.dnstapforwarder.testkit.LogLines;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -193,5 +195,20 @@ class ShipperTest extends ShipperIntegrationTest {
         }
         assertThat(ids).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
+    }
+
+    @Test
+    void logsAPerformanceLinePerInterval() throws Exception {
+        try (LogLines lines = LogLines.of(PeriodicLog.class)) {
+            harness.produce(0, 500);
+            ShipperConfig base = harness.config("perf-log", fastHec(hec.url(), TOKEN), 100);
+            harness.start(new ShipperConfig(base.shipperId(), base.hec(), base.batching(), base.kafka(), base.dataDir(),
+                    base.monitoring(), Duration.ofSeconds(1)));
+
+            await().atMost(WAIT).until(() -> lines.messages().stream().anyMatch(line -> line
+                    .matches("performance: [\\d,]+ events/s consumed, [\\d,]+ events/s delivered, 0 dead-lettered, "
+                            + "0 retries in all, \\d+ batches in flight, endpoints \\{http://127.0.0.1:\\d+=CLOSED\\}")
+                    && !line.startsWith("performance: 0 events/s consumed")));
+        }
     }
 }

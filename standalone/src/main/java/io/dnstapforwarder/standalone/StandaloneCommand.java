@@ -53,8 +53,9 @@ public final class StandaloneCommand implements Callable<Integer> {
                 collectorOps.port() == 0 ? 0 : collectorOps.port() + 1);
         StandaloneConfig config = new StandaloneConfig(parseBootstrap(kafka.bootstrap()), partitions,
                 shipper.dataDir(),
-                collector.toConfig(kafka, shipper.dataDir().resolve("dnstap.sock"), "127.0.0.1:6000", collectorOps),
-                shipper.toConfig(kafka, shipperOps));
+                collector.toConfig(kafka, shipper.dataDir().resolve("dnstap.sock"), "127.0.0.1:6000", collectorOps,
+                        monitoring.performanceLogInterval()),
+                shipper.toConfig(kafka, shipperOps, monitoring.performanceLogInterval()));
         return Cli.runService("dnstap-forwarder", spec, () -> Standalone.start(config));
     }
 

@@ -1,0 +1,148 @@
+package io.dnstapforwarder.deployment;
+
+import static io.dnstapforwarder.deployment.Repository.ROOT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.ops.OpsServer;
+import io.dnstapforwarder.ops.Readiness;
+import io.dnstapforwarder.ops.ServiceInfo;
+import io.dnstapforwarder.testkit.FreePorts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Dockerfile, linted for what this project promises of its images (pinned bases, a non-root
+ * user, a health check, the launcher the tests run as the start command), and the health check
+ * script run against a real ops endpoint. No Docker engine is needed.
+ */
+class DockerfileTest {
+
+    private static final String LAUNCHER = "/opt/dnstap-forwarder/bin/dnstap-forwarder";
+    private static final Pattern FROM = Pattern.compile("^FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?", Pattern.CASE_INSENSITIVE);
+
+    /** Each stage's instructions, by stage name. */
+    private static Map<String, List<String>> stages() {
+        Map<String, List<String>> stages = new LinkedHashMap<>();
+        List<String> current = null;
+        StringBuilder continued = new StringBuilder();
+        for (String raw : Repository.read(ROOT.resolve("Dockerfile")).split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.endsWith("\\")) {
+                continued.append(line, 0, line.length() - 1).append(' ');
+                continue;
+            }
+            String instruction = continued.append(line).toString();
+            continued.setLength(0);
+            Matcher from = FROM.matcher(instruction);
+            if (from.find()) {
+                current = new ArrayList<>();
+                stages.put(from.group(2) != null ? from.group(2) : "stage" + stages.size(), current);
+            }
+            current.add(instruction);
+        }
+        return stages;
+    }
+
+    @Test
+    void baseImagesArePinnedToAVersion() {
+        for (List<String> stage : stages().values()) {
+            String base = stage.get(0).split("\\s+")[1];
+            if (stages().containsKey(base)) {
+                continue; // built on an earlier stage
+            }
+            assertThat(base).as("pinned, not floating").contains(":").doesNotEndWith(":latest")
+                    .matches(".*:[^:]*\\d+\\.\\d+.*");
+        }
+    }
+
+    @Test
+    void runtimeRunsAsANonRootUserWithTheLauncherAsEntrypoint() {
+        List<String> runtime = stages().get("runtime");
+
+        assertThat(runtime).anySatisfy(line -> assertThat(line).matches("USER 10001:10001"));
+        assertThat(runtime).anySatisfy(line -> assertThat(line).isEqualTo("ENTRYPOINT [\"" + LAUNCHER + "\"]"));
+        assertThat(runtime).anySatisfy(line -> assertThat(line).contains("DNSTAP_SKIP_BUILD=1"));
+        assertThat(runtime).anySatisfy(line -> assertThat(line).contains("COPY bin/dnstap-forwarder bin/healthcheck"));
+        assertThat(runtime).anySatisfy(line -> assertThat(line).contains("-XX:MaxRAMPercentage"));
+    }
+
+    @Test
+    void eachServiceImageStartsTheCommandTheTestsRunAndChecksItsHealth() {
+        // CollectorProcessIT and ShipperProcessIT start `bin/dnstap-forwarder collector|shipper`; the
+        // images start the same launcher with the same command.
+        Map<String, String> commands = Map.of("collector", "collector", "shipper", "shipper", "launcher", "standalone");
+        commands.forEach((stage, command) -> {
+            List<String> lines = stages().get(stage);
+            assertThat(lines.get(0)).as(stage).endsWith("FROM runtime AS " + stage);
+            assertThat(lines).as(stage).contains("CMD [\"" + command + "\"]");
+            assertThat(lines).as(stage).anySatisfy(line -> assertThat(line).startsWith("HEALTHCHECK")
+                    .endsWith("CMD [\"/opt/dnstap-forwarder/bin/healthcheck\"]"));
+        });
+        assertThat(stages().get("collector")).anySatisfy(line -> assertThat(line).contains("DNSTAP_MONITORING_PORT=8080"));
+        assertThat(stages().get("shipper")).anySatisfy(line -> assertThat(line).contains("DNSTAP_MONITORING_PORT=8081"));
+    }
+
+    @Test
+    void everythingTheBuildCopiesExists() {
+        for (List<String> stage : stages().values()) {
+            for (String line : stage) {
+                if (line.startsWith("COPY ") && !line.contains("--from=")) {
+                    String[] parts = line.substring(5).trim().split("\\s+");
+                    for (int i = 0; i < parts.length - 1; i++) {
+                        assertThat(ROOT.resolve(parts[i])).as(line).exists();
+                    }
+                }
+            }
+        }
+        assertThat(ROOT.resolve(".dockerignore")).content().contains("**/target/");
+    }
+
+    @Test
+    void theBuildStageHasEveryModuleOfTheReactor() {
+        // Maven reads every module's pom even to build one of them (-pl standalone -am).
+        String pom = Repository.read(ROOT.resolve("pom.xml"));
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+        List<String> build = stages().get("build");
+        while (module.find()) {
+            String name = module.group(1);
+            assertThat(build).as("module " + name).anySatisfy(line -> assertThat(line).matches(
+                    "COPY " + name + "/(pom\\.xml " + name + "/pom\\.xml| " + name + "/)"));
+        }
+    }
+
+    @Test
+    void theHealthCheckPassesOnAHealthyServiceAndFailsWithoutOne() throws Exception {
+        Path script = ROOT.resolve("bin/healthcheck");
+        assertThat(Files.isExecutable(script)).isTrue();
+        OpsServer ops = new OpsServer(ServiceInfo.startingNow("collector", "healthcheck-test"),
+                ComponentMetrics.newPrometheusRegistry(), () -> Readiness.builder().build(), Map::of, Clock.systemUTC())
+                .start("127.0.0.1", 0);
+        try {
+            assertThat(run(script, ops.port())).isZero();
+        } finally {
+            ops.close();
+        }
+        assertThat(run(script, FreePorts.one())).as("nothing listens").isNotZero();
+    }
+
+    private static int run(Path script, int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(script.toString()).redirectErrorStream(true);
+        builder.environment().put("DNSTAP_MONITORING_PORT", Integer.toString(port));
+        Process process = builder.start();
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return process.exitValue();
+    }
+}

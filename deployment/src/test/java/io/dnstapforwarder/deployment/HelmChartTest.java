@@ -1,0 +1,217 @@
+package io.dnstapforwarder.deployment;
+
+import static io.dnstapforwarder.deployment.Repository.CHART;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Helm chart, linted and rendered by Helm itself (helm-java), and the manifests checked
+ * against the services: probes on the ops endpoints they serve, every DNSTAP_* variable one the
+ * command reads, the token only ever in a Secret, resources and a non-root read-only container.
+ */
+class HelmChartTest {
+
+    private static final String URL = "https://splunk-hec.example.net:8088";
+    private static final String TOKEN = "5d0c4a1e-0000-4000-8000-00000000feed";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void lintsCleanWithTheOneOverrideUsersGive() throws IOException {
+        // helm lint renders with values.yaml alone; hec.url and the token are required and have no
+        // default, so lint a copy whose values.yaml carries them, as `helm install --set` would.
+        Path chart = copyChart();
+        Files.writeString(chart.resolve("values.yaml"), Files.readString(chart.resolve("values.yaml"))
+                .replace("  url: \"\"\n", "  url: \"" + URL + "\"\n").replace("  token: \"\"\n", "  token: \"" + TOKEN + "\"\n"));
+
+        LintResult lint = new Helm(chart).lint().strict().call();
+
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void refusesToRenderWithoutTheHecUrl() {
+        assertThatThrownBy(() -> template(Map.of("hec.token", TOKEN))).hasMessageContaining("hec.url is required");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL))).hasMessageContaining("hec.token or hec.existingSecret");
+    }
+
+    @Test
+    void rendersBothServicesWithProbesResourcesAndTheirOwnOptions() {
+        List<JsonNode> manifests = template(Map.of("hec.url", URL, "hec.token", TOKEN));
+
+        assertThat(kinds(manifests)).contains("ConfigMap", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler",
+                "PodDisruptionBudget");
+        for (String service : List.of("collector", "shipper")) {
+            JsonNode workload = named(manifests, "Deployment", "dnstap-dnstap-forwarder-" + service);
+            JsonNode container = workload.at("/spec/template/spec/containers/0");
+            assertThat(container.at("/args/0").asText()).isEqualTo(service);
+            Map<String, String> settings = configMap(manifests, "dnstap-dnstap-forwarder-" + service);
+            int opsPort = Integer.parseInt(settings.get("DNSTAP_MONITORING_PORT"));
+            assertThat(portNamed(container, "ops")).isEqualTo(opsPort);
+            assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health");
+            assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
+            assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health");
+            assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("ops");
+            assertThat(container.at("/resources/requests/cpu").isMissingNode()).isFalse();
+            assertThat(container.at("/resources/requests/memory").isMissingNode()).isFalse();
+            assertThat(container.at("/resources/limits/memory").isMissingNode()).isFalse();
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
+            assertThat(workload.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
+            assertThat(mountPaths(container)).as("the JVM needs a writable /tmp").contains("/tmp");
+            assertThat(settings.keySet()).as(service + " reads every variable it is given")
+                    .isSubsetOf(Repository.variablesOf(service));
+            assertThat(container.at("/env").toString()).contains("DNSTAP_" + service.toUpperCase() + "_ID");
+        }
+        assertThat(configMap(manifests, "dnstap-dnstap-forwarder-shipper")).containsEntry("DNSTAP_HEC_URL", URL);
+    }
+
+    @Test
+    void keepsTheTokenInASecretMountedAsTheFileTheShipperRereads() {
+        List<JsonNode> manifests = template(Map.of("hec.url", URL, "hec.token", TOKEN));
+
+        JsonNode secret = named(manifests, "Secret", "dnstap-dnstap-forwarder-hec");
+        assertThat(secret.at("/stringData/hec-token").asText()).isEqualTo(TOKEN);
+        assertThat(manifests.stream().filter(m -> !m.path("kind").asText().equals("Secret")).map(JsonNode::toString))
+                .as("the token appears in the Secret only").noneMatch(text -> text.contains(TOKEN));
+        JsonNode shipper = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper").at("/spec/template/spec");
+        JsonNode volume = volumeNamed(shipper, "hec-token");
+        assertThat(volume.at("/secret/secretName").asText()).isEqualTo("dnstap-dnstap-forwarder-hec");
+        assertThat(volume.at("/secret/items/0/key").asText()).isEqualTo("hec-token");
+        String mountPath = mountPath(shipper.at("/containers/0"), "hec-token");
+        assertThat(configMap(manifests, "dnstap-dnstap-forwarder-shipper"))
+                .containsEntry("DNSTAP_HEC_TOKEN_FILE", mountPath + "/" + volume.at("/secret/items/0/path").asText());
+    }
+
+    @Test
+    void rendersTheOtherShapesOperatorsAskFor() {
+        Map<String, Object> values = new HashMap<>();
+        values.put("hec.url", URL);
+        values.put("hec.existingSecret", "splunk-hec");
+        values.put("hec.existingSecretKey", "token");
+        values.put("hec.caSecret", "splunk-ca");
+        values.put("hec.ack", true);
+        values.put("collector.kind", "DaemonSet");
+        values.put("collector.hostPort", true);
+        values.put("collector.hostSocketDir", "/var/run/dnstap");
+        values.put("collector.tls.secretName", "dnstap-tls");
+        values.put("collector.tls.requireClientCertificate", true);
+        values.put("shipper.autoscaling.enabled", false);
+        values.put("shipper.replicas", 3);
+        values.put("kafka.properties.security\\.protocol", "SSL");
+        values.put("monitoring.serviceMonitor.enabled", true);
+        values.put("monitoring.prometheusRule.enabled", true);
+        values.put("monitoring.grafanaDashboard.enabled", true);
+
+        List<JsonNode> manifests = template(values);
+
+        assertThat(kinds(manifests)).contains("DaemonSet", "ServiceMonitor", "PrometheusRule")
+                .doesNotContain("Secret", "HorizontalPodAutoscaler");
+        JsonNode collector = named(manifests, "DaemonSet", "dnstap-dnstap-forwarder-collector").at("/spec/template/spec");
+        assertThat(collector.at("/containers/0/ports/0/hostPort").asInt()).isEqualTo(6000);
+        assertThat(volumeNamed(collector, "socket").at("/hostPath/path").asText()).isEqualTo("/var/run/dnstap");
+        assertThat(volumeNamed(collector, "tls").at("/secret/secretName").asText()).isEqualTo("dnstap-tls");
+        Map<String, String> collectorSettings = configMap(manifests, "dnstap-dnstap-forwarder-collector");
+        assertThat(collectorSettings).containsEntry("DNSTAP_TLS_CLIENT_CA", mountPath(collector.at("/containers/0"), "tls")
+                + "/ca.crt").containsEntry("DNSTAP_KAFKA_PROPERTY", "security.protocol=SSL");
+        assertThat(collectorSettings.keySet()).isSubsetOf(Repository.variablesOf("collector"));
+        JsonNode shipper = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper");
+        assertThat(shipper.at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(volumeNamed(shipper.at("/spec/template/spec"), "hec-token").at("/secret/secretName").asText())
+                .isEqualTo("splunk-hec");
+        Map<String, String> shipperSettings = configMap(manifests, "dnstap-dnstap-forwarder-shipper");
+        assertThat(shipperSettings).containsEntry("DNSTAP_HEC_ACK", "true")
+                .containsEntry("DNSTAP_HEC_CA_FILE", "/etc/dnstap-forwarder/hec-ca/ca.crt");
+        assertThat(shipperSettings.keySet()).isSubsetOf(Repository.variablesOf("shipper"));
+        JsonNode rule = named(manifests, "PrometheusRule", "dnstap-dnstap-forwarder");
+        JsonNode shared = Repository.yaml(CHART.resolve("files/alerts.yml"));
+        assertThat(rule.at("/spec/groups")).as("the same rules as compose's Prometheus").isEqualTo(shared.get("groups"));
+        JsonNode dashboard = named(manifests, "ConfigMap", "dnstap-dnstap-forwarder-dashboard");
+        assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+        assertThat(dashboard.at("/data/dnstap-forwarder.json").asText().strip())
+                .isEqualTo(Repository.read(CHART.resolve("files/dashboard.json")).strip());
+    }
+
+    private List<JsonNode> template(Map<String, Object> values) {
+        TemplateCommand template = new Helm(CHART).template().withName("dnstap").withNamespace("dns")
+                .withKubeVersion("1.31.0");
+        values.forEach(template::set);
+        return Repository.documents(template.call());
+    }
+
+    private Path copyChart() throws IOException {
+        Path copy = dir.resolve("dnstap-forwarder");
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return copy;
+    }
+
+    private static List<String> kinds(List<JsonNode> manifests) {
+        return manifests.stream().map(manifest -> manifest.path("kind").asText()).toList();
+    }
+
+    private static JsonNode named(List<JsonNode> manifests, String kind, String name) {
+        return manifests.stream().filter(m -> m.path("kind").asText().equals(kind)
+                && m.at("/metadata/name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + kinds(manifests)));
+    }
+
+    private static Map<String, String> configMap(List<JsonNode> manifests, String name) {
+        Map<String, String> data = new HashMap<>();
+        named(manifests, "ConfigMap", name).path("data").fields().forEachRemaining(e -> data.put(e.getKey(),
+                e.getValue().asText()));
+        return data;
+    }
+
+    private static int portNamed(JsonNode container, String name) {
+        return withField(container.path("ports"), "name", name).path("containerPort").asInt();
+    }
+
+    private static JsonNode volumeNamed(JsonNode podSpec, String name) {
+        return withField(podSpec.path("volumes"), "name", name);
+    }
+
+    private static List<String> mountPaths(JsonNode container) {
+        List<String> paths = new ArrayList<>();
+        container.path("volumeMounts").forEach(mount -> paths.add(mount.path("mountPath").asText()));
+        return paths;
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        return withField(container.path("volumeMounts"), "name", volume).path("mountPath").asText();
+    }
+
+    /** The element of a list of objects whose {@code field} is {@code value}. */
+    private static JsonNode withField(JsonNode list, String field, String value) {
+        for (JsonNode element : list) {
+            if (element.path(field).asText().equals(value)) {
+                return element;
+            }
+        }
+        throw new AssertionError("no element with " + field + " " + value + " in " + list);
+    }
+}

@@ -1,0 +1,155 @@
+package io.dnstapforwarder.deployment;
+
+import static io.dnstapforwarder.deployment.Repository.CHART;
+import static io.dnstapforwarder.deployment.Repository.ROOT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.collector.Collector;
+import io.dnstapforwarder.collector.CollectorConfig;
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.HecEmulator;
+import io.dnstapforwarder.testkit.TestData;
+import io.dnstapforwarder.testkit.TestKafka;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Grafana dashboard and the alert rules only use metrics the services really export: every
+ * metric name in their queries is found in a live scrape of a collector and a shipper that carried
+ * real dnstap to a HEC endpoint (and saw one bad connection). Alerts also carry what operators
+ * need (severity, summary, a runbook section that exists).
+ */
+@Timeout(180)
+class ObservabilityAssetsTest {
+
+    private static final Pattern METRIC = Pattern.compile("\\b((?:component|dnstap|kafka|resilience4j|jvm)_[a-zA-Z0-9_]+)");
+    private static final Pattern LABELS = Pattern.compile("\\{[^}]*\\}|\\b(?:by|without|on|ignoring)\\s*\\([^)]*\\)");
+    private static final String TOKEN = "8f6a3c2e-0000-4000-8000-0000000000aa";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyMetricTheDashboardAndAlertsQueryIsExported() throws Exception {
+        Set<String> used = new TreeSet<>();
+        used.addAll(metricsIn(dashboardQueries()));
+        used.addAll(metricsIn(alertQueries()));
+        assertThat(used).hasSizeGreaterThan(15);
+
+        String topic = TestKafka.createTopic(TestKafka.uniqueTopic("assets"), 3);
+        String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("assets-dlq"), 1);
+        try (HecEmulator hec = HecEmulator.start(TOKEN);
+                Collector collector = Collector.start(new CollectorConfig("assets-collector",
+                        CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
+                        CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
+                        CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
+                Shipper shipper = Shipper.start(new ShipperConfig("assets-shipper", ShipperConfig.Hec.to(hec.url(), TOKEN),
+                        new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
+                        new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
+                                deadLetters, Map.of()), dir, new HostPort("127.0.0.1", 0)))) {
+            InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
+                    .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
+            List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);
+            sendGarbage(tcp);
+            hec.awaitEvents(frames.size(), Duration.ofSeconds(60));
+
+            // Kafka's client metrics (the consumer lag) appear after the first fetches and a refresh.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                Set<String> exported = new TreeSet<>();
+                exported.addAll(exportedNames(collector.monitoringPort()));
+                exported.addAll(exportedNames(shipper.monitoringPort()));
+                assertThat(exported).containsAll(used);
+            });
+        }
+    }
+
+    @Test
+    void everyAlertSaysHowBadItIsWhatHappenedAndWhereTheRunbookHandlesIt() {
+        String runbook = Repository.read(ROOT.resolve("docs/RUNBOOK.md"));
+        JsonNode rules = Repository.yaml(CHART.resolve("files/alerts.yml")).at("/groups/0/rules");
+        assertThat(rules.size()).isGreaterThanOrEqualTo(6);
+        for (JsonNode rule : rules) {
+            String name = rule.path("alert").asText();
+            assertThat(rule.at("/labels/severity").asText()).as(name).isIn("warning", "critical");
+            assertThat(rule.at("/annotations/summary").asText()).as(name).isNotBlank();
+            assertThat(rule.at("/annotations/description").asText()).as(name).isNotBlank();
+            String anchor = rule.at("/annotations/runbook").asText().replaceFirst("^docs/RUNBOOK.md#", "");
+            assertThat(runbook).as(name + " runbook section").containsPattern("(?m)^#+ .*\\S");
+            assertThat(headingAnchors(runbook)).as(name + ": runbook section #" + anchor).contains(anchor);
+        }
+    }
+
+    private static List<String> dashboardQueries() {
+        List<String> queries = new ArrayList<>();
+        Repository.yaml(CHART.resolve("files/dashboard.json")).findValues("expr").forEach(e -> queries.add(e.asText()));
+        return queries;
+    }
+
+    private static List<String> alertQueries() {
+        List<String> queries = new ArrayList<>();
+        Repository.yaml(CHART.resolve("files/alerts.yml")).findValues("expr").forEach(e -> queries.add(e.asText()));
+        return queries;
+    }
+
+    /** Metric names in PromQL queries: what remains once label matchers and groupings are taken out. */
+    private static Set<String> metricsIn(List<String> queries) {
+        Set<String> names = new TreeSet<>();
+        for (String query : queries) {
+            String withoutLabels = LABELS.matcher(query).replaceAll(" ");
+            Matcher matcher = METRIC.matcher(withoutLabels);
+            while (matcher.find()) {
+                names.add(matcher.group(1));
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> exportedNames(int port) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Set<String> names = new TreeSet<>();
+        text.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                .forEach(line -> names.add(line.split("[{ ]", 2)[0]));
+        return names;
+    }
+
+    /** GitHub-style anchors of the Markdown headings: lower case, spaces to dashes, punctuation dropped. */
+    private static Set<String> headingAnchors(String markdown) {
+        Set<String> anchors = new TreeSet<>();
+        markdown.lines().filter(line -> line.startsWith("#")).forEach(line -> anchors.add(line.replaceFirst("^#+\\s*", "")
+                .toLowerCase().replaceAll("[^a-z0-9 -]", "").trim().replace(' ', '-')));
+        return anchors;
+    }
+
+    /** A connection that breaks the protocol: the collector counts it as an error by reason. */
+    private static void sendGarbage(InetSocketAddress address) throws Exception {
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write("this is not Frame Streams".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            socket.getInputStream().read(); // until the collector closes it
+        }
+    }
+}

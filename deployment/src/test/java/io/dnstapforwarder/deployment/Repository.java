@@ -1,0 +1,78 @@
+package io.dnstapforwarder.deployment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.dnstapforwarder.collector.CollectorCommand;
+import io.dnstapforwarder.config.Cli;
+import io.dnstapforwarder.config.EnvironmentDefaults;
+import io.dnstapforwarder.shipper.ShipperCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The repository's deployment files, read as the tests need them, and the options of the services they run. */
+final class Repository {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path CHART = ROOT.resolve("charts/dnstap-forwarder");
+    static final Path COMPOSE = ROOT.resolve("compose");
+    static final ObjectMapper YAML = new YAMLMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Repository() {
+    }
+
+    static JsonNode yaml(Path file) {
+        try {
+            return YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every document of a multi-document YAML text (what {@code helm template} prints), empty ones left out. */
+    static List<JsonNode> documents(String text) {
+        List<JsonNode> documents = new ArrayList<>();
+        try (var parser = new YAMLFactory().createParser(text)) {
+            var iterator = YAML.readValues(parser, JsonNode.class);
+            while (iterator.hasNext()) {
+                JsonNode document = iterator.next();
+                if (document != null && !document.isNull() && !(document instanceof MissingNode) && document.size() > 0) {
+                    documents.add(document);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return documents;
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The DNSTAP_* variables a service's command reads: every option it has. */
+    static Set<String> variablesOf(String service) {
+        Object command = switch (service) {
+            case "collector" -> new CollectorCommand();
+            case "shipper" -> new ShipperCommand();
+            default -> throw new IllegalArgumentException(service);
+        };
+        return Cli.create(command, Map.of()).getCommandSpec().options().stream()
+                .filter(option -> !option.usageHelp() && !option.versionHelp())
+                .map(EnvironmentDefaults::variableFor).collect(Collectors.toSet());
+    }
+}

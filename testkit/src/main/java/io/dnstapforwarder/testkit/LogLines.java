@@ -1,0 +1,38 @@
+package io.dnstapforwarder.testkit;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** The lines one logger writes while a test watches it; close to stop watching. */
+public final class LogLines implements AutoCloseable {
+
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    private LogLines(Class<?> loggerOf) {
+        this.logger = (Logger) LoggerFactory.getLogger(loggerOf);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Starts watching the logger named after {@code loggerOf}. */
+    public static LogLines of(Class<?> loggerOf) {
+        return new LogLines(loggerOf);
+    }
+
+    /** The formatted messages so far, oldest first. */
+    public List<String> messages() {
+        synchronized (appender.list) {
+            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+}
