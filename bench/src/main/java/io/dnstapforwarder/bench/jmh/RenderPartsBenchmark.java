@@ -2,6 +2,7 @@ package io.dnstapforwarder.bench.jmh;
 
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.shipper.render.DnsNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ public class RenderPartsBenchmark {
     private List<byte[]> wires;
     private List<Message> messages;
     private int next;
+    private final char[] text = new char[DnsNames.MAX_CHARS];
 
     @Setup
     public void setUp() throws Exception {
@@ -75,6 +77,28 @@ public class RenderPartsBenchmark {
         }
         for (Record record : message.getSection(Section.AUTHORITY)) {
             length += record.rdataToString().length() + record.getName().toString(true).length();
+        }
+        return length;
+    }
+
+    /** The question's and the authority's names as dnsjava presents them, a string and a builder per name. */
+    @Benchmark
+    public int namesDnsjava() {
+        Message message = messages.get(advance());
+        int length = message.getQuestion().getName().toString(true).length();
+        for (Record record : message.getSection(Section.AUTHORITY)) {
+            length += record.getName().toString(true).length();
+        }
+        return length;
+    }
+
+    /** The same names as the renderer presents them, into one reused buffer. */
+    @Benchmark
+    public int namesWritten() {
+        Message message = messages.get(advance());
+        int length = DnsNames.write(message.getQuestion().getName(), text);
+        for (Record record : message.getSection(Section.AUTHORITY)) {
+            length += DnsNames.write(record.getName(), text);
         }
         return length;
     }

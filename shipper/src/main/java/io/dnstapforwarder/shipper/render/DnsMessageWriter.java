@@ -1,13 +1,9 @@
 package io.dnstapforwarder.shipper.render;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
 import io.dnstapforwarder.net.IpAddresses;
-import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.EDNSOption;
@@ -25,18 +21,19 @@ import org.xbill.DNS.Type;
 /**
  * Writes the fields of one wire-format DNS message into a HEC event, decoded with dnsjava.
  * Names follow Splunk's CIM Network Resolution model where it has one ({@code query},
- * {@code query_type}, {@code reply_code}, {@code answer}, {@code ttl}, ...).
+ * {@code query_type}, {@code reply_code}, {@code answer}, {@code ttl}, ...). Names and addresses
+ * are presented into a reusable buffer, not into strings: one instance per renderer.
  */
 final class DnsMessageWriter {
 
-    private record Flag(int bit, SerializableString name) {
+    private record Flag(int bit, byte[] name) {
     }
 
     /** Header flags in the order dig prints them. */
-    private static final List<Flag> FLAGS = List.of(new Flag(Flags.QR, HecFields.name("qr")),
-            new Flag(Flags.AA, HecFields.name("aa")), new Flag(Flags.TC, HecFields.name("tc")),
-            new Flag(Flags.RD, HecFields.name("rd")), new Flag(Flags.RA, HecFields.name("ra")),
-            new Flag(Flags.AD, HecFields.name("ad")), new Flag(Flags.CD, HecFields.name("cd")));
+    private static final List<Flag> FLAGS = List.of(new Flag(Flags.QR, JsonWriter.quoted("qr")),
+            new Flag(Flags.AA, JsonWriter.quoted("aa")), new Flag(Flags.TC, JsonWriter.quoted("tc")),
+            new Flag(Flags.RD, JsonWriter.quoted("rd")), new Flag(Flags.RA, JsonWriter.quoted("ra")),
+            new Flag(Flags.AD, JsonWriter.quoted("ad")), new Flag(Flags.CD, JsonWriter.quoted("cd")));
 
     /** EDNS option names as dig prints them (IANA "DNS EDNS0 Option Codes"). */
     private static final Map<Integer, String> OPTION_NAMES = Map.ofEntries(
@@ -54,52 +51,46 @@ final class DnsMessageWriter {
             code -> OPTION_NAMES.getOrDefault(code, "OPT" + code));
     private static final HexFormat HEX = HexFormat.of();
 
-    private DnsMessageWriter() {
-    }
+    private final char[] text = new char[Rdata.MAX_CHARS];
 
     /** Writes the fields of a decoded message of {@code size} bytes. */
-    static void write(Message message, int size, boolean response, JsonGenerator out) throws IOException {
+    void write(Message message, int size, boolean response, JsonWriter out) {
         Header header = message.getHeader();
-        out.writeFieldName(HecFields.MESSAGE_SIZE);
-        out.writeNumber(size);
-        out.writeFieldName(HecFields.TRANSACTION_ID);
-        out.writeNumber(header.getID());
-        out.writeFieldName(HecFields.OPCODE);
-        out.writeString(OPCODES.of(header.getOpcode()));
-        out.writeFieldName(HecFields.FLAGS);
-        out.writeStartArray();
+        out.field(HecFields.MESSAGE_SIZE);
+        out.number(size);
+        out.field(HecFields.TRANSACTION_ID);
+        out.number(header.getID());
+        out.field(HecFields.OPCODE);
+        out.value(OPCODES.of(header.getOpcode()));
+        out.field(HecFields.FLAGS);
+        out.startArray();
         for (Flag flag : FLAGS) {
             if (header.getFlag(flag.bit())) {
-                out.writeString(flag.name());
+                out.value(flag.name());
             }
         }
-        out.writeEndArray();
+        out.endArray();
         Record question = message.getQuestion();
         if (question != null) {
-            out.writeFieldName(HecFields.QUERY);
-            out.writeString(DnsNames.present(question.getName()));
-            out.writeFieldName(HecFields.QUERY_TYPE);
-            out.writeString(TYPES.of(question.getType()));
-            out.writeFieldName(HecFields.QUERY_CLASS);
-            out.writeString(CLASSES.of(question.getDClass()));
+            writeNameTypeClass(question, HecFields.QUERY, HecFields.QUERY_TYPE, HecFields.QUERY_CLASS, out);
         }
-        out.writeFieldName(HecFields.QUERY_COUNT);
-        out.writeNumber(header.getCount(Section.QUESTION));
+        out.field(HecFields.QUERY_COUNT);
+        out.number(header.getCount(Section.QUESTION));
         if (response) {
             int rcode = message.getRcode();
-            out.writeFieldName(HecFields.REPLY_CODE);
-            out.writeString(RCODES.of(rcode));
-            out.writeFieldName(HecFields.REPLY_CODE_ID);
-            out.writeNumber(rcode);
+            out.field(HecFields.REPLY_CODE);
+            out.value(RCODES.of(rcode));
+            out.field(HecFields.REPLY_CODE_ID);
+            out.number(rcode);
         }
         List<Record> answers = message.getSection(Section.ANSWER);
         writeCimAnswers(answers, out);
-        out.writeFieldName(HecFields.ANSWER_COUNT);
-        out.writeNumber(header.getCount(Section.ANSWER));
-        out.writeFieldName(HecFields.AUTHORITY_ANSWER_COUNT);
-        out.writeNumber(header.getCount(Section.AUTHORITY));
-        out.writeFieldName(HecFields.ADDITIONAL_ANSWER_COUNT);
-        out.writeNumber(header.getCount(Section.ADDITIONAL));
+        out.field(HecFields.ANSWER_COUNT);
+        out.number(header.getCount(Section.ANSWER));
+        out.field(HecFields.AUTHORITY_ANSWER_COUNT);
+        out.number(header.getCount(Section.AUTHORITY));
+        out.field(HecFields.ADDITIONAL_ANSWER_COUNT);
+        out.number(header.getCount(Section.ADDITIONAL));
         writeRecords(HecFields.ANSWERS, answers, out);
         writeRecords(HecFields.AUTHORITY, message.getSection(Section.AUTHORITY), out);
         writeRecords(HecFields.ADDITIONAL, message.getSection(Section.ADDITIONAL), out);
@@ -110,99 +101,105 @@ final class DnsMessageWriter {
     }
 
     /** CIM's flat, parallel lists: {@code answer} (rdata), {@code ttl}, {@code record_type}. */
-    private static void writeCimAnswers(List<Record> answers, JsonGenerator out) throws IOException {
+    private void writeCimAnswers(List<Record> answers, JsonWriter out) {
         if (answers.isEmpty()) {
             return;
         }
-        out.writeFieldName(HecFields.ANSWER);
-        out.writeStartArray();
+        out.field(HecFields.ANSWER);
+        out.startArray();
         for (Record record : answers) {
-            out.writeString(rdata(record));
+            writeRdata(record, out);
         }
-        out.writeEndArray();
-        out.writeFieldName(HecFields.TTL);
-        out.writeStartArray();
+        out.endArray();
+        out.field(HecFields.TTL);
+        out.startArray();
         for (Record record : answers) {
-            out.writeNumber(record.getTTL());
+            out.number(record.getTTL());
         }
-        out.writeEndArray();
-        out.writeFieldName(HecFields.RECORD_TYPE);
-        out.writeStartArray();
+        out.endArray();
+        out.field(HecFields.RECORD_TYPE);
+        out.startArray();
         for (Record record : answers) {
-            out.writeString(TYPES.of(record.getType()));
+            out.value(TYPES.of(record.getType()));
         }
-        out.writeEndArray();
+        out.endArray();
     }
 
     /** A section as full records; the OPT pseudo-record is left out (it is {@code edns}). */
-    private static void writeRecords(SerializableString field, List<Record> records, JsonGenerator out) throws IOException {
+    private void writeRecords(byte[] field, List<Record> records, JsonWriter out) {
         boolean started = false;
         for (Record record : records) {
             if (record.getType() == Type.OPT) {
                 continue;
             }
             if (!started) {
-                out.writeFieldName(field);
-                out.writeStartArray();
+                out.field(field);
+                out.startArray();
                 started = true;
             }
-            out.writeStartObject();
-            out.writeFieldName(HecFields.NAME);
-            out.writeString(DnsNames.present(record.getName()));
-            out.writeFieldName(HecFields.TYPE);
-            out.writeString(TYPES.of(record.getType()));
-            out.writeFieldName(HecFields.CLASS);
-            out.writeString(CLASSES.of(record.getDClass()));
-            out.writeFieldName(HecFields.TTL);
-            out.writeNumber(record.getTTL());
-            out.writeFieldName(HecFields.RDATA);
-            out.writeString(rdata(record));
-            out.writeEndObject();
+            out.startObject();
+            writeNameTypeClass(record, HecFields.NAME, HecFields.TYPE, HecFields.CLASS, out);
+            out.field(HecFields.TTL);
+            out.number(record.getTTL());
+            out.field(HecFields.RDATA);
+            writeRdata(record, out);
+            out.endObject();
         }
         if (started) {
-            out.writeEndArray();
+            out.endArray();
         }
     }
 
-    /** Record data in presentation format; AAAA in RFC 5952 form as dig prints it. */
-    static String rdata(Record record) {
-        if (record instanceof AAAARecord aaaa) {
-            return IpAddresses.format(aaaa.getAddress().getAddress());
-        }
-        return record.rdataToString();
+    /** The question's (query, query_type, query_class) or a record's (name, type, class). */
+    private void writeNameTypeClass(Record record, byte[] nameKey, byte[] typeKey, byte[] classKey, JsonWriter out) {
+        out.field(nameKey);
+        out.string(text, 0, DnsNames.write(record.getName(), text));
+        out.field(typeKey);
+        out.value(TYPES.of(record.getType()));
+        out.field(classKey);
+        out.value(CLASSES.of(record.getDClass()));
     }
 
-    private static void writeEdns(OPTRecord opt, JsonGenerator out) throws IOException {
-        out.writeFieldName(HecFields.EDNS);
-        out.writeStartObject();
-        out.writeFieldName(HecFields.VERSION);
-        out.writeNumber(opt.getVersion());
-        out.writeFieldName(HecFields.UDP_SIZE);
-        out.writeNumber(opt.getPayloadSize());
-        out.writeFieldName(HecFields.DO);
-        out.writeBoolean((opt.getFlags() & ExtendedFlags.DO) != 0);
-        out.writeFieldName(HecFields.OPTIONS);
-        out.writeStartArray();
+    private void writeRdata(Record record, JsonWriter out) {
+        int length = Rdata.write(record, text);
+        if (length >= 0) {
+            out.string(text, 0, length);
+        } else {
+            out.string(Rdata.text(record));
+        }
+    }
+
+    private static void writeEdns(OPTRecord opt, JsonWriter out) {
+        out.field(HecFields.EDNS);
+        out.startObject();
+        out.field(HecFields.VERSION);
+        out.number(opt.getVersion());
+        out.field(HecFields.UDP_SIZE);
+        out.number(opt.getPayloadSize());
+        out.field(HecFields.DO);
+        out.bool((opt.getFlags() & ExtendedFlags.DO) != 0);
+        out.field(HecFields.OPTIONS);
+        out.startArray();
         String clientSubnet = null;
         for (EDNSOption option : opt.getOptions()) {
             byte[] wire = option.toWire(); // code (2), length (2), data
-            out.writeStartObject();
-            out.writeFieldName(HecFields.CODE);
-            out.writeNumber(option.getCode());
-            out.writeFieldName(HecFields.NAME);
-            out.writeString(OPTIONS.of(option.getCode()));
-            out.writeFieldName(HecFields.DATA);
-            out.writeString(HEX.formatHex(wire, 4, wire.length));
-            out.writeEndObject();
+            out.startObject();
+            out.field(HecFields.CODE);
+            out.number(option.getCode());
+            out.field(HecFields.NAME);
+            out.value(OPTIONS.of(option.getCode()));
+            out.field(HecFields.DATA);
+            out.string(HEX.formatHex(wire, 4, wire.length));
+            out.endObject();
             if (option instanceof ClientSubnetOption ecs) {
                 clientSubnet = IpAddresses.format(ecs.getAddress().getAddress()) + "/" + ecs.getSourcePrefixLength();
             }
         }
-        out.writeEndArray();
-        out.writeEndObject();
+        out.endArray();
+        out.endObject();
         if (clientSubnet != null) {
-            out.writeFieldName(HecFields.ECS);
-            out.writeString(clientSubnet);
+            out.field(HecFields.ECS);
+            out.string(clientSubnet);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.dnstapforwarder.shipper.render;
 
-import com.fasterxml.jackson.core.SerializableString;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 
@@ -11,7 +10,7 @@ import java.util.function.IntFunction;
 final class Mnemonics {
 
     private final IntFunction<String> name;
-    private final AtomicReferenceArray<SerializableString> encoded;
+    private final AtomicReferenceArray<byte[]> encoded;
 
     /** @param size one more than the largest value (65536 for 16-bit values) */
     Mnemonics(int size, IntFunction<String> name) {
@@ -19,10 +18,11 @@ final class Mnemonics {
         this.encoded = new AtomicReferenceArray<>(size);
     }
 
-    SerializableString of(int value) {
-        SerializableString known = encoded.get(value);
+    /** The value's mnemonic as a JSON string, e.g. {@code "AAAA"}. */
+    byte[] of(int value) {
+        byte[] known = encoded.get(value);
         if (known == null) {
-            known = HecFields.name(name.apply(value));
+            known = JsonWriter.quoted(name.apply(value));
             encoded.set(value, known); // a race writes the same value twice, harmlessly
         }
         return known;
