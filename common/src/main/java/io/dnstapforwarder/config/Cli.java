@@ -96,7 +96,9 @@ public final class Cli {
                 continue;
             }
             Object value = option.getValue();
-            String shown = value == null ? "" : isSecret(option) ? MASK : String.valueOf(value);
+            String shown = value == null ? "" : isSecret(option) ? MASK
+                    : value instanceof Object[] values ? String.join(",", java.util.Arrays.stream(values).map(String::valueOf).toList())
+                    : String.valueOf(value);
             options.put(option.longestName(), shown);
         }
         return options;

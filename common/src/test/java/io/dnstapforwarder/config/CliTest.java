@@ -117,6 +117,24 @@ class CliTest {
                 Map.entry("--kafka-topic", "dnstap.events"));
     }
 
+    static class WithRepeatedOption implements Callable<Integer> {
+        @Option(names = "--topic")
+        String[] topics;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void listsARepeatedOptionsValuesNotTheArray() {
+        CommandLine cl = commandLine(new WithRepeatedOption(), Map.of());
+        cl.execute("--topic", "a:3", "--topic", "b:1");
+
+        assertThat(Cli.effectiveOptions(cl.getCommandSpec())).containsEntry("--topic", "a:3,b:1");
+    }
+
     @Test
     void readsSettingsFromAConfigFileBelowTheEnvironmentAndTheFlags(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
@@ -165,7 +183,7 @@ class CliTest {
         return demo;
     }
 
-    private CommandLine commandLine(Demo demo, Map<String, String> environment) {
+    private CommandLine commandLine(Object demo, Map<String, String> environment) {
         CommandLine cl = Cli.create(demo, environment);
         cl.setErr(new PrintWriter(err, true));
         cl.setOut(new PrintWriter(out, true));

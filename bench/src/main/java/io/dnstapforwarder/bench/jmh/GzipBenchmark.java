@@ -3,6 +3,8 @@ package io.dnstapforwarder.bench.jmh;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,6 +32,7 @@ public class GzipBenchmark {
     public int level;
 
     private byte[] batch;
+    private final List<byte[]> eventList = new ArrayList<>();
     private int events;
 
     @Setup
@@ -43,6 +46,7 @@ public class GzipBenchmark {
             }
             out.write(json);
             out.write('\n');
+            eventList.add(json);
             events++;
         }
         batch = out.toByteArray();
@@ -59,6 +63,23 @@ public class GzipBenchmark {
             }
         }) {
             gzip.write(batch);
+        }
+        return out.toByteArray();
+    }
+
+    /** The same batch written to the compressor event by event, each followed by its newline. */
+    @Benchmark
+    public byte[] gzipEventByEvent() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(batch.length / 4);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out, 64 * 1024) {
+            {
+                def.setLevel(level);
+            }
+        }) {
+            for (byte[] event : eventList) {
+                gzip.write(event);
+                gzip.write('\n');
+            }
         }
         return out.toByteArray();
     }

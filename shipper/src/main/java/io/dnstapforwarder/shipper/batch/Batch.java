@@ -2,7 +2,6 @@ package io.dnstapforwarder.shipper.batch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,14 +83,21 @@ public final class Batch {
 
     /** The body HEC takes: the events, one per line. */
     public byte[] body() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, Integer.MAX_VALUE - 8));
-        writeBody(out);
-        return out.toByteArray();
+        byte[] body = new byte[Math.toIntExact(bytes)];
+        int at = 0;
+        for (Entry entry : entries) {
+            byte[] event = entry.event();
+            System.arraycopy(event, 0, body, at, event.length);
+            at += event.length;
+            body[at++] = '\n';
+        }
+        return body;
     }
 
     /**
      * The body, gzip-compressed at {@code level} (1 fastest, 9 smallest), made on first use and
-     * kept for retries.
+     * kept for retries. The body is given to the compressor whole: event by event (two small
+     * writes each) took a third longer (GzipBenchmark).
      */
     public synchronized byte[] gzippedBody(int level) {
         if (compressed == null || compressedAtLevel != level) {
@@ -101,7 +107,7 @@ public final class Batch {
                     def.setLevel(level);
                 }
             }) {
-                writeBody(gzip);
+                gzip.write(body());
             } catch (IOException e) {
                 throw new UncheckedIOException("compressing in memory failed", e);
             }
@@ -109,16 +115,5 @@ public final class Batch {
             compressedAtLevel = level;
         }
         return compressed;
-    }
-
-    private void writeBody(OutputStream out) {
-        try {
-            for (Entry entry : entries) {
-                out.write(entry.event());
-                out.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
