@@ -106,16 +106,20 @@ class ComposeFileTest {
     }
 
     @Test
-    void theShipperGetsTheTokenTheLocalSplunkIsGiven() {
+    void theShipperGetsTheTokenTheLocalSplunkIsGivenForItsIndex() {
         String shipperToken = Repository.read(COMPOSE.resolve("secrets/hec_token")).strip();
-        JsonNode splunk = Repository.yaml(COMPOSE.resolve("splunk/default.yml"));
+        String index = Repository.yaml(FILE).at("/services/shipper/environment/DNSTAP_HEC_INDEX").asText()
+                .replaceAll("\\$\\{DNSTAP_HEC_INDEX:-(\\w+)}", "$1");
+        String inputs = Repository.read(COMPOSE.resolve("splunk/apps/dnstap_forwarder/local/inputs.conf"));
 
-        assertThat(splunk.at("/splunk/hec/token").asText()).isEqualTo(shipperToken);
+        assertThat(inputs).contains("[http://dnstap-forwarder]", "token = " + shipperToken, "disabled = 0",
+                "index = " + index, "indexes = " + index);
+        assertThat(Repository.read(COMPOSE.resolve("splunk/apps/dnstap_forwarder/local/indexes.conf")))
+                .contains("[" + index + "]");
+        JsonNode splunk = Repository.yaml(COMPOSE.resolve("splunk/default.yml"));
+        assertThat(splunk.at("/splunk/hec/enable").asBoolean()).isTrue();
         assertThat(splunk.at("/splunk/hec/ssl").asBoolean()).isFalse();
         assertThat(Repository.yaml(FILE).at("/services/shipper/environment/DNSTAP_HEC_URL").asText())
                 .isEqualTo("${DNSTAP_HEC_URL:-http://splunk:8088}");
-        assertThat(Repository.read(COMPOSE.resolve("splunk/apps/dnstap_forwarder/local/indexes.conf")))
-                .contains("[" + Repository.yaml(FILE).at("/services/shipper/environment/DNSTAP_HEC_INDEX").asText()
-                        .replaceAll("\\$\\{DNSTAP_HEC_INDEX:-(\\w+)}", "$1") + "]");
     }
 }
