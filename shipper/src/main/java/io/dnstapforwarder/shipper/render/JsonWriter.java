@@ -130,11 +130,11 @@ final class JsonWriter {
     }
 
     /** A number already written as text, e.g. by {@link EpochTime}: digits, a sign, a point. */
-    void number(char[] digits, int offset, int count) {
+    void number(char[] text, int offset, int count) {
         ensure(count + 1);
         separate();
         for (int i = offset; i < offset + count; i++) {
-            bytes[length++] = (byte) digits[i];
+            bytes[length++] = (byte) text[i];
         }
         afterValue = true;
     }
