@@ -80,7 +80,12 @@ public final class Cli {
      * configuration, start, run until SIGTERM or SIGINT, stop. Returns the exit code.
      */
     public static int runService(String name, CommandSpec spec, ServiceStarter starter) throws Exception {
-        org.slf4j.LoggerFactory.getLogger(Cli.class).info("{} configuration: {}", name, effectiveOptions(spec));
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Cli.class);
+        log.info("{} configuration: {}", name, effectiveOptions(spec));
+        if (spec.defaultValueProvider() instanceof EnvironmentDefaults defaults && !defaults.unusedBy(spec).isEmpty()) {
+            log.warn("Ignoring environment variables that are no option of {}: {} (misspelt, or meant for another "
+                    + "service? --help lists the options)", name, defaults.unusedBy(spec));
+        }
         io.dnstapforwarder.ops.Lifecycle.runUntilStopped(name, starter.start());
         return 0;
     }

@@ -1,9 +1,12 @@
 package io.dnstapforwarder.config;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -15,6 +18,13 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
     public static final String PREFIX = "DNSTAP_";
+
+    /**
+     * Variables that are not options: the launcher's ({@code DNSTAP_SKIP_BUILD}), logging's
+     * (logback.xml), and the test suite's, which CI exports for every process the tests start.
+     */
+    private static final Set<String> NOT_OPTIONS = Set.of("DNSTAP_SKIP_BUILD", "DNSTAP_LOG_LEVEL", "DNSTAP_LOG_TARGET",
+            "DNSTAP_REQUIRE_PEERS", "DNSTAP_TEST_KAFKA");
 
     private final Map<String, String> environment;
     private final Map<String, String> file;
@@ -44,6 +54,17 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
     public String environmentValue(OptionSpec option) {
         String value = environment.get(variableFor(option));
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    /**
+     * The {@code DNSTAP_*} variables set in the environment that no option of {@code command}
+     * reads, sorted: a misspelt name, or one meant for another service.
+     */
+    public List<String> unusedBy(CommandSpec command) {
+        Set<String> read = new java.util.HashSet<>(NOT_OPTIONS);
+        command.options().forEach(option -> read.add(variableFor(option)));
+        return environment.keySet().stream().filter(name -> name.startsWith(PREFIX) && !read.contains(name)).sorted()
+                .toList();
     }
 
     @Override

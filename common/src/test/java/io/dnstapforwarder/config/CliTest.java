@@ -105,6 +105,15 @@ class CliTest {
     }
 
     @Test
+    void namesTheDnstapVariablesNoOptionReads() {
+        CommandLine cl = commandLine(new Demo(), Map.of("DNSTAP_BATCH_SIZE", "5", "DNSTAP_BATCH_SIZ", "5",
+                "DNSTAP_HEC_URL", "http://splunk:8088", "DNSTAP_CONFIG", "", "DNSTAP_LOG_LEVEL", "debug", "PATH", "/bin"));
+
+        assertThat(((EnvironmentDefaults) cl.getCommandSpec().defaultValueProvider()).unusedBy(cl.getCommandSpec()))
+                .containsExactly("DNSTAP_BATCH_SIZ", "DNSTAP_HEC_URL");
+    }
+
+    @Test
     void listsTheEffectiveOptionsSortedWithSecretsMasked() {
         Demo demo = new Demo();
         CommandLine cl = commandLine(demo, Map.of("DNSTAP_HEC_TOKEN", "s3cr3t"));
