@@ -82,9 +82,11 @@ public final class Cli {
     public static int runService(String name, CommandSpec spec, ServiceStarter starter) throws Exception {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Cli.class);
         log.info("{} configuration: {}", name, effectiveOptions(spec));
-        if (spec.defaultValueProvider() instanceof EnvironmentDefaults defaults && !defaults.unusedBy(spec).isEmpty()) {
+        List<String> unused = spec.defaultValueProvider() instanceof EnvironmentDefaults defaults
+                ? defaults.unusedBy(spec) : List.of();
+        if (!unused.isEmpty()) {
             log.warn("Ignoring environment variables that are no option of {}: {} (misspelt, or meant for another "
-                    + "service? --help lists the options)", name, defaults.unusedBy(spec));
+                    + "service? --help lists the options)", name, unused);
         }
         io.dnstapforwarder.ops.Lifecycle.runUntilStopped(name, starter.start());
         return 0;
