@@ -1,26 +1,22 @@
 package io.dnstapforwarder.shipper.render;
 
-import io.dnstapforwarder.net.IpAddresses;
+import static io.dnstapforwarder.shipper.render.DnsMessageView.ADDITIONAL;
+import static io.dnstapforwarder.shipper.render.DnsMessageView.ANSWER;
+import static io.dnstapforwarder.shipper.render.DnsMessageView.AUTHORITY;
+import static io.dnstapforwarder.shipper.render.DnsMessageView.QUESTION;
+
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.xbill.DNS.ClientSubnetOption;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.EDNSOption;
-import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
-import org.xbill.DNS.Header;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Writes the fields of one wire-format DNS message into a HEC event, decoded with dnsjava.
- * Names follow Splunk's CIM Network Resolution model where it has one ({@code query},
+ * Writes the fields of one decoded DNS message into a HEC event, from either kind of
+ * {@link DnsMessageView}. Names follow Splunk's CIM Network Resolution model where it has one ({@code query},
  * {@code query_type}, {@code reply_code}, {@code answer}, {@code ttl}, ...). Names and addresses
  * are presented into a reusable buffer, not into strings: one instance per renderer.
  */
@@ -54,82 +50,79 @@ final class DnsMessageWriter {
     private final char[] text = new char[Rdata.MAX_CHARS];
 
     /** Writes the fields of a decoded message of {@code size} bytes. */
-    void write(Message message, int size, boolean response, JsonWriter out) {
-        Header header = message.getHeader();
+    void write(DnsMessageView message, int size, boolean response, JsonWriter out) {
         out.field(HecFields.MESSAGE_SIZE);
         out.number(size);
         out.field(HecFields.TRANSACTION_ID);
-        out.number(header.getID());
+        out.number(message.id());
         out.field(HecFields.OPCODE);
-        out.value(OPCODES.of(header.getOpcode()));
+        out.value(OPCODES.of(message.opcode()));
         out.field(HecFields.FLAGS);
         out.startArray();
         for (Flag flag : FLAGS) {
-            if (header.getFlag(flag.bit())) {
+            if (message.flag(flag.bit())) {
                 out.value(flag.name());
             }
         }
         out.endArray();
-        Record question = message.getQuestion();
-        if (question != null) {
-            writeNameTypeClass(question, HecFields.QUERY, HecFields.QUERY_TYPE, HecFields.QUERY_CLASS, out);
+        if (message.records(QUESTION) > 0) {
+            writeNameTypeClass(message, QUESTION, 0, HecFields.QUERY, HecFields.QUERY_TYPE, HecFields.QUERY_CLASS, out);
         }
         out.field(HecFields.QUERY_COUNT);
-        out.number(header.getCount(Section.QUESTION));
+        out.number(message.headerCount(QUESTION));
         if (response) {
-            int rcode = message.getRcode();
+            int rcode = message.rcode();
             out.field(HecFields.REPLY_CODE);
             out.value(RCODES.of(rcode));
             out.field(HecFields.REPLY_CODE_ID);
             out.number(rcode);
         }
-        List<Record> answers = message.getSection(Section.ANSWER);
-        writeCimAnswers(answers, out);
+        writeCimAnswers(message, out);
         out.field(HecFields.ANSWER_COUNT);
-        out.number(header.getCount(Section.ANSWER));
+        out.number(message.headerCount(ANSWER));
         out.field(HecFields.AUTHORITY_ANSWER_COUNT);
-        out.number(header.getCount(Section.AUTHORITY));
+        out.number(message.headerCount(AUTHORITY));
         out.field(HecFields.ADDITIONAL_ANSWER_COUNT);
-        out.number(header.getCount(Section.ADDITIONAL));
-        writeRecords(HecFields.ANSWERS, answers, out);
-        writeRecords(HecFields.AUTHORITY, message.getSection(Section.AUTHORITY), out);
-        writeRecords(HecFields.ADDITIONAL, message.getSection(Section.ADDITIONAL), out);
-        OPTRecord opt = message.getOPT();
-        if (opt != null) {
-            writeEdns(opt, out);
+        out.number(message.headerCount(ADDITIONAL));
+        writeRecords(HecFields.ANSWERS, message, ANSWER, out);
+        writeRecords(HecFields.AUTHORITY, message, AUTHORITY, out);
+        writeRecords(HecFields.ADDITIONAL, message, ADDITIONAL, out);
+        if (message.hasEdns()) {
+            writeEdns(message, out);
         }
     }
 
     /** CIM's flat, parallel lists: {@code answer} (rdata), {@code ttl}, {@code record_type}. */
-    private void writeCimAnswers(List<Record> answers, JsonWriter out) {
-        if (answers.isEmpty()) {
+    private void writeCimAnswers(DnsMessageView message, JsonWriter out) {
+        int answers = message.records(ANSWER);
+        if (answers == 0) {
             return;
         }
         out.field(HecFields.ANSWER);
         out.startArray();
-        for (Record record : answers) {
-            writeRdata(record, out);
+        for (int i = 0; i < answers; i++) {
+            writeRdata(message, ANSWER, i, out);
         }
         out.endArray();
         out.field(HecFields.TTL);
         out.startArray();
-        for (Record record : answers) {
-            out.number(record.getTTL());
+        for (int i = 0; i < answers; i++) {
+            out.number(message.ttl(ANSWER, i));
         }
         out.endArray();
         out.field(HecFields.RECORD_TYPE);
         out.startArray();
-        for (Record record : answers) {
-            out.value(TYPES.of(record.getType()));
+        for (int i = 0; i < answers; i++) {
+            out.value(TYPES.of(message.type(ANSWER, i)));
         }
         out.endArray();
     }
 
     /** A section as full records; the OPT pseudo-record is left out (it is {@code edns}). */
-    private void writeRecords(byte[] field, List<Record> records, JsonWriter out) {
+    private void writeRecords(byte[] field, DnsMessageView message, int section, JsonWriter out) {
         boolean started = false;
-        for (Record record : records) {
-            if (record.getType() == Type.OPT) {
+        for (int i = 0, records = message.records(section); i < records; i++) {
+            if (message.type(section, i) == DnsMessageView.OPT) {
                 continue;
             }
             if (!started) {
@@ -138,11 +131,11 @@ final class DnsMessageWriter {
                 started = true;
             }
             out.startObject();
-            writeNameTypeClass(record, HecFields.NAME, HecFields.TYPE, HecFields.CLASS, out);
+            writeNameTypeClass(message, section, i, HecFields.NAME, HecFields.TYPE, HecFields.CLASS, out);
             out.field(HecFields.TTL);
-            out.number(record.getTTL());
+            out.number(message.ttl(section, i));
             out.field(HecFields.RDATA);
-            writeRdata(record, out);
+            writeRdata(message, section, i, out);
             out.endObject();
         }
         if (started) {
@@ -151,52 +144,50 @@ final class DnsMessageWriter {
     }
 
     /** The question's (query, query_type, query_class) or a record's (name, type, class). */
-    private void writeNameTypeClass(Record record, byte[] nameKey, byte[] typeKey, byte[] classKey, JsonWriter out) {
+    private void writeNameTypeClass(DnsMessageView message, int section, int index, byte[] nameKey, byte[] typeKey,
+            byte[] classKey, JsonWriter out) {
         out.field(nameKey);
-        out.string(text, 0, DnsNames.write(record.getName(), text));
+        out.string(text, 0, message.writeName(section, index, text));
         out.field(typeKey);
-        out.value(TYPES.of(record.getType()));
+        out.value(TYPES.of(message.type(section, index)));
         out.field(classKey);
-        out.value(CLASSES.of(record.getDClass()));
+        out.value(CLASSES.of(message.dclass(section, index)));
     }
 
-    private void writeRdata(Record record, JsonWriter out) {
-        int length = Rdata.write(record, text);
+    private void writeRdata(DnsMessageView message, int section, int index, JsonWriter out) {
+        int length = message.writeRdata(section, index, text);
         if (length >= 0) {
             out.string(text, 0, length);
         } else {
-            out.string(Rdata.text(record));
+            out.string(message.rdataText(section, index));
         }
     }
 
-    private static void writeEdns(OPTRecord opt, JsonWriter out) {
+    private static void writeEdns(DnsMessageView message, JsonWriter out) {
         out.field(HecFields.EDNS);
         out.startObject();
         out.field(HecFields.VERSION);
-        out.number(opt.getVersion());
+        out.number(message.ednsVersion());
         out.field(HecFields.UDP_SIZE);
-        out.number(opt.getPayloadSize());
+        out.number(message.udpPayloadSize());
         out.field(HecFields.DO);
-        out.bool((opt.getFlags() & ExtendedFlags.DO) != 0);
+        out.bool(message.dnssecOk());
         out.field(HecFields.OPTIONS);
         out.startArray();
-        String clientSubnet = null;
-        for (EDNSOption option : opt.getOptions()) {
-            byte[] wire = option.toWire(); // code (2), length (2), data
+        for (int i = 0, options = message.ednsOptions(); i < options; i++) {
+            int code = message.optionCode(i);
             out.startObject();
             out.field(HecFields.CODE);
-            out.number(option.getCode());
+            out.number(code);
             out.field(HecFields.NAME);
-            out.value(OPTIONS.of(option.getCode()));
+            out.value(OPTIONS.of(code));
             out.field(HecFields.DATA);
-            out.string(HEX.formatHex(wire, 4, wire.length));
+            out.string(HEX.formatHex(message.optionData(i)));
             out.endObject();
-            if (option instanceof ClientSubnetOption ecs) {
-                clientSubnet = IpAddresses.format(ecs.getAddress().getAddress()) + "/" + ecs.getSourcePrefixLength();
-            }
         }
         out.endArray();
         out.endObject();
+        String clientSubnet = message.clientSubnet();
         if (clientSubnet != null) {
             out.field(HecFields.ECS);
             out.string(clientSubnet);

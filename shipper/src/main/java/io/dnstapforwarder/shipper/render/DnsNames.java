@@ -67,6 +67,42 @@ public final class DnsNames {
         return end;
     }
 
+    /**
+     * Writes the name that starts at {@code offset} of a wire-format DNS message, following its
+     * compression pointers, into {@code out} from {@code at}; returns where it ends. The name must
+     * have been checked ({@link WireMessage} does): this trusts its labels and pointers.
+     */
+    static int write(byte[] message, int offset, char[] out, int at) {
+        int end = at;
+        int position = offset;
+        for (int length = message[position] & 0xFF; length != 0; length = message[position] & 0xFF) {
+            if (length >= 0xC0) {
+                position = (length & 0x3F) << 8 | message[position + 1] & 0xFF;
+                continue;
+            }
+            if (end > at) {
+                out[end++] = '.';
+            }
+            for (int b = position + 1; b <= position + length; b++) {
+                end = writeByte(message[b] & 0xFF, out, end);
+            }
+            position += 1 + length;
+        }
+        if (end == at) {
+            out[end++] = '.'; // the root
+        }
+        return end;
+    }
+
+    /** As {@link #write(byte[], int, char[], int)}, with the final dot, as names inside record data are shown. */
+    static int writeAbsolute(byte[] message, int offset, char[] out, int at) {
+        int end = write(message, offset, out, at);
+        if (!(end == at + 1 && out[at] == '.')) {
+            out[end++] = '.';
+        }
+        return end;
+    }
+
     private static int writeByte(int b, char[] out, int at) {
         if (b <= 0x20 || b >= 0x7f) {
             out[at] = '\\';

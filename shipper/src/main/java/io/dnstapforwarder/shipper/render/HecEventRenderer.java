@@ -57,6 +57,7 @@ public final class HecEventRenderer {
     private final char[] address = new char[IpAddresses.MAX_IPV4_CHARS];
     private final char[] time = new char[ReceiptTime.MAX_CHARS];
     private final DnsMessageWriter dnsMessage = new DnsMessageWriter();
+    private final WireMessage wireMessage = new WireMessage();
     private final LastText identity = new LastText();
     private final LastText version = new LastText();
     private final LastText collector = new LastText();
@@ -232,12 +233,16 @@ public final class HecEventRenderer {
         if (wire.isEmpty()) {
             return;
         }
-        org.xbill.DNS.Message decoded = null;
+        if (decodeFailure == null && wireMessage.read(wire)) {
+            dnsMessage.write(wireMessage, wire.size(), response, out);
+            return;
+        }
+        DnsMessageView decoded = null;
         Exception failure = decodeFailure;
         if (failure == null) {
             try {
                 // A view of the frame's bytes: dnsjava reads it in place, no copy.
-                decoded = new org.xbill.DNS.Message(wire.asReadOnlyByteBuffer());
+                decoded = new DnsjavaMessage(new org.xbill.DNS.Message(wire.asReadOnlyByteBuffer()));
             } catch (IOException | RuntimeException e) {
                 failure = e;
             }
