@@ -79,6 +79,13 @@ public final class Sender {
             if (outcome instanceof Outcome.Delivered || outcome instanceof Outcome.Rejected) {
                 endpoint.succeeded();
                 endpoint.breaker().onSuccess(took, TimeUnit.NANOSECONDS);
+                if (endpoint.breaker().getState() == CircuitBreaker.State.OPEN) {
+                    // The breaker takes the failure rate again on every call, so a success after
+                    // failures can open it. The endpoint has just taken a request: it is not down,
+                    // and an open breaker would hold /ready at 503 until a probe that, with
+                    // nothing left to send, may never come.
+                    endpoint.breaker().transitionToClosedState();
+                }
                 if (failures > 0) {
                     log.info("{} takes requests again after {} failed attempts", endpoint.sink().describe(), failures);
                 }

@@ -1,0 +1,55 @@
+package io.dnstapforwarder.shipper.deliver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.shipper.hec.HecClient;
+import io.dnstapforwarder.shipper.hec.HecTls;
+import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.shipper.hec.TokenSource;
+import io.dnstapforwarder.shipper.sink.HecSink;
+import io.dnstapforwarder.testkit.HecEmulator;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+class SenderTest {
+
+    private static final String TOKEN = "11111111-2222-4333-8444-555555555555";
+
+    /**
+     * Three failed attempts, then a success: the breaker's window (4 calls, 50 %) is first full on
+     * the success, at 75 % failed, and the breaker opened on it. With nothing more to send, no probe
+     * came to close it again, and /ready stayed 503 (seen in HecOutageTest on a loaded machine).
+     */
+    @Test
+    void aSuccessLeavesTheBreakerClosedEvenWhenItCompletesAWindowOfFailures() throws Exception {
+        try (HecEmulator hec = HecEmulator.start(TOKEN)) {
+            hec.respondServerBusy(3);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Breakers breakers = new Breakers(true, 50, 4, Duration.ofMinutes(5), registry);
+            HecClient client = new HecClient(hec.url(), TokenSource.fixed(TOKEN), UUID.randomUUID(),
+                    HecClient.httpClient(Duration.ofSeconds(5), HecTls.context(null, true)), Duration.ofSeconds(10));
+            Endpoint endpoint = new Endpoint(new HecSink(client, 1), breakers.create(hec.url().toString()));
+            Sender sender = new Sender(new Endpoints(List.of(endpoint)),
+                    new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), () -> 0.5), 1,
+                    new ComponentMetrics(registry, "shipper", "test"), System::nanoTime);
+
+            Sender.Sent sent = sender.send(new Batch(List.of(new Batch.Entry(
+                    new ConsumerRecord<>("dnstap.events", 0, 0L, null, new byte[0]),
+                    "{\"time\":1,\"event\":{\"id\":1}}".getBytes(StandardCharsets.UTF_8)))));
+
+            assertThat(sent.outcome()).isInstanceOf(Outcome.Delivered.class);
+            assertThat(hec.requests()).hasSize(4);
+            assertThat(hec.eventCount()).isEqualTo(1);
+            assertThat(endpoint.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(sender.lastFailure()).isNull();
+        }
+    }
+}
