@@ -179,8 +179,8 @@ final class WireMessage implements DnsMessageView {
 
     /**
      * RFC 7871: family, source and scope prefix lengths, then the address cut to the source prefix,
-     * with no bits set past it. An IPv4-mapped IPv6 address is left to dnsjava, which turns it into
-     * an IPv4 address and then fails on the prefix length.
+     * with no bits set past it. An IPv4-mapped IPv6 address is left to dnsjava: it makes an IPv4
+     * address of it, and fails when the prefix is longer than 32 bits.
      */
     private boolean checkClientSubnet(int from, int dataLength) {
         if (dataLength < 4) {
@@ -194,7 +194,7 @@ final class WireMessage implements DnsMessageView {
                 || dataLength - 4 != (source + 7) / 8) {
             return false;
         }
-        if (source % 8 != 0 && (wire[from + 4 + source / 8] & 0xFF >> source % 8) != 0) {
+        if (source % 8 != 0 && (wire[from + 4 + source / 8] & (0xFF >> source % 8)) != 0) {
             return false; // bits set past the prefix
         }
         return family == 1 || !isIpv4Mapped(clientSubnetAddress(from + 4, dataLength - 4, 16));
@@ -223,10 +223,11 @@ final class WireMessage implements DnsMessageView {
      */
     private int skipName(int from, int limit) {
         int position = from;
+        int readable = limit; // the record's data, until a pointer leads back into the message
         int end = -1;
         int bytes = 0;
         while (true) {
-            if (position >= limit) {
+            if (position >= readable) {
                 return -1;
             }
             int label = wire[position] & 0xFF;
@@ -236,11 +237,11 @@ final class WireMessage implements DnsMessageView {
             if (label < 0x40) {
                 bytes += 1 + label;
                 position += 1 + label;
-                if (position > limit || bytes + 1 > MAX_NAME_BYTES) {
+                if (position > readable || bytes + 1 > MAX_NAME_BYTES) {
                     return -1;
                 }
             } else if (label >= 0xC0) {
-                if (position + 2 > limit) {
+                if (position + 2 > readable) {
                     return -1;
                 }
                 int target = (label & 0x3F) << 8 | wire[position + 1] & 0xFF;
@@ -251,7 +252,7 @@ final class WireMessage implements DnsMessageView {
                     end = position + 2;
                 }
                 position = target;
-                limit = length;
+                readable = length;
             } else {
                 return -1;
             }

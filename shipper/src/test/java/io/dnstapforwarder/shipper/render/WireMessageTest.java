@@ -87,7 +87,7 @@ class WireMessageTest {
     void presentsGeneratedMessagesOfEveryCoveredTypeAsDnsjavaDoes() throws Exception {
         Random random = new Random(7871);
         for (int n = 0; n < 5_000; n++) {
-            byte[] wire = generatedMessage(random, false).toWire();
+            byte[] wire = generatedMessage(random).toWire();
 
             String expected = dnsjavaFields(wire);
             assertThat(expected).isNotNull();
@@ -118,7 +118,7 @@ class WireMessageTest {
     /** dnsjava keeps the records before the cut of a message marked truncated (TC); this leaves such messages to it. */
     @Test
     void leavesTruncatedMessagesToDnsjava() throws Exception {
-        Message message = generatedMessage(new Random(1), false);
+        Message message = generatedMessage(new Random(1));
         message.addRecord(Record.newRecord(Name.fromString("cut.example."), Type.A, DClass.IN, 1, new byte[4]),
                 Section.ANSWER);
         message.getHeader().setFlag(Flags.TC);
@@ -276,7 +276,7 @@ class WireMessageTest {
     }
 
     /** A message of random header, question, records of the covered types and EDNS options. */
-    private static Message generatedMessage(Random random, boolean withUncovered) throws Exception {
+    private static Message generatedMessage(Random random) throws Exception {
         Message message = new Message(random.nextInt(65536));
         for (int flag : new int[] {Flags.QR, Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD}) {
             if (random.nextBoolean()) {
