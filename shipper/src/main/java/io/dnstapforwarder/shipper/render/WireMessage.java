@@ -363,8 +363,18 @@ final class WireMessage implements DnsMessageView {
         if (types[record] == AAAA) {
             return IpAddresses.format(Arrays.copyOfRange(wire, rdataAt[record], rdataAt[record] + 16));
         }
-        char[] text = new char[2 + 4 * rdataLength[record] + rdataLength[record] * 3];
+        // writeRdata wrote every other covered type; only a TXT too long for its buffer is left.
+        char[] text = new char[maxStringsChars(rdataLength[record])];
         return new String(text, 0, writeStrings(rdataAt[record], rdataAt[record] + rdataLength[record], text));
+    }
+
+    /**
+     * The longest text of TXT data of {@code bytes} bytes: a string of k bytes takes k + 1 bytes
+     * and at most 4k + 3 characters ({@code \DDD} each, two quotes, a space), so never more than
+     * four per byte; empty data is {@code ""}.
+     */
+    private static int maxStringsChars(int bytes) {
+        return 2 + 4 * bytes;
     }
 
     private int writeSoa(int from, char[] out) {
@@ -386,7 +396,7 @@ final class WireMessage implements DnsMessageView {
      * not fit in {@code out}.
      */
     private int writeStrings(int from, int end, char[] out) {
-        if (2 + 4 * (end - from) + 3 * (end - from) > out.length) {
+        if (maxStringsChars(end - from) > out.length) {
             return -1;
         }
         if (from == end) {

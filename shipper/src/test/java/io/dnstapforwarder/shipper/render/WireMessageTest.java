@@ -95,6 +95,24 @@ class WireMessageTest {
         }
     }
 
+    /** TXT data whose text outgrows the writer's buffer (bytes outside ASCII take four characters each). */
+    @Test
+    void presentsTxtDataLongerThanTheBufferAsDnsjavaDoes() throws Exception {
+        DNSOutput data = new DNSOutput();
+        for (int i = 0; i < 4; i++) {
+            byte[] string = new byte[255];
+            Arrays.fill(string, (byte) (0x80 + i));
+            data.writeCountedString(string);
+        }
+        Message message = new Message(7);
+        message.addRecord(Record.newRecord(Name.fromString("long.example."), Type.TXT, DClass.IN, 60,
+                data.toByteArray()), Section.ANSWER);
+        byte[] wire = message.toWire();
+
+        assertThat(4 * 4 * 255).isGreaterThan(Rdata.MAX_CHARS);
+        assertThat(wireFields(wire)).isNotNull().isEqualTo(dnsjavaFields(wire));
+    }
+
     @Test
     void leavesToDnsjavaWhatItDoesNotCover() throws Exception {
         Message caa = new Message(1);
