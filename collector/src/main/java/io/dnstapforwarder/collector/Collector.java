@@ -4,7 +4,7 @@ import io.dnstapforwarder.collector.listen.Connection;
 import io.dnstapforwarder.collector.listen.Connections;
 import io.dnstapforwarder.collector.listen.ListenEndpoint;
 import io.dnstapforwarder.collector.listen.SocketListener;
-import io.dnstapforwarder.collector.monitor.CollectorStats;
+import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.monitor.PerformanceLog;
 import io.dnstapforwarder.collector.publish.KafkaEventPublisher;
 import io.dnstapforwarder.config.ConfigException;
@@ -17,6 +17,7 @@ import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
+import io.dnstapforwarder.time.Sleeper;
 import io.dnstapforwarder.tls.TlsContexts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class Collector implements AutoCloseable {
     private static final Duration KAFKA_WATCH_PERIOD = Duration.ofSeconds(2);
 
     private final CollectorConfig config;
-    private final CollectorStats stats;
+    private final CollectorMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaClientMeters producerMetrics;
     private final KafkaEventPublisher publisher;
@@ -60,17 +61,16 @@ public final class Collector implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean kafkaWasUp = true;
 
-    private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
+    private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime, Sleeper sleeper) throws IOException {
         this.config = config;
         ServiceInfo service = ServiceInfo.startingNow("collector", config.collectorId());
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
-        ComponentMetrics metrics = new ComponentMetrics(registry, "collector", config.collectorId());
-        this.stats = new CollectorStats(config.monitoring().maxLatencySamples(), nanoTime);
+        this.metrics = new CollectorMetrics(new ComponentMetrics(registry, "collector", config.collectorId()),
+                config.monitoring().maxLatencySamples(), nanoTime);
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
                 "dnstap-collector-" + config.collectorId(), producerProperties(config)));
         this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
-        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics,
-                stats);
+        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
                 Duration.ofSeconds(3), clock);
@@ -84,7 +84,7 @@ public final class Collector implements AutoCloseable {
         PeriodicLog perfLog = null;
         try {
             SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
-                    config.limits().maxFrameBytes(), metrics, stats, clock, nanoTime);
+                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper);
             CollectorConfig.Listen listen = config.listen();
             if (listen.socketPath() != null) {
                 listeners.add(SocketListener.start(new ListenEndpoint.Unix(listen.socketPath(), listen.socketMode()), context));
@@ -97,7 +97,7 @@ public final class Collector implements AutoCloseable {
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
             reaper.scheduleWithFixedDelay(this::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
                     TimeUnit.MILLISECONDS);
-            perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), stats, connections::count,
+            perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), metrics, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
                 opsServer = new OpsServer(service, registry, this::readiness, this::stats, clock)
@@ -119,9 +119,15 @@ public final class Collector implements AutoCloseable {
     }
 
     public static Collector start(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
+        return start(config, clock, nanoTime, Sleeper.SYSTEM);
+    }
+
+    /** @param sleeper how the collector pauses on purpose (after refusing a connection) */
+    public static Collector start(CollectorConfig config, Clock clock, LongSupplier nanoTime, Sleeper sleeper)
+            throws IOException {
         log.info("Starting collector {}: publishing to topic {} on {}", config.collectorId(), config.topic(),
                 config.kafkaBootstrap());
-        return new Collector(config, clock, nanoTime);
+        return new Collector(config, clock, nanoTime, sleeper);
     }
 
     /**
@@ -190,7 +196,7 @@ public final class Collector implements AutoCloseable {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("collector_id", config.collectorId());
         stats.put("listeners", listeners.stream().map(SocketListener::describe).toList());
-        stats.putAll(this.stats.describe());
+        stats.putAll(metrics.describe());
         Map<String, Object> connectionStats = new LinkedHashMap<>();
         connectionStats.put("active", connections.count());
         connectionStats.put("max", connections.max());

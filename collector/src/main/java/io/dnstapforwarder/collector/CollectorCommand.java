@@ -32,7 +32,7 @@ public final class CollectorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CollectorConfig config = collector.toConfig(kafka, null, "0.0.0.0:6000", monitoring.endpoint("0.0.0.0", 8080),
+        CollectorConfig config = collector.toConfig(kafka, null, CollectorConfig.Listen.DEFAULT_TCP, monitoring.endpoint("0.0.0.0", 8080),
                 monitoring.performanceLogInterval());
         return Cli.runService("collector", spec, () -> Collector.start(config));
     }

@@ -1,6 +1,8 @@
 package io.dnstapforwarder.collector;
 
+import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.config.Require;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
@@ -8,7 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The collector's validated configuration.
+ * The collector's configuration. Each record declares its defaults (the options read them from
+ * here) and validates itself when built: a value that cannot work is a {@link ConfigException}
+ * naming the option, and nothing is clamped.
  *
  * @param collectorId written into every event (default: the host name)
  * @param kafkaBootstrap Kafka bootstrap servers
@@ -20,6 +24,10 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
 
     public CollectorConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        if (listen.socketPath() == null && listen.tcp() == null) {
+            throw new ConfigException("No listener: set --socket-path (DNSTAP_SOCKET_PATH) or --tcp-listen "
+                    + "(DNSTAP_TCP_LISTEN)");
+        }
     }
 
     /**
@@ -31,6 +39,15 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param tls TLS on the TCP listener, or {@code null} for plain TCP
      */
     public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp, Tls tls) {
+
+        /** The collector's TCP address; the standalone listens on loopback only. */
+        public static final String DEFAULT_TCP = "0.0.0.0:6000";
+
+        public Listen {
+            if (tls != null && tcp == null) {
+                throw new ConfigException("TLS is for the TCP listener, which is off: set --tcp-listen (DNSTAP_TCP_LISTEN)");
+            }
+        }
 
         public static Listen unix(Path socketPath) {
             return new Listen(socketPath, null, null, null);
@@ -53,6 +70,12 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param clientCa when set, clients must present a certificate signed by one of these CAs (mutual TLS)
      */
     public record Tls(Path certificate, Path key, Path clientCa) {
+
+        public Tls {
+            if (certificate == null || key == null) {
+                throw new ConfigException("TLS needs both --tls-cert (DNSTAP_TLS_CERT) and --tls-key (DNSTAP_TLS_KEY)");
+            }
+        }
     }
 
     /**
@@ -68,11 +91,26 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
     public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout,
             int publishBufferBytes) {
 
+        public static final int DEFAULT_MAX_CONNECTIONS = 200;
         /** A query and a response of 64 KiB each fit in a frame with room to spare. */
         public static final int DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
+        public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+        public static final long DEFAULT_READ_TIMEOUT_SECONDS = 30;
         public static final int DEFAULT_PUBLISH_BUFFER_BYTES = 16 * 1024 * 1024;
-        public static final Limits DEFAULTS = new Limits(200, DEFAULT_MAX_FRAME_BYTES, Duration.ofSeconds(300),
-                Duration.ofSeconds(30), DEFAULT_PUBLISH_BUFFER_BYTES);
+        public static final Limits DEFAULTS = new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES,
+                Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_READ_TIMEOUT_SECONDS),
+                DEFAULT_PUBLISH_BUFFER_BYTES);
+
+        public Limits {
+            Require.atLeast("--max-connections", maxConnections, 1);
+            Require.between("--max-frame-bytes", maxFrameBytes, 512, 64 * 1024 * 1024, "must be between 512 and 67108864");
+            Require.atLeast("--connection-timeout-sec", idleTimeout.toSeconds(), 1);
+            Require.atLeast("--read-timeout-sec", readTimeout.toSeconds(), 1);
+            if (publishBufferBytes < maxFrameBytes + 64) {
+                throw ConfigException.invalid("--publish-buffer-bytes", publishBufferBytes,
+                        "must hold at least one frame of --max-frame-bytes (" + maxFrameBytes + ") and its envelope");
+            }
+        }
 
         public Limits withMaxConnections(int max) {
             return new Limits(max, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes);
@@ -101,6 +139,10 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
     public record Monitoring(HostPort endpoint, int maxLatencySamples, Duration performanceLogInterval) {
 
         public static final int DEFAULT_MAX_LATENCY_SAMPLES = 10_000;
+
+        public Monitoring {
+            Require.between("--max-latency-samples", maxLatencySamples, 1, 10_000_000, "must be between 1 and 10000000");
+        }
 
         public static Monitoring at(HostPort endpoint) {
             return new Monitoring(endpoint, DEFAULT_MAX_LATENCY_SAMPLES, Duration.ZERO);

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector;
 
+import io.dnstapforwarder.collector.CollectorConfig.Limits;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.KafkaOptions;
@@ -27,7 +28,8 @@ public final class CollectorOptions {
     private String socketMode;
 
     @Option(names = "--tcp-listen", paramLabel = "HOST:PORT|off",
-            description = "TCP address to accept dnstap on, or 'off'. Default: 0.0.0.0:6000 (standalone: 127.0.0.1:6000).")
+            description = "TCP address to accept dnstap on, or 'off'. Default: " + CollectorConfig.Listen.DEFAULT_TCP
+                    + " (standalone: 127.0.0.1:6000).")
     private String tcpListen;
 
     @Option(names = "--tls-cert", paramLabel = "PEM",
@@ -45,31 +47,34 @@ public final class CollectorOptions {
             description = "Name of this collector, written into every event. Default: the host name.")
     private String collectorId;
 
-    @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "262144",
+    @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "" + Limits.DEFAULT_MAX_FRAME_BYTES,
             description = "Largest dnstap frame accepted; a larger one closes its connection. Default: ${DEFAULT-VALUE}.")
     private int maxFrameBytes;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "200",
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + Limits.DEFAULT_MAX_CONNECTIONS,
             description = "Connections open at once; one more is closed at once, with a log line and a counter. "
                     + "Default: ${DEFAULT-VALUE}.")
     private int maxConnections;
 
-    @Option(names = "--publish-buffer-bytes", paramLabel = "BYTES", defaultValue = "16777216",
+    @Option(names = "--publish-buffer-bytes", paramLabel = "BYTES",
+            defaultValue = "" + Limits.DEFAULT_PUBLISH_BUFFER_BYTES,
             description = "Memory that frames read from DNS servers and not yet acknowledged by Kafka may take (their "
                     + "bytes plus about 300 bytes each of bookkeeping). At the limit the collector stops reading sockets "
                     + "until Kafka catches up. Default: ${DEFAULT-VALUE} (16 MiB).")
     private int publishBufferBytes;
 
-    @Option(names = "--connection-timeout-sec", paramLabel = "SECONDS", defaultValue = "300",
+    @Option(names = "--connection-timeout-sec", paramLabel = "SECONDS",
+            defaultValue = "" + Limits.DEFAULT_IDLE_TIMEOUT_SECONDS,
             description = "A connection that sends nothing for this long is closed (time spent waiting for Kafka does "
                     + "not count). Default: ${DEFAULT-VALUE}.")
     private long connectionTimeoutSec;
 
-    @Option(names = "--read-timeout-sec", paramLabel = "SECONDS", defaultValue = "30",
+    @Option(names = "--read-timeout-sec", paramLabel = "SECONDS", defaultValue = "" + Limits.DEFAULT_READ_TIMEOUT_SECONDS,
             description = "A frame begun but not finished within this closes its connection. Default: ${DEFAULT-VALUE}.")
     private long readTimeoutSec;
 
-    @Option(names = "--max-latency-samples", paramLabel = "N", defaultValue = "10000",
+    @Option(names = "--max-latency-samples", paramLabel = "N",
+            defaultValue = "" + CollectorConfig.Monitoring.DEFAULT_MAX_LATENCY_SAMPLES,
             description = "Recent Kafka publish latencies kept for the percentiles in /stats. Default: ${DEFAULT-VALUE}.")
     private int maxLatencySamples;
 
@@ -85,47 +90,17 @@ public final class CollectorOptions {
             HostPort monitoring, Duration performanceLog) {
         Path socket = socketPath != null ? socketPath : defaultSocketPath;
         HostPort tcp = parseTcpListen(tcpListen != null ? tcpListen : defaultTcpListen);
-        if (socket == null && tcp == null) {
-            throw new ConfigException("No listener: set --socket-path (DNSTAP_SOCKET_PATH) or --tcp-listen (DNSTAP_TCP_LISTEN)");
-        }
-        if (maxFrameBytes < 512 || maxFrameBytes > 64 * 1024 * 1024) {
-            throw ConfigException.invalid("--max-frame-bytes", maxFrameBytes, "must be between 512 and 67108864");
-        }
-        if (maxConnections < 1) {
-            throw ConfigException.invalid("--max-connections", maxConnections, "must be at least 1");
-        }
-        if (publishBufferBytes < maxFrameBytes + 64) {
-            throw ConfigException.invalid("--publish-buffer-bytes", publishBufferBytes,
-                    "must hold at least one frame of --max-frame-bytes (" + maxFrameBytes + ") and its envelope");
-        }
-        if (connectionTimeoutSec < 1) {
-            throw ConfigException.invalid("--connection-timeout-sec", connectionTimeoutSec, "must be at least 1");
-        }
-        if (readTimeoutSec < 1) {
-            throw ConfigException.invalid("--read-timeout-sec", readTimeoutSec, "must be at least 1");
-        }
-        if (maxLatencySamples < 1 || maxLatencySamples > 10_000_000) {
-            throw ConfigException.invalid("--max-latency-samples", maxLatencySamples, "must be between 1 and 10000000");
-        }
         return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
-                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(tcp)),
-                new CollectorConfig.Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
+                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls()),
+                new Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
                         Duration.ofSeconds(readTimeoutSec), publishBufferBytes),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, performanceLog));
     }
 
-    private CollectorConfig.Tls tls(HostPort tcp) {
-        if (tlsCert == null && tlsKey == null && tlsClientCa == null) {
-            return null;
-        }
-        if (tlsCert == null || tlsKey == null) {
-            throw new ConfigException("TLS needs both --tls-cert (DNSTAP_TLS_CERT) and --tls-key (DNSTAP_TLS_KEY)");
-        }
-        if (tcp == null) {
-            throw new ConfigException("TLS is for the TCP listener, which is off: set --tcp-listen (DNSTAP_TCP_LISTEN)");
-        }
-        return new CollectorConfig.Tls(tlsCert, tlsKey, tlsClientCa);
+    private CollectorConfig.Tls tls() {
+        return tlsCert == null && tlsKey == null && tlsClientCa == null ? null
+                : new CollectorConfig.Tls(tlsCert, tlsKey, tlsClientCa);
     }
 
     private static HostPort parseTcpListen(String value) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnstapforwarder.collector.listen.SocketListener;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
@@ -25,11 +26,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,7 @@ class ConnectionLimitsTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final List<Duration> pauses = new CopyOnWriteArrayList<>();
     private String topic;
     private List<byte[]> capture;
     private Collector collector;
@@ -92,38 +95,36 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void keepsAReconnectLoopAtTheLimitFromSpinning() throws Exception {
-        start(CollectorConfig.Limits.DEFAULTS.withMaxConnections(1));
+    void pausesAcceptingAfterEachConnectionOverTheLimitSoThatAReconnectLoopCannotSpin() throws Exception {
+        start(CollectorConfig.Listen.unix(socket), CollectorConfig.Limits.DEFAULTS.withMaxConnections(1));
         openStream();
         await().atMost(WAIT).until(() -> stats().at("/connection_counts/active").asInt() == 1);
 
-        long attempts = 0;
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-        while (System.nanoTime() < end) {
+        for (int attempt = 0; attempt < 10; attempt++) {
             try (SocketChannel refused = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
-                refused.read(ByteBuffer.allocate(1));
+                assertThat(refused.read(ByteBuffer.allocate(1))).isEqualTo(-1);
             }
-            attempts++;
         }
 
-        // Each refusal holds accepting for 100 ms: about 15 in 1.5 s, not thousands.
-        assertThat(attempts).isBetween(2L, 30L);
+        await().atMost(WAIT).until(() -> pauses.size() == 10);
+        assertThat(pauses).containsOnly(SocketListener.OVER_LIMIT_PAUSE);
+        assertThat(stats().at("/connection_counts/rejected").asInt()).isEqualTo(10);
     }
 
     @Test
-    void holdsARefusedSenderForASecondSoThatItCannotSpin() throws Exception {
+    void holdsEachSenderThatBreaksTheProtocolBeforeHangingUpSoThatItCannotSpin() throws Exception {
         start(CollectorConfig.Limits.DEFAULTS);
-        int refusals = 0;
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2500);
-        while (System.nanoTime() < end) {
+
+        for (int refusal = 0; refusal < 3; refusal++) {
             try (SocketChannel garbage = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
                 garbage.write(ByteBuffer.wrap("not frame streams at all".getBytes(StandardCharsets.US_ASCII)));
                 assertThat(garbage.read(ByteBuffer.allocate(1))).isEqualTo(-1);
             }
-            refusals++;
+            int held = refusal + 1;
+            assertThat(pauses).as("held before hanging up, each time").hasSize(held);
         }
 
-        assertThat(refusals).isBetween(2, 4);
+        assertThat(pauses).containsOnly(SocketListener.REFUSAL_PAUSE);
     }
 
     @Test
@@ -210,9 +211,11 @@ class ConnectionLimitsTest {
         start(CollectorConfig.Listen.unix(socket), limits);
     }
 
+    /** The collector pauses on purpose through {@link #pauses}: the pauses asked for are recorded, not waited. */
     private void start(CollectorConfig.Listen listen, CollectorConfig.Limits limits) throws Exception {
         collector = Collector.start(new CollectorConfig("limits", listen, limits, TestKafka.bootstrapServers(), topic,
-                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
+                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))), Clock.systemUTC(),
+                System::nanoTime, pauses::add);
     }
 
     private FrameStreamWriter openStream() throws Exception {

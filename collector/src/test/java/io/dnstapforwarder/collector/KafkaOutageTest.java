@@ -62,8 +62,8 @@ class KafkaOutageTest {
         kafka.createTopic("outage", 3);
         Path socket = dir.resolve("dnstap.sock");
         collector = Collector.start(new CollectorConfig("outage", CollectorConfig.Listen.unix(socket),
-                CollectorConfig.Limits.DEFAULTS.withPublishBufferBytes(BUDGET).withTimeouts(Duration.ofSeconds(2),
-                        Duration.ofSeconds(2)),
+                CollectorConfig.Limits.DEFAULTS.withMaxFrameBytes(64 * 1024).withPublishBufferBytes(BUDGET)
+                        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)),
                 kafka.bootstrapServers(), "outage", Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
         AtomicLong sent = new AtomicLong();
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> send(socket, sent));

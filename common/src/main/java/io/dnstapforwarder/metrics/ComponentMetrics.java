@@ -74,6 +74,16 @@ public final class ComponentMetrics {
         sentBytes.increment(bytes);
     }
 
+    /** Events received so far. */
+    public long receivedEvents() {
+        return (long) receivedEvents.count();
+    }
+
+    /** Events the next hop acknowledged so far. */
+    public long sentEvents() {
+        return (long) sentEvents.count();
+    }
+
     /**
      * Counts one error. {@code errorType} must come from a bounded set (an enum's tag, never a
      * message).

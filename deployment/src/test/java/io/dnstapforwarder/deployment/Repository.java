@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.dnstapforwarder.collector.CollectorCommand;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.EnvironmentDefaults;
-import io.dnstapforwarder.shipper.ShipperCommand;
+import io.dnstapforwarder.shipper.cli.ShipperCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,14 +1,19 @@
 package io.dnstapforwarder.shipper;
 
+import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.config.Require;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * The shipper's validated configuration.
+ * The shipper's configuration. Each record declares its defaults (the options read them from
+ * here) and validates itself when built: a value that cannot work is a {@link ConfigException}
+ * naming the option, and nothing is clamped.
  *
  * @param dataDir local data: {@code events.jsonl} when there is no HEC URL
  * @param monitoring the ops endpoint, or {@code null} when monitoring is off
@@ -30,7 +35,11 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
     /** For logs and the start-up banner: where events go. */
     public String destination() {
         return hec.urls().isEmpty() ? eventsFile().toAbsolutePath().toString()
-                : hec.urls().stream().map(URI::toString).collect(java.util.stream.Collectors.joining(", "));
+                : hec.urls().stream().map(URI::toString).collect(Collectors.joining(", "));
+    }
+
+    public ShipperConfig withKafka(Kafka kafka) {
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval);
     }
 
     /**
@@ -43,24 +52,60 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param concurrency requests in flight at once
      * @param maxRetries failed attempts after which a request counts as a failure for the breaker
      * @param compressionLevel gzip level, 1 (fastest) to 9; 0 for no compression
+     * @param retryBase the first retry delay; it doubles per failure up to {@code retryMax}
      */
     public record Hec(List<URI> urls, String token, Path tokenFile, String index, String sourcetype, int concurrency,
             int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls, Ack ack) {
 
+        public static final String DEFAULT_SOURCETYPE = "dnstap";
+        public static final int DEFAULT_CONCURRENCY = 4;
+        public static final int DEFAULT_MAX_RETRIES = 3;
+        public static final int DEFAULT_COMPRESSION_LEVEL = 1;
+        public static final long DEFAULT_RETRY_BASE_MS = 200;
+        public static final long DEFAULT_RETRY_MAX_MS = 30_000;
+
         public Hec {
             urls = List.copyOf(urls);
+            if (token != null && tokenFile != null) {
+                throw new ConfigException("Set --hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file "
+                        + "(DNSTAP_HEC_TOKEN_FILE), not both");
+            }
+            if (!urls.isEmpty() && (token == null || token.isBlank()) && tokenFile == null) {
+                throw new ConfigException("--hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file (DNSTAP_HEC_TOKEN_FILE) is "
+                        + "required when --hec-url is set");
+            }
+            Require.atLeast("--hec-concurrency", concurrency, 1);
+            Require.atLeast("--hec-max-retries", maxRetries, 1);
+            Require.between("--hec-compression-level", compressionLevel, 0, 9, "must be 0 (none) to 9");
+            Require.atLeast("--hec-retry-base-ms", retryBase.toMillis(), 1);
+            if (retryMax.compareTo(retryBase) < 0) {
+                throw ConfigException.invalid("--hec-retry-max-ms", retryMax.toMillis(),
+                        "must be at least --hec-retry-base-ms (" + retryBase.toMillis() + ")");
+            }
+            if (ack.enabled() && urls.isEmpty()) {
+                throw ConfigException.invalid("--hec-ack", true, "needs --hec-url: there is no indexer to acknowledge");
+            }
         }
 
         /** HEC at {@code url} with {@code token}, everything else at its default. */
         public static Hec to(URI url, String token) {
-            return new Hec(List.of(url), token, null, null, "dnstap", 4, 3, 1, Duration.ofMillis(200),
-                    Duration.ofSeconds(30), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+            return new Hec(List.of(url), token, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
+                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
         }
 
-        /** No HEC: events go to {@code <data dir>/events.jsonl}. */
+        /** HEC at {@code url} with the token in {@code tokenFile}, everything else at its default. */
+        public static Hec to(URI url, Path tokenFile) {
+            return new Hec(List.of(url), null, tokenFile, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
+                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+        }
+
+        /** No HEC: events go to {@code <data dir>/events.jsonl}; everything else at its default. */
         public static Hec none() {
-            return new Hec(List.of(), null, null, null, "dnstap", 2, 3, 1, Duration.ofMillis(200), Duration.ofSeconds(30),
-                    Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+            return new Hec(List.of(), null, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
+                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
         }
 
         public Hec withRetries(Duration base, Duration max, int maxRetries) {
@@ -117,7 +162,18 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param openFor how long it stays open before letting probe requests through
      */
     public record Breaker(boolean enabled, int failureRatePercent, int window, Duration openFor) {
-        public static final Breaker DEFAULTS = new Breaker(true, 50, 10, Duration.ofSeconds(15));
+
+        public static final int DEFAULT_FAILURE_RATE_PERCENT = 50;
+        public static final int DEFAULT_WINDOW = 10;
+        public static final long DEFAULT_OPEN_SECONDS = 15;
+        public static final Breaker DEFAULTS = new Breaker(true, DEFAULT_FAILURE_RATE_PERCENT, DEFAULT_WINDOW,
+                Duration.ofSeconds(DEFAULT_OPEN_SECONDS));
+
+        public Breaker {
+            Require.between("--hec-breaker-failure-rate", failureRatePercent, 1, 100, "must be a percentage, 1 to 100");
+            Require.atLeast("--hec-breaker-window", window, 1);
+            Require.atLeast("--hec-breaker-open-sec", openFor.toSeconds(), 1);
+        }
     }
 
     /**
@@ -127,7 +183,16 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param timeout how long a request may stay unacknowledged before it is sent again
      */
     public record Ack(boolean enabled, Duration pollInterval, Duration timeout) {
-        public static final Ack OFF = new Ack(false, Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+        public static final long DEFAULT_POLL_MS = 1000;
+        public static final long DEFAULT_TIMEOUT_SECONDS = 300;
+        public static final Ack OFF = new Ack(false, Duration.ofMillis(DEFAULT_POLL_MS),
+                Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS));
+
+        public Ack {
+            Require.atLeast("--hec-ack-poll-ms", pollInterval.toMillis(), 10);
+            Require.atLeast("--hec-ack-timeout-sec", timeout.toSeconds(), 1);
+        }
 
         public static Ack on(Duration pollInterval, Duration timeout) {
             return new Ack(true, pollInterval, timeout);
@@ -150,10 +215,28 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param flushInterval longest time an event waits for its batch to fill
      */
     public record Batching(int maxEvents, long maxBytes, Duration flushInterval) {
-        public static final Batching DEFAULTS = new Batching(1000, 1_000_000, Duration.ofSeconds(1));
+
+        public static final int DEFAULT_MAX_EVENTS = 1000;
+        public static final long DEFAULT_MAX_BYTES = 1_000_000;
+        public static final long DEFAULT_FLUSH_INTERVAL_SECONDS = 1;
+        public static final Batching DEFAULTS = new Batching(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES,
+                Duration.ofSeconds(DEFAULT_FLUSH_INTERVAL_SECONDS));
+
+        public Batching {
+            Require.atLeast("--batch-size", maxEvents, 1);
+            Require.atLeast("--batch-bytes", maxBytes, 1024);
+            if (flushInterval.isNegative() || flushInterval.isZero() || flushInterval.compareTo(Duration.ofHours(1)) > 0) {
+                throw ConfigException.invalid("--flush-interval-sec", flushInterval.toNanos() / 1e9,
+                        "must be above 0 and at most 3600");
+            }
+        }
     }
 
     public record Kafka(String bootstrap, String topic, String group, String deadLetterTopic, Map<String, String> properties) {
+
+        public static final String DEFAULT_GROUP = "dnstap-shipper";
+        public static final String DEFAULT_DEAD_LETTER_TOPIC = "dnstap.dlq";
+
         public Kafka {
             properties = Map.copyOf(properties);
         }
@@ -162,9 +245,5 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
         public Kafka reading(String topic, String group) {
             return new Kafka(bootstrap, topic, group, deadLetterTopic, properties);
         }
-    }
-
-    public ShipperConfig withKafka(Kafka kafka) {
-        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval);
     }
 }

@@ -46,7 +46,16 @@ final class ShipperHarness implements AutoCloseable {
 
     /** HEC at {@code url} with short retry delays and breaker pauses, so that outages take seconds. */
     static ShipperConfig.Hec fastHec(URI url, String token) {
-        return ShipperConfig.Hec.to(url, token).withRetries(Duration.ofMillis(20), Duration.ofMillis(300), 3)
+        return fast(ShipperConfig.Hec.to(url, token));
+    }
+
+    /** The same, with the token read from {@code tokenFile}. */
+    static ShipperConfig.Hec fastHec(URI url, Path tokenFile) {
+        return fast(ShipperConfig.Hec.to(url, tokenFile));
+    }
+
+    private static ShipperConfig.Hec fast(ShipperConfig.Hec hec) {
+        return hec.withRetries(Duration.ofMillis(20), Duration.ofMillis(300), 3)
                 .withBreaker(new ShipperConfig.Breaker(true, 50, 10, Duration.ofSeconds(2)));
     }
 

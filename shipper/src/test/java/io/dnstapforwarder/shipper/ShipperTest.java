@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.metrics.PeriodicLog;
-import io.dnstapforwarder.shipper.deliver.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterHeaders;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Json;
 import io.dnstapforwarder.testkit.LogLines;
@@ -96,13 +96,13 @@ class ShipperTest extends ShipperIntegrationTest {
         assertThat(dead).hasSize(1);
         ConsumerRecord<byte[], byte[]> record = dead.get(0);
         assertThat(DnstapEvent.parseFrom(record.value()).getConnectionId()).isEqualTo(17);
-        assertThat(header(record, DeadLetterPublisher.REASON)).isEqualTo("HTTP 400: Invalid data format");
-        assertThat(header(record, DeadLetterPublisher.ERROR_CODE)).isEqualTo("hec_6");
-        assertThat(header(record, DeadLetterPublisher.SOURCE_TOPIC)).isEqualTo(harness.topic);
-        assertThat(Long.parseLong(header(record, DeadLetterPublisher.SOURCE_OFFSET))).isNotNegative();
-        assertThat(header(record, DeadLetterPublisher.SHIPPER)).isEqualTo("shipper-test");
-        assertThat(header(record, DeadLetterPublisher.ATTEMPTS)).isEqualTo("1");
-        assertThat(header(record, DeadLetterPublisher.FIRST_FAILURE)).isNotBlank();
+        assertThat(header(record, DeadLetterHeaders.REASON)).isEqualTo("HTTP 400: Invalid data format");
+        assertThat(header(record, DeadLetterHeaders.ERROR_CODE)).isEqualTo("hec_6");
+        assertThat(header(record, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(harness.topic);
+        assertThat(Long.parseLong(header(record, DeadLetterHeaders.SOURCE_OFFSET))).isNotNegative();
+        assertThat(header(record, DeadLetterHeaders.SHIPPER)).isEqualTo("shipper-test");
+        assertThat(header(record, DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(record, DeadLetterHeaders.FIRST_FAILURE)).isNotBlank();
         assertThat(header(record, DnstapEvents.SCHEMA_HEADER)).isEqualTo(DnstapEvents.SCHEMA);
         assertThat(ids(hec.events())).containsExactlyInAnyOrderElementsOf(
                 range(0, 100).stream().filter(id -> id != 17).toList());
@@ -134,8 +134,8 @@ class ShipperTest extends ShipperIntegrationTest {
         assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, 20));
         List<ConsumerRecord<byte[], byte[]>> dead = TestKafka.read(harness.deadLetterTopic, 1, WAIT);
         assertThat(dead).hasSize(1);
-        assertThat(header(dead.get(0), DeadLetterPublisher.ERROR_CODE)).isEqualTo("undecodable_record");
-        assertThat(header(dead.get(0), DeadLetterPublisher.REASON)).startsWith("the record is not a dnstap event");
+        assertThat(header(dead.get(0), DeadLetterHeaders.ERROR_CODE)).isEqualTo("undecodable_record");
+        assertThat(header(dead.get(0), DeadLetterHeaders.REASON)).startsWith("the record is not a dnstap event");
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
     }
 

@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.config.Cli;
-import io.dnstapforwarder.shipper.deliver.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.cli.DlqCommand;
+import io.dnstapforwarder.shipper.cli.ReplayCommand;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterHeaders;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,8 +91,8 @@ class ToolsTest extends ShipperIntegrationTest {
         List<ConsumerRecord<byte[], byte[]>> left = deadLetterRecords();
         assertThat(left).singleElement().satisfies(record -> {
             assertThat(parse(record.value()).getConnectionId()).isEqualTo(7);
-            assertThat(header(record, DeadLetterPublisher.ATTEMPTS)).isEqualTo("2");
-            assertThat(header(record, DeadLetterPublisher.SOURCE_TOPIC)).isEqualTo(harness.topic);
+            assertThat(header(record, DeadLetterHeaders.ATTEMPTS)).isEqualTo("2");
+            assertThat(header(record, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(harness.topic);
         });
         assertThat(ids(hec.events())).contains(5L).doesNotContain(7L);
     }

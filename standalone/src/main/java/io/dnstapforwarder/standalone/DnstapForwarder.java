@@ -3,12 +3,12 @@ package io.dnstapforwarder.standalone;
 import io.dnstapforwarder.collector.CollectorCommand;
 import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
-import io.dnstapforwarder.shipper.DlqCommand;
-import io.dnstapforwarder.shipper.ReplayCommand;
-import io.dnstapforwarder.shipper.ShipperCommand;
-import io.dnstapforwarder.shipper.TapCommand;
-import picocli.CommandLine;
+import io.dnstapforwarder.shipper.cli.DlqCommand;
+import io.dnstapforwarder.shipper.cli.ReplayCommand;
+import io.dnstapforwarder.shipper.cli.ShipperCommand;
+import io.dnstapforwarder.shipper.cli.TapCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code dnstap-forwarder} launcher: the services {@code standalone}, {@code collector} and

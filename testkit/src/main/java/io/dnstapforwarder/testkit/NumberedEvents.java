@@ -24,27 +24,40 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class NumberedEvents implements AutoCloseable {
 
+    /** The real frames of the Unbound capture, read once. */
+    private static final class Frames {
+        static final List<byte[]> ALL = read();
+
+        private static List<byte[]> read() {
+            try {
+                return FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     private final String topic;
-    private final List<byte[]> frames;
     private final KafkaProducer<byte[], byte[]> producer;
 
     public NumberedEvents(String bootstrap, String topic) {
         this.topic = topic;
-        try {
-            this.frames = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** How many distinct frames there are; events past that repeat them with new numbers. */
     public int distinctFrames() {
-        return frames.size();
+        return Frames.ALL.size();
     }
 
     public DnstapEvent event(long number) {
+        return numbered(number);
+    }
+
+    /** Event {@code number}: a real frame, with the number as its connection id; no Kafka needed. */
+    public static DnstapEvent numbered(long number) {
+        List<byte[]> frames = Frames.ALL;
         return DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frames.get((int) (number % frames.size()))))
                 .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE).setCollectorId("c").setConnectionId(number)
                 .setTransport(Transport.UNIX).setPeerAddress("/s").setReceivedAtNs(1).build();

@@ -2,7 +2,7 @@ package io.dnstapforwarder.bench.jmh;
 
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.event.DnstapEvent;
-import io.dnstapforwarder.shipper.render.DnsNames;
+import io.dnstapforwarder.shipper.render.dns.DnsNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
-import io.dnstapforwarder.collector.monitor.CollectorStats;
+import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -9,13 +9,13 @@ import io.dnstapforwarder.fstrm.FrameDecoder;
 import io.dnstapforwarder.fstrm.FrameEncoder;
 import io.dnstapforwarder.fstrm.FrameStreamException;
 import io.dnstapforwarder.fstrm.FrameStreamReceiver;
-import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,12 +32,10 @@ import org.slf4j.LoggerFactory;
  * blocks when Kafka falls behind, and then this thread simply stops reading (backpressure).
  *
  * <p>A protocol violation ends this connection only, with one log line and a counter by reason.
- * The connection is held for {@link #REFUSAL_PAUSE} before it is closed, so that a sender that
+ * The connection is held for {@link SocketListener#REFUSAL_PAUSE} before it is closed, so that a sender that
  * reconnects at once after being refused cannot make itself or the collector spin.
  */
 final class ConnectionReader implements Runnable {
-
-    static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionReader.class);
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
@@ -49,18 +47,18 @@ final class ConnectionReader implements Runnable {
     private final DnstapEventEncoder encoder;
     private final EventPublisher publisher;
     private final FrameDecoder decoder;
-    private final ComponentMetrics metrics;
-    private final CollectorStats stats;
+    private final CollectorMetrics metrics;
     private final Clock clock;
     private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
     private final Runnable onClose;
     private long receivedAtNs;
     private long framesThisRead;
     private long bytesThisRead;
 
     ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
-            EventPublisher publisher, int maxFrameBytes, ComponentMetrics metrics, CollectorStats stats, Clock clock,
-            LongSupplier nanoTime, Runnable onClose) {
+            EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
+            LongSupplier nanoTime, Sleeper sleeper, Runnable onClose) {
         this.socket = socket;
         this.endpoint = endpoint;
         this.channel = socket;
@@ -69,9 +67,9 @@ final class ConnectionReader implements Runnable {
         this.publisher = publisher;
         this.decoder = new FrameDecoder(maxFrameBytes);
         this.metrics = metrics;
-        this.stats = stats;
         this.clock = clock;
         this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
         this.onClose = onClose;
     }
 
@@ -159,7 +157,6 @@ final class ConnectionReader implements Runnable {
                 buffer.compact();
                 if (framesThisRead > 0) {
                     metrics.received(framesThisRead, bytesThisRead);
-                    stats.received(framesThisRead);
                 }
                 connection.recordRead(framesThisRead, bytesThisRead, now, nanoTime.getAsLong(), partial, receiver.handshake());
             }
@@ -196,7 +193,7 @@ final class ConnectionReader implements Runnable {
 
     private void pauseBeforeHangingUp() {
         try {
-            Thread.sleep(REFUSAL_PAUSE.toMillis());
+            sleeper.sleep(SocketListener.REFUSAL_PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

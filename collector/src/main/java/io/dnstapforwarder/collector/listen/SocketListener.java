@@ -1,6 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
-import io.dnstapforwarder.collector.monitor.CollectorStats;
+import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
@@ -8,7 +8,7 @@ import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.net.IpAddresses;
-import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -33,13 +33,15 @@ import org.slf4j.LoggerFactory;
 public final class SocketListener implements AutoCloseable {
 
     /** After closing a connection over the limit, accepting waits this long: a reconnect loop cannot spin. */
-    static final Duration OVER_LIMIT_PAUSE = Duration.ofMillis(100);
+    public static final Duration OVER_LIMIT_PAUSE = Duration.ofMillis(100);
+    /** A connection that breaks the protocol is held this long before it is closed, for the same reason. */
+    public static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(SocketListener.class);
 
     /** What every connection of a collector shares. */
     public record Context(String collectorId, EventPublisher publisher, Connections connections, int maxFrameBytes,
-            ComponentMetrics metrics, CollectorStats stats, Clock clock, LongSupplier nanoTime) {
+            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper) {
     }
 
     private final ListenEndpoint endpoint;
@@ -137,7 +139,7 @@ public final class SocketListener implements AutoCloseable {
                 .setPeerPort(peer.port())
                 .build());
         ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
-                context.maxFrameBytes(), context.metrics(), context.stats(), context.clock(), context.nanoTime(), () -> {
+                context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(), () -> {
                     readings.remove(connection);
                     context.connections().closed(connection);
                 });
@@ -149,7 +151,7 @@ public final class SocketListener implements AutoCloseable {
 
     private void pauseAccepting() {
         try {
-            Thread.sleep(OVER_LIMIT_PAUSE.toMillis());
+            context.sleeper().sleep(OVER_LIMIT_PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

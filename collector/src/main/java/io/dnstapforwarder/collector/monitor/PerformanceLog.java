@@ -14,7 +14,7 @@ public final class PerformanceLog {
     }
 
     /** Starts logging every {@code interval}; a zero interval logs nothing. */
-    public static PeriodicLog start(Duration interval, CollectorStats stats, IntSupplier connections,
+    public static PeriodicLog start(Duration interval, CollectorMetrics stats, IntSupplier connections,
             LongSupplier outstandingBytes) {
         long[] last = {0, 0};
         return PeriodicLog.every(interval, seconds -> {

@@ -1,12 +1,11 @@
 package io.dnstapforwarder.collector.publish;
 
-import io.dnstapforwarder.collector.monitor.CollectorStats;
+import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
-import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.retry.Backoff;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaEventPublisher.class);
-    private static final Duration RETRY_BACKOFF_MIN = Duration.ofMillis(100);
-    private static final Duration RETRY_BACKOFF_MAX = Duration.ofSeconds(2);
+    /** The wait before sending refused events again, doubling while nothing gets through. */
+    private static final Backoff RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
     /**
      * Heap an event in flight costs beyond its own bytes: the producer's per-record bookkeeping
      * (callbacks, future, headers, batch thunk) and ours, about 300 bytes, measured with a heap
@@ -98,9 +97,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final String topic;
     private final int budgetBytes;
     private final Semaphore budget;
-    private final ComponentMetrics metrics;
-    private final CollectorStats stats;
-    private final Timer publishLatency;
+    private final CollectorMetrics metrics;
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
     private final List<Header> headers = List.of(
             new RecordHeader(DnstapEvents.SCHEMA_HEADER, DnstapEvents.SCHEMA.getBytes(StandardCharsets.UTF_8)));
@@ -114,17 +111,12 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
      * @param budgetBytes the most bytes outstanding at once; must be below the producer's
      *     {@code buffer.memory}
      */
-    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, ComponentMetrics metrics,
-            CollectorStats stats) {
+    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, CollectorMetrics metrics) {
         this.producer = producer;
-        this.stats = stats;
         this.topic = topic;
         this.budgetBytes = budgetBytes;
         this.budget = new Semaphore(budgetBytes);
         this.metrics = metrics;
-        this.publishLatency = Timer.builder("dnstap.collector.publish.latency")
-                .description("From handing a frame to the Kafka producer to Kafka's acknowledgement")
-                .tags(metrics.tags()).publishPercentileHistogram().register(metrics.registry());
         Gauge.builder("dnstap.collector.publish.outstanding", this, KafkaEventPublisher::outstandingBytes)
                 .description("Bytes handed to Kafka and not yet acknowledged").baseUnit("bytes")
                 .tags(metrics.tags()).register(metrics.registry());
@@ -168,30 +160,25 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         budget.release(size);
         if (exception == null) {
             acknowledgedSinceRetry = true;
-            long latency = System.nanoTime() - handedAt;
-            publishLatency.record(latency, TimeUnit.NANOSECONDS);
-            stats.published(latency);
-            metrics.sent(1, valueBytes);
+            metrics.published(valueBytes, System.nanoTime() - handedAt);
         } else {
             failedEvents.incrementAndGet();
-            stats.failed();
-            metrics.error("kafka_publish_failed", Stage.SENDING);
+            metrics.failed("kafka_publish_failed");
             limitedLog.warn("publish-failed", "Kafka did not take an event of {} bytes: {}", valueBytes, exception.toString());
         }
     }
 
     /** Sends the queued events again, all together, after a backoff that grows while nothing gets through. */
     private void retryLoop() {
-        long backoff = RETRY_BACKOFF_MIN.toMillis();
+        int roundsWithoutProgress = 1;
         try {
             while (!closing) {
                 Pending first = retries.take();
-                TimeUnit.MILLISECONDS.sleep(backoff);
+                TimeUnit.MILLISECONDS.sleep(RETRY_BACKOFF.delay(roundsWithoutProgress).toMillis());
                 List<Pending> again = new ArrayList<>();
                 again.add(first);
                 retries.drainTo(again);
-                backoff = acknowledgedSinceRetry ? RETRY_BACKOFF_MIN.toMillis()
-                        : Math.min(RETRY_BACKOFF_MAX.toMillis(), backoff * 2);
+                roundsWithoutProgress = acknowledgedSinceRetry ? 1 : Math.min(roundsWithoutProgress + 1, 64);
                 acknowledgedSinceRetry = false;
                 again.forEach(this::send);
             }

@@ -15,20 +15,19 @@ import org.apache.kafka.common.TopicPartition;
  * records and {@code maxBytes} record bytes, and says when a partition's oldest record has waited
  * {@code maxAge}. One partition per batch lets a rebalance cancel exactly the work of the
  * partitions it takes away. Time is passed in, so the rules are testable without sleeping.
- * Not thread-safe: owned by the consumer thread.
+ *
+ * <p>The byte limit bounds the memory a batch holds (batches in flight times this), whatever the
+ * records' size; it is not the size of a HEC request, which rendering decides
+ * ({@code HecRequest.split}). Not thread-safe: owned by the consumer thread.
  */
 public final class RecordBatcher {
 
-    /** Records of one partition to deliver together. */
-    public record RecordBatch(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
-        public RecordBatch {
-            records = List.copyOf(records);
-        }
-
-        public int size() {
-            return records.size();
-        }
-    }
+    /**
+     * Record bytes one batch holds at most: with a few dozen batches in flight, tens of MB, well
+     * inside the shipper's heap however large hostile frames are (a batch of 1,000 real events
+     * holds about 300 KB).
+     */
+    public static final long MAX_BATCH_RECORD_BYTES = 1 << 20;
 
     private static final class Open {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();

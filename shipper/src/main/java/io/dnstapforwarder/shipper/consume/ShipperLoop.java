@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.consume;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
@@ -13,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>On a rebalance, what is batched for the partitions going away is sent, the loop waits a
  *       while for their batches in flight, commits what settled, and abandons the rest (the new
  *       owner delivers it again: duplicates bounded by what was in flight).
- *   <li>Given {@link Bounds} (replay, redrive), the loop takes every partition itself instead of
- *       joining the group's rebalancing, reads only the range (resuming after what its group
- *       already committed there), and ends by itself once everything in it is settled.
+ *   <li>Which partitions it reads, and whether it ends, is its {@link Subscription}'s: a group
+ *       member follows the topic; a bounded run (replay, redrive) ends by itself once everything
+ *       in its range is settled.
  * </ul>
  */
 public final class ShipperLoop implements Runnable {
@@ -51,7 +51,7 @@ public final class ShipperLoop implements Runnable {
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
 
     private final Consumer<byte[], byte[]> consumer;
-    private final String topic;
+    private final Subscription subscription;
     private final RecordBatcher batcher;
     private final DeliveryPipeline pipeline;
     private final Endpoints endpoints;
@@ -59,29 +59,22 @@ public final class ShipperLoop implements Runnable {
     private final ComponentMetrics metrics;
     private final LongSupplier nanoTime;
     private final OffsetLedger ledger = new OffsetLedger();
-    private volatile boolean paused;
-
-    private final Bounds bounds;
-    private Bounds.Range range;
-    private final Set<TopicPartition> unfinished = new HashSet<>();
-    private volatile boolean completed;
+    private final Set<TopicPartition> owned = new HashSet<>();
 
     private volatile boolean running = true;
+    private volatile boolean paused;
+    private volatile boolean completed;
     private volatile long lastPollNanos;
     private volatile boolean assigned;
-    private volatile List<String> owned = List.of();
+    private volatile List<String> ownedNames = List.of();
     private volatile boolean stopped;
 
-    /**
-     * @param bounds what a bounded run consumes, or {@code null} to follow the topic as a group member
-     * @param maxInFlight batches in flight before consumption pauses
-     */
-    public ShipperLoop(Consumer<byte[], byte[]> consumer, String topic, Bounds bounds, RecordBatcher batcher,
+    /** @param maxInFlight batches in flight before consumption pauses */
+    public ShipperLoop(Consumer<byte[], byte[]> consumer, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, Endpoints endpoints, int maxInFlight, ComponentMetrics metrics,
             LongSupplier nanoTime) {
         this.consumer = consumer;
-        this.bounds = bounds;
-        this.topic = topic;
+        this.subscription = subscription;
         this.batcher = batcher;
         this.pipeline = pipeline;
         this.endpoints = endpoints;
@@ -94,11 +87,7 @@ public final class ShipperLoop implements Runnable {
     @Override
     public void run() {
         try {
-            if (bounds == null) {
-                consumer.subscribe(List.of(topic), new Rebalance());
-            } else {
-                assignRange();
-            }
+            subscription.start(consumer, new Ownership());
             while (running) {
                 turn();
             }
@@ -117,34 +106,7 @@ public final class ShipperLoop implements Runnable {
         }
     }
 
-    /** Takes every partition, positioned at the start of the range or after what the group committed in it. */
-    private void assignRange() {
-        range = bounds.resolve(consumer, topic);
-        List<TopicPartition> partitions = List.copyOf(range.start().keySet());
-        consumer.assign(partitions);
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
-        for (TopicPartition partition : partitions) {
-            long start = range.start().get(partition);
-            OffsetAndMetadata done = committed.get(partition);
-            long position = done != null && done.offset() > start ? done.offset() : start;
-            consumer.seek(partition, position);
-            if (position < range.end().get(partition)) {
-                unfinished.add(partition);
-            } else {
-                consumer.pause(List.of(partition));
-            }
-        }
-        assigned = true;
-        owned = partitions.stream().map(TopicPartition::toString).sorted().toList();
-        log.info("Reading {} records of {} at most: offsets {} to {}", range.records(), topic, range.start(), range.end());
-    }
-
-    /** The offsets a bounded run covers, once it started; {@code null} before or without bounds. */
-    public Bounds.Range range() {
-        return range;
-    }
-
-    /** True once a bounded run has settled and committed everything in its range. */
+    /** True once a bounded run has settled and committed everything it reads. */
     public boolean completed() {
         return completed;
     }
@@ -165,7 +127,7 @@ public final class ShipperLoop implements Runnable {
     }
 
     public Status status() {
-        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, owned, paused,
+        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, ownedNames, paused,
                 pipeline.inFlight());
     }
 
@@ -185,18 +147,14 @@ public final class ShipperLoop implements Runnable {
         lastPollNanos = now;
         batcher.due(now).forEach(this::submit);
         pipeline.drainSettled(this::settled);
-        if (bounds != null) {
-            checkRangeDone();
+        if (subscription.readToEnd(consumer)) {
+            finishRun();
         }
         commit(false);
     }
 
-    /** A bounded run: flushes once every partition is read to its end; stops once all of it settled. */
-    private void checkRangeDone() {
-        unfinished.removeIf(partition -> consumer.position(partition) >= range.end().get(partition));
-        if (!unfinished.isEmpty()) {
-            return;
-        }
+    /** A bounded run read everything: flush; once all of it settled, commit and stop. */
+    private void finishRun() {
         batcher.drainAll().forEach(this::submit);
         if (pipeline.inFlight() == 0) {
             pipeline.drainSettled(this::settled);
@@ -218,11 +176,7 @@ public final class ShipperLoop implements Runnable {
             consumer.pause(consumer.assignment());
             paused = true;
         } else if (!hold && paused) {
-            Set<TopicPartition> resume = new HashSet<>(consumer.paused());
-            if (bounds != null) {
-                resume.retainAll(unfinished); // a partition read to the end of the range stays paused
-            }
-            consumer.resume(resume);
+            consumer.resume(subscription.resumable(consumer.paused()));
             paused = false;
         }
     }
@@ -234,27 +188,24 @@ public final class ShipperLoop implements Runnable {
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        if (bounds != null && record.offset() >= range.end().get(partition)) {
-            consumer.pause(List.of(partition)); // past the range: this partition is read
-            return;
+        switch (subscription.admit(record)) {
+            case PAST_END -> consumer.pause(List.of(partition));
+            case SKIP -> ledger.read(partition, record.offset(), false);
+            case DELIVER -> {
+                ledger.read(partition, record.offset(), true);
+                metrics.received(1, Math.max(0, record.serializedValueSize()));
+                batcher.add(record, nanoTime.getAsLong()).forEach(this::submit);
+            }
         }
-        if (bounds != null && !bounds.includes(record)) {
-            ledger.read(partition, record.offset(), false); // inside the offsets, outside the time: skipped
-            return;
-        }
-        ledger.read(partition, record.offset(), true);
-        metrics.received(1, Math.max(0, record.serializedValueSize()));
-        batcher.add(record, nanoTime.getAsLong()).forEach(this::submit);
     }
 
-    private void submit(RecordBatcher.RecordBatch batch) {
-        List<ConsumerRecord<byte[], byte[]>> records = batch.records();
-        ledger.batched(batch.partition(), records.get(0).offset(), records.get(records.size() - 1).offset());
+    private void submit(RecordBatch batch) {
+        ledger.batched(batch.partition(), batch.firstOffset(), batch.lastOffset());
         pipeline.submit(batch, ledger.epoch(batch.partition()));
     }
 
     private void settled(DeliveryPipeline.Settled settled) {
-        ledger.done(settled.batch().partition(), settled.batch().records().get(0).offset(), settled.epoch());
+        ledger.done(settled.batch().partition(), settled.batch().firstOffset(), settled.epoch());
     }
 
     private void commit(boolean sync) {
@@ -303,12 +254,23 @@ public final class ShipperLoop implements Runnable {
     }
 
     /** Keeps the loop's state to the partitions it owns. Runs on the loop thread, inside poll. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-
-        private final Set<TopicPartition> ownedPartitions = new HashSet<>();
+    private final class Ownership implements Subscription.Owner {
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        public void assigned(Collection<TopicPartition> partitions) {
+            assigned = true;
+            owned.addAll(partitions);
+            updateOwnedNames();
+            if (paused) {
+                consumer.pause(partitions);
+            }
+            if (!partitions.isEmpty()) {
+                log.info("Assigned partitions {}", partitions);
+            }
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) {
                 return;
             }
@@ -331,29 +293,12 @@ public final class ShipperLoop implements Runnable {
                             e.toString());
                 }
             }
-            drop(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            drop(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            assigned = true;
-            ownedPartitions.addAll(partitions);
-            updateOwned();
-            if (paused) {
-                consumer.pause(partitions);
-            }
-            if (!partitions.isEmpty()) {
-                log.info("Assigned partitions {}", partitions);
-            }
+            lost(partitions);
         }
 
         /** Forgets partitions now owned elsewhere: the new owner reads them from the committed offset. */
-        private void drop(Collection<TopicPartition> partitions) {
+        @Override
+        public void lost(Collection<TopicPartition> partitions) {
             if (partitions.isEmpty()) {
                 return;
             }
@@ -361,13 +306,13 @@ public final class ShipperLoop implements Runnable {
             pipeline.abandon(gone);
             batcher.drain(gone);
             ledger.forget(gone);
-            ownedPartitions.removeAll(gone);
-            updateOwned();
+            owned.removeAll(gone);
+            updateOwnedNames();
             log.info("Partitions {} revoked", partitions);
         }
 
-        private void updateOwned() {
-            owned = ownedPartitions.stream().map(TopicPartition::toString).sorted().toList();
+        private void updateOwnedNames() {
+            ownedNames = owned.stream().map(TopicPartition::toString).sorted().toList();
         }
     }
 }

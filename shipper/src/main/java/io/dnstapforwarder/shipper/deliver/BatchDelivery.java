@@ -5,8 +5,11 @@ import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
-import io.dnstapforwarder.shipper.batch.Batch;
-import io.dnstapforwarder.shipper.batch.RecordBatcher.RecordBatch;
+import io.dnstapforwarder.shipper.batch.RecordBatch;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterReason;
+import io.dnstapforwarder.shipper.hec.AckTracker;
+import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import java.time.Clock;
@@ -41,7 +44,7 @@ final class BatchDelivery {
     /**
      * What every delivery shares.
      *
-     * @param acks the indexer acknowledgement tracker, or {@code null} when HEC's success is enough
+     * @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough)
      * @param resender where requests HEC did not acknowledge in time are sent again (the worker pool)
      */
     record Context(ThreadLocal<HecEventRenderer> renderers, long maxRequestBytes, Sender sender,
@@ -63,7 +66,7 @@ final class BatchDelivery {
      */
     CompletableFuture<Void> deliver(RecordBatch records) throws InterruptedException {
         HecEventRenderer renderer = context.renderers().get();
-        List<Batch.Entry> rendered = new ArrayList<>(records.size());
+        List<HecRequest.Event> rendered = new ArrayList<>(records.size());
         List<ConsumerRecord<byte[], byte[]>> undecodable = new ArrayList<>();
         String undecodableReason = null;
         for (ConsumerRecord<byte[], byte[]> record : records.records()) {
@@ -71,7 +74,7 @@ final class BatchDelivery {
                 if (record.value() == null) {
                     throw new InvalidProtocolBufferException("the record has no value");
                 }
-                rendered.add(new Batch.Entry(record, renderer.render(DnstapEvents.parse(record.value()))));
+                rendered.add(new HecRequest.Event(record, renderer.render(DnstapEvents.parse(record.value()))));
             } catch (InvalidProtocolBufferException e) {
                 undecodable.add(record);
                 undecodableReason = "the record is not a dnstap event: " + e.getMessage();
@@ -79,51 +82,48 @@ final class BatchDelivery {
         }
         if (!undecodable.isEmpty()) {
             context.metrics().error("undecodable_record", Stage.PROCESSING);
-            deadLetter(undecodable, new DeadLetterPublisher.Failure(undecodableReason, "undecodable_record",
+            deadLetter(undecodable, new DeadLetterReason(undecodableReason, "undecodable_record",
                     context.clock().instant(), 1));
         }
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
-        for (Batch request : Batch.split(rendered, context.maxRequestBytes())) {
+        for (HecRequest request : HecRequest.split(rendered, context.maxRequestBytes())) {
             confirmations.add(send(request));
         }
         return allOf(confirmations);
     }
 
     /** Sends one request, isolating and dead-lettering the events HEC rejects; the future confirms the rest. */
-    private CompletableFuture<Void> send(Batch request) throws InterruptedException {
+    private CompletableFuture<Void> send(HecRequest request) throws InterruptedException {
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
-        Deque<Batch> todo = new ArrayDeque<>();
+        Deque<HecRequest> todo = new ArrayDeque<>();
         todo.push(request);
         while (!todo.isEmpty()) {
-            Batch batch = todo.pop();
-            context.deliveryMetrics().request(batch);
-            Sender.Sent sent = context.sender().send(batch);
+            HecRequest next = todo.pop();
+            context.deliveryMetrics().request(next);
+            Sender.Sent sent = context.sender().send(next);
             if (sent.outcome() instanceof Outcome.Delivered delivered) {
-                confirmations.add(confirm(batch, sent.endpoint(), delivered.ackId()));
+                confirmations.add(confirm(next, sent.endpoint(), delivered.ackId()));
             } else {
-                isolate(batch, (Outcome.Rejected) sent.outcome(), todo);
+                isolate(next, (Outcome.Rejected) sent.outcome(), todo);
             }
         }
         return allOf(confirmations);
     }
 
     /** Completes when HEC reports the accepted request indexed; sends it again when HEC does not in time. */
-    private CompletableFuture<Void> confirm(Batch batch, Endpoint endpoint, long ackId) {
-        if (context.acks() == null || ackId < 0) {
-            if (context.acks() != null) {
-                limitedLog.warn("no-ack-id", "{} accepted a request without an ackId: indexer acknowledgement is off "
-                        + "for this token, so HTTP success counts as delivered", endpoint.sink().describe());
-            }
-            context.metrics().sent(batch.size(), batch.bytes());
+    private CompletableFuture<Void> confirm(HecRequest request, Endpoint endpoint, long ackId) {
+        CompletableFuture<Boolean> acknowledged = context.acks().indexed(endpoint.sink(), ackId);
+        if (acknowledged.isDone() && acknowledged.getNow(false)) {
+            context.metrics().sent(request.size(), request.bytes());
             return CompletableFuture.completedFuture(null);
         }
-        return context.acks().await(endpoint, ackId).thenComposeAsync(indexed -> {
+        return acknowledged.thenComposeAsync(indexed -> {
             if (indexed) {
-                context.metrics().sent(batch.size(), batch.bytes());
+                context.metrics().sent(request.size(), request.bytes());
                 return CompletableFuture.<Void>completedFuture(null);
             }
             try {
-                return send(batch);
+                return send(request);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CompletableFuture.<Void>failedFuture(e);
@@ -135,31 +135,31 @@ final class BatchDelivery {
         return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     }
 
-    private void isolate(Batch batch, Outcome.Rejected rejected, Deque<Batch> todo) throws InterruptedException {
+    private void isolate(HecRequest request, Outcome.Rejected rejected, Deque<HecRequest> todo) throws InterruptedException {
         context.metrics().error(rejected.errorCode(), Stage.SENDING);
-        limitedLog.warn("rejected", "HEC rejected a request of {} events ({}); isolating the bad events", batch.size(),
+        limitedLog.warn("rejected", "HEC rejected a request of {} events ({}); isolating the bad events", request.size(),
                 rejected.reason());
-        DeadLetterPublisher.Failure failure = new DeadLetterPublisher.Failure(rejected.reason(), rejected.errorCode(),
+        DeadLetterReason failure = new DeadLetterReason(rejected.reason(), rejected.errorCode(),
                 context.clock().instant(), 1);
         int bad = rejected.invalidEventNumber();
-        if (bad >= 0 && bad < batch.size()) {
-            Batch indexed = batch.slice(0, bad);
+        if (bad >= 0 && bad < request.size()) {
+            HecRequest indexed = request.slice(0, bad);
             context.metrics().sent(indexed.size(), indexed.bytes());
-            deadLetter(batch.slice(bad, bad + 1).records(), failure);
-            if (bad + 1 < batch.size()) {
-                todo.push(batch.slice(bad + 1, batch.size()));
+            deadLetter(request.slice(bad, bad + 1).records(), failure);
+            if (bad + 1 < request.size()) {
+                todo.push(request.slice(bad + 1, request.size()));
             }
-        } else if (batch.size() > 1) {
-            int half = batch.size() / 2;
-            todo.push(batch.slice(half, batch.size()));
-            todo.push(batch.slice(0, half));
+        } else if (request.size() > 1) {
+            int half = request.size() / 2;
+            todo.push(request.slice(half, request.size()));
+            todo.push(request.slice(0, half));
         } else {
-            deadLetter(batch.records(), failure);
+            deadLetter(request.records(), failure);
         }
     }
 
     /** Puts records on the dead-letter topic, retrying until Kafka has them: a record is never just dropped. */
-    private void deadLetter(List<ConsumerRecord<byte[], byte[]>> records, DeadLetterPublisher.Failure failure)
+    private void deadLetter(List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason failure)
             throws InterruptedException {
         while (true) {
             try {

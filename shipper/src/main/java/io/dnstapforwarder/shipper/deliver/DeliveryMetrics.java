@@ -1,7 +1,7 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
-import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 
@@ -21,12 +21,16 @@ final class DeliveryMetrics {
                 .description("Events put on the dead-letter topic").tags(metrics.tags()).register(metrics.registry());
     }
 
-    void request(Batch batch) {
+    void request(HecRequest batch) {
         requestEvents.record(batch.size());
         requestBytes.record(batch.bytes());
     }
 
     void deadLettered(int events) {
         deadLettered.increment(events);
+    }
+
+    long deadLetteredEvents() {
+        return (long) deadLettered.count();
     }
 }

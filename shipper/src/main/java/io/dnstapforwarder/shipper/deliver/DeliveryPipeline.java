@@ -2,7 +2,9 @@ package io.dnstapforwarder.shipper.deliver;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
-import io.dnstapforwarder.shipper.batch.RecordBatcher.RecordBatch;
+import io.dnstapforwarder.shipper.batch.RecordBatch;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
+import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -41,12 +42,13 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final ExecutorService workers;
     private final ComponentMetrics metrics;
     private final BatchDelivery delivery;
+    private final DeliveryMetrics deliveryMetrics;
     private final Queue<Settled> settled = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Set<Delivery>> running = new ConcurrentHashMap<>();
     /** Signalled whenever a delivery ends, so that the consumer thread need not poll for room. */
     private final Object ended = new Object();
 
-    /** @param acks the indexer acknowledgement tracker, or {@code null} when HEC's success is enough */
+    /** @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough) */
     public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Sender sender,
             DeadLetterPublisher deadLetters, AckTracker acks, ComponentMetrics metrics, Clock clock) {
         this.metrics = metrics;
@@ -56,9 +58,9 @@ public final class DeliveryPipeline implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.deliveryMetrics = new DeliveryMetrics(metrics);
         this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> new HecEventRenderer(
-                rendering)), maxRequestBytes, sender, deadLetters, acks, workers, metrics, new DeliveryMetrics(metrics),
-                clock));
+                rendering)), maxRequestBytes, sender, deadLetters, acks, workers, metrics, deliveryMetrics, clock));
         Gauge.builder("dnstap.shipper.in.flight", this, DeliveryPipeline::inFlight).baseUnit("batches")
                 .description("Batches handed to the workers and not yet settled").tags(metrics.tags())
                 .register(metrics.registry());
@@ -155,6 +157,11 @@ public final class DeliveryPipeline implements AutoCloseable {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof InterruptedException || cause instanceof CancellationException
                 || cause instanceof RejectedExecutionException;
+    }
+
+    /** Events put on the dead-letter topic so far. */
+    public long deadLettered() {
+        return deliveryMetrics.deadLetteredEvents();
     }
 
     /** Batches queued, being delivered, or awaiting indexer acknowledgement. */

@@ -1,6 +1,6 @@
 package io.dnstapforwarder.shipper.deliver;
 
-import io.dnstapforwarder.shipper.sink.EventSink;
+import io.dnstapforwarder.shipper.hec.EventSink;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.concurrent.atomic.AtomicInteger;
 

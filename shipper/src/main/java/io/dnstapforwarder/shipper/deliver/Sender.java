@@ -3,7 +3,8 @@ package io.dnstapforwarder.shipper.deliver;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
-import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.retry.Backoff;
+import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
@@ -59,12 +60,17 @@ public final class Sender {
         return endpoints;
     }
 
+    /** Requests sent again after a failure, so far. */
+    public long retries() {
+        return (long) retries.count();
+    }
+
     /** What became of a request: Delivered or Rejected, and the endpoint that said so. */
     public record Sent(Outcome outcome, Endpoint endpoint) {
     }
 
     /** Sends until an endpoint delivers or rejects the batch; blocks for as long as it takes. */
-    public Sent send(Batch batch) throws InterruptedException {
+    public Sent send(HecRequest batch) throws InterruptedException {
         int failures = 0;
         while (true) {
             Endpoint endpoint = endpoints.acquire();

@@ -1,10 +1,12 @@
 package io.dnstapforwarder.shipper.render;
 
-import static io.dnstapforwarder.shipper.render.DnsMessageView.ADDITIONAL;
-import static io.dnstapforwarder.shipper.render.DnsMessageView.ANSWER;
-import static io.dnstapforwarder.shipper.render.DnsMessageView.AUTHORITY;
-import static io.dnstapforwarder.shipper.render.DnsMessageView.QUESTION;
+import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.ADDITIONAL;
+import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.ANSWER;
+import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.AUTHORITY;
+import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.QUESTION;
 
+import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
+import io.dnstapforwarder.shipper.render.dns.Rdata;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;

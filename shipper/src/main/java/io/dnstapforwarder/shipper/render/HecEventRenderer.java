@@ -1,27 +1,19 @@
 package io.dnstapforwarder.shipper.render;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.dnstap.Dnstap;
-import io.dnstapforwarder.dnstap.HttpProtocol;
 import io.dnstapforwarder.dnstap.Message;
-import io.dnstapforwarder.dnstap.Policy;
-import io.dnstapforwarder.dnstap.SocketFamily;
-import io.dnstapforwarder.dnstap.SocketProtocol;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.Transport;
-import io.dnstapforwarder.net.IpAddresses;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.EnumMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Turns one {@link DnstapEvent} into one Splunk HEC event (a JSON object for
- * {@code /services/collector/event}).
+ * {@code /services/collector/event}): the HEC envelope ({@code time}, {@code host}, source,
+ * sourcetype, index) and the collector's envelope are written here; the dnstap message's fields
+ * by {@link DnstapFieldsWriter}, its DNS message by {@link DnsMessageFields}.
  *
  * <p>Nothing the DNS server sent is dropped: a DNS message that does not decode still becomes an
  * event, with {@code parse_error} and the message in base64; so does a frame that is not dnstap.
@@ -37,30 +29,15 @@ public final class HecEventRenderer {
     }
 
     private static final byte[] SOURCE = JsonWriter.quoted("dnstap");
-    private static final byte[] QUERY = JsonWriter.quoted("Query");
-    private static final byte[] RESPONSE = JsonWriter.quoted("Response");
-    private static final Map<Message.Type, byte[]> DNSTAP_TYPES = encodedNames(Message.Type.class);
-    private static final Map<SocketFamily, byte[]> FAMILIES = encodedNames(SocketFamily.class);
-    private static final Map<HttpProtocol, byte[]> HTTP_PROTOCOLS = encodedNames(HttpProtocol.class);
-    private static final Map<SocketProtocol, byte[]> TRANSPORTS = new EnumMap<>(SocketProtocol.class);
-
-    static {
-        for (SocketProtocol protocol : SocketProtocol.values()) {
-            TRANSPORTS.put(protocol, JsonWriter.quoted(transport(protocol)));
-        }
-    }
 
     private final byte[] sourcetype;
     private final byte[] index;
     private final JsonWriter out = new JsonWriter(4096);
     private final char[] digits = new char[EpochTime.MAX_CHARS];
-    private final char[] address = new char[IpAddresses.MAX_IPV4_CHARS];
     private final char[] time = new char[ReceiptTime.MAX_CHARS];
-    private final DnsMessageWriter dnsMessage = new DnsMessageWriter();
-    private final WireMessage wireMessage = new WireMessage();
-    private final LastText identity = new LastText();
-    private final LastText version = new LastText();
-    private final LastText collector = new LastText();
+    private final EncodedText identity = new EncodedText();
+    private final EncodedText collector = new EncodedText();
+    private final DnstapFieldsWriter dnstapFields = new DnstapFieldsWriter(identity);
     private final ReceiptTime receivedAt = new ReceiptTime();
     private DnstapEvent lastPeerOf;
     private byte[] lastPeer;
@@ -103,9 +80,9 @@ public final class HecEventRenderer {
         if (dnstap == null) {
             writeUndecodableFrame(envelope);
         } else {
-            writeDnstap(dnstap, message, decodeFailure);
+            dnstapFields.write(dnstap, message, decodeFailure, out);
         }
-        writeEnvelope(envelope);
+        writeCollectorFields(envelope);
         out.endObject();
         out.endObject();
         return out.toByteArray();
@@ -125,7 +102,8 @@ public final class HecEventRenderer {
     /** The DNS event time: the query's time for queries, the response's for responses, else the other, else receipt. */
     private void writeEventTime(Message message, DnstapEvent envelope) {
         int length;
-        if (message != null && message.hasQueryTimeSec() && (isQuery(message.getType()) || !message.hasResponseTimeSec())) {
+        if (message != null && message.hasQueryTimeSec()
+                && (DnstapFieldsWriter.isQuery(message.getType()) || !message.hasResponseTimeSec())) {
             length = EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits);
         } else if (message != null && message.hasResponseTimeSec()) {
             length = EpochTime.write(message.getResponseTimeSec(), Integer.toUnsignedLong(message.getResponseTimeNsec()),
@@ -147,118 +125,6 @@ public final class HecEventRenderer {
         }
     }
 
-    private void writeDnstap(Dnstap dnstap, Message message, RuntimeException decodeFailure) {
-        if (message == null) {
-            out.field(HecFields.DNSTAP_TYPE);
-            out.string(dnstap.getType().name());
-            return;
-        }
-        Message.Type type = message.getType();
-        out.field(HecFields.DNSTAP_TYPE);
-        out.value(DNSTAP_TYPES.get(type));
-        out.field(HecFields.MESSAGE_TYPE);
-        out.value(isQuery(type) ? QUERY : RESPONSE);
-        if (dnstap.hasIdentity()) {
-            out.field(HecFields.IDENTITY);
-            out.value(identity.of(dnstap.getIdentity()));
-        }
-        if (dnstap.hasVersion()) {
-            out.field(HecFields.VERSION);
-            out.value(version.of(dnstap.getVersion()));
-        }
-        if (dnstap.hasExtra()) {
-            out.field(HecFields.EXTRA);
-            out.string(dnstap.getExtra().toStringUtf8());
-        }
-        if (message.hasSocketFamily()) {
-            out.field(HecFields.SOCKET_FAMILY);
-            out.value(FAMILIES.get(message.getSocketFamily()));
-        }
-        if (message.hasSocketProtocol()) {
-            out.field(HecFields.TRANSPORT);
-            out.value(TRANSPORTS.get(message.getSocketProtocol()));
-        }
-        if (message.hasHttpProtocol()) {
-            out.field(HecFields.HTTP_PROTOCOL);
-            out.value(HTTP_PROTOCOLS.get(message.getHttpProtocol()));
-        }
-        writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress());
-        if (message.hasQueryPort()) {
-            out.field(HecFields.SRC_PORT);
-            out.number(message.getQueryPort());
-        }
-        writeAddress(HecFields.DEST, message.hasResponseAddress(), message.getResponseAddress());
-        if (message.hasResponsePort()) {
-            out.field(HecFields.DEST_PORT);
-            out.number(message.getResponsePort());
-        }
-        writeTimes(message);
-        if (message.hasQueryZone()) {
-            writeZone(message.getQueryZone());
-        }
-        if (message.hasPolicy()) {
-            writePolicy(message.getPolicy());
-        }
-        writeDnsMessage(message, decodeFailure);
-    }
-
-
-    private void writeTimes(Message message) {
-        if (message.hasQueryTimeSec()) {
-            out.field(HecFields.QUERY_TIMESTAMP);
-            out.number(digits, 0,
-                    EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits));
-        }
-        if (message.hasResponseTimeSec()) {
-            out.field(HecFields.RESPONSE_TIMESTAMP);
-            out.number(digits, 0, EpochTime.write(message.getResponseTimeSec(),
-                    Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
-        }
-        if (message.hasQueryTimeSec() && message.hasResponseTimeSec()) {
-            long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
-                    + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
-            if (nanos >= 0) {
-                out.field(HecFields.DURATION);
-                out.number(digits, 0, EpochTime.write(nanos, digits));
-            }
-        }
-    }
-
-    /** The query's or the response's DNS message, whichever the type calls for (or the one there is). */
-    private void writeDnsMessage(Message message, RuntimeException decodeFailure) {
-        boolean response = !isQuery(message.getType());
-        ByteString wire = response
-                ? (message.hasResponseMessage() ? message.getResponseMessage() : message.getQueryMessage())
-                : (message.hasQueryMessage() ? message.getQueryMessage() : message.getResponseMessage());
-        if (wire.isEmpty()) {
-            return;
-        }
-        if (decodeFailure == null && wireMessage.read(wire)) {
-            dnsMessage.write(wireMessage, wire.size(), response, out);
-            return;
-        }
-        DnsMessageView decoded = null;
-        Exception failure = decodeFailure;
-        if (failure == null) {
-            try {
-                // A view of the frame's bytes: dnsjava reads it in place, no copy.
-                decoded = new DnsjavaMessage(new org.xbill.DNS.Message(wire.asReadOnlyByteBuffer()));
-            } catch (IOException | RuntimeException e) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            out.field(HecFields.MESSAGE_SIZE);
-            out.number(wire.size());
-            out.field(HecFields.PARSE_ERROR);
-            out.string("DNS message: " + describe(failure));
-            out.field(HecFields.RAW_MESSAGE);
-            out.string(Base64.getEncoder().encodeToString(wire.toByteArray()));
-            return;
-        }
-        dnsMessage.write(decoded, wire.size(), response, out);
-    }
-
     private void writeUndecodableFrame(DnstapEvent envelope) {
         out.field(HecFields.PARSE_ERROR);
         out.string("dnstap frame is not a dnstap.Dnstap protobuf message");
@@ -266,7 +132,7 @@ public final class HecEventRenderer {
         out.string(Base64.getEncoder().encodeToString(envelope.getFrame().toByteArray()));
     }
 
-    private void writeEnvelope(DnstapEvent envelope) {
+    private void writeCollectorFields(DnstapEvent envelope) {
         out.field(HecFields.COLLECTOR);
         out.value(collector.of(envelope.getCollectorIdBytes()));
         out.field(HecFields.COLLECTOR_PEER);
@@ -290,110 +156,5 @@ public final class HecEventRenderer {
             lastPeerOf = envelope;
         }
         return lastPeer;
-    }
-
-    private void writeZone(ByteString zone) {
-        try {
-            String presented = DnsNames.present(zone.toByteArray());
-            out.field(HecFields.QUERY_ZONE);
-            out.string(presented);
-        } catch (IOException | RuntimeException e) {
-            out.field(HecFields.QUERY_ZONE_RAW);
-            out.string(Base64.getEncoder().encodeToString(zone.toByteArray()));
-        }
-    }
-
-    private void writePolicy(Policy policy) {
-        out.field(HecFields.POLICY);
-        out.startObject();
-        if (policy.hasType()) {
-            out.field(HecFields.TYPE);
-            out.string(policy.getType());
-        }
-        if (policy.hasRule()) {
-            String rule;
-            try {
-                rule = DnsNames.present(policy.getRule().toByteArray());
-            } catch (IOException | RuntimeException e) {
-                rule = policy.getRule().toStringUtf8();
-            }
-            out.field(HecFields.RULE);
-            out.string(rule);
-        }
-        if (policy.hasAction()) {
-            out.field(HecFields.ACTION);
-            out.string(policy.getAction().name());
-        }
-        if (policy.hasMatch()) {
-            out.field(HecFields.MATCH);
-            out.string(policy.getMatch().name());
-        }
-        if (policy.hasValue()) {
-            ByteString value = policy.getValue();
-            String address = IpAddresses.format(value.toByteArray());
-            boolean isAddress = address != null && (policy.getMatch() == Policy.Match.CLIENT_IP
-                    || policy.getMatch() == Policy.Match.RESPONSE_IP || policy.getMatch() == Policy.Match.NS_IP);
-            out.field(HecFields.VALUE);
-            out.string(isAddress ? address : value.toStringUtf8());
-        }
-        out.endObject();
-    }
-
-    private void writeAddress(byte[] field, boolean present, ByteString bytes) {
-        if (!present) {
-            return;
-        }
-        out.field(field);
-        if (bytes.size() == 4) {
-            out.string(address, 0, IpAddresses.writeIpv4(bytes.byteAt(0), bytes.byteAt(1), bytes.byteAt(2),
-                    bytes.byteAt(3), address));
-            return;
-        }
-        byte[] raw = bytes.toByteArray();
-        String text = IpAddresses.format(raw);
-        out.string(text != null ? text : Base64.getEncoder().encodeToString(raw));
-    }
-
-    static String transport(SocketProtocol protocol) {
-        return switch (protocol) {
-            case UDP -> "udp";
-            case TCP -> "tcp";
-            case DOT -> "dot";
-            case DOH -> "doh";
-            case DOQ -> "doq";
-            case DNSCryptUDP -> "dnscrypt-udp";
-            case DNSCryptTCP -> "dnscrypt-tcp";
-        };
-    }
-
-    /** dnstap's query types are the odd values (AUTH_QUERY 1, ...), responses the even ones. */
-    static boolean isQuery(Message.Type type) {
-        return type.getNumber() % 2 == 1;
-    }
-
-    private static String describe(Exception e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-    }
-
-    private static <E extends Enum<E>> Map<E, byte[]> encodedNames(Class<E> type) {
-        Map<E, byte[]> names = new EnumMap<>(type);
-        for (E value : type.getEnumConstants()) {
-            names.put(value, JsonWriter.quoted(value.name()));
-        }
-        return names;
-    }
-
-    /** The JSON encoding of the last byte string seen (an identity, a version): reused while it repeats. */
-    private static final class LastText {
-        private ByteString bytes;
-        private byte[] encoded;
-
-        byte[] of(ByteString value) {
-            if (!value.equals(bytes)) {
-                bytes = value;
-                encoded = JsonWriter.quoted(new String(value.toByteArray(), StandardCharsets.UTF_8));
-            }
-            return encoded;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.render;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.dnstapforwarder.shipper.render.dns.Decimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

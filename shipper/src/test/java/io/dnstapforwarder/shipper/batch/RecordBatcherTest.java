@@ -3,7 +3,6 @@ package io.dnstapforwarder.shipper.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dnstapforwarder.shipper.batch.RecordBatcher.RecordBatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

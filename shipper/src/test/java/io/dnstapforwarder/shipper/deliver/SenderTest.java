@@ -3,12 +3,13 @@ package io.dnstapforwarder.shipper.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
-import io.dnstapforwarder.shipper.batch.Batch;
+import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.hec.HecClient;
+import io.dnstapforwarder.shipper.hec.HecRequest;
+import io.dnstapforwarder.shipper.hec.HecSink;
 import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.hec.TokenSource;
-import io.dnstapforwarder.shipper.sink.HecSink;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,7 +42,7 @@ class SenderTest {
                     new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), () -> 0.5), 1,
                     new ComponentMetrics(registry, "shipper", "test"), System::nanoTime);
 
-            Sender.Sent sent = sender.send(new Batch(List.of(new Batch.Entry(
+            Sender.Sent sent = sender.send(new HecRequest(List.of(new HecRequest.Event(
                     new ConsumerRecord<>("dnstap.events", 0, 0L, null, new byte[0]),
                     "{\"time\":1,\"event\":{\"id\":1}}".getBytes(StandardCharsets.UTF_8)))));
 

@@ -3,11 +3,11 @@ package io.dnstapforwarder.shipper.hec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dnstapforwarder.testkit.HecEmulator;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
-import java.io.ByteArrayOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -126,7 +126,7 @@ class HecEventRendererTest {
 
     @Test
     void namesEveryTransportAsTheContractSays() {
-        assertThat(Arrays.stream(SocketProtocol.values()).map(HecEventRenderer::transport))
+        assertThat(Arrays.stream(SocketProtocol.values()).map(DnstapFieldsWriter::transport))
                 .containsExactly("udp", "tcp", "dot", "doh", "dnscrypt-udp", "dnscrypt-tcp", "doq");
     }
 

@@ -1,0 +1,105 @@
+package io.dnstapforwarder.collector.monitor;
+
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.LatencyWindow;
+import io.dnstapforwarder.metrics.RateMeter;
+import io.dnstapforwarder.metrics.Stage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Everything the collector counts, in one place and one call per occurrence: the component
+ * counters Prometheus scrapes ({@link ComponentMetrics}), and the human-readable view /stats and
+ * the performance log show from the same occurrences (rates over 1, 5 and 15 minutes, publish
+ * latency percentiles over a bounded window). Thread-safe.
+ */
+public final class CollectorMetrics {
+
+    private final ComponentMetrics component;
+    private final RateMeter received;
+    private final RateMeter published;
+    private final LongAdder failed = new LongAdder();
+    private final LatencyWindow publishLatency;
+    private final Timer publishTimer;
+
+    public CollectorMetrics(ComponentMetrics component, int maxLatencySamples, LongSupplier nanoTime) {
+        this.component = component;
+        this.received = new RateMeter(nanoTime);
+        this.published = new RateMeter(nanoTime);
+        this.publishLatency = new LatencyWindow(maxLatencySamples);
+        this.publishTimer = Timer.builder("dnstap.collector.publish.latency")
+                .description("From handing a frame to the Kafka producer to Kafka's acknowledgement")
+                .tags(component.tags()).publishPercentileHistogram().register(component.registry());
+    }
+
+    public MeterRegistry registry() {
+        return component.registry();
+    }
+
+    public Tags tags() {
+        return component.tags();
+    }
+
+    /** Frames read from DNS servers, with their bytes. */
+    public void received(long frames, long bytes) {
+        component.received(frames, bytes);
+        received.mark(frames);
+    }
+
+    /** One frame of {@code bytes} Kafka acknowledged, {@code nanos} after it was handed to the producer. */
+    public void published(long bytes, long nanos) {
+        component.sent(1, bytes);
+        published.mark(1);
+        publishLatency.record(nanos);
+        publishTimer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One frame Kafka refused for good. */
+    public void failed(String errorType) {
+        failed.increment();
+        component.error(errorType, Stage.SENDING);
+    }
+
+    /** An error that loses no frame (a protocol violation ends its connection; Kafka unavailable is retried). */
+    public void error(String errorType, Stage stage) {
+        component.error(errorType, stage);
+    }
+
+    public long receivedTotal() {
+        return received.total();
+    }
+
+    public long publishedTotal() {
+        return published.total();
+    }
+
+    public long failedTotal() {
+        return failed.sum();
+    }
+
+    public LatencyWindow.Percentiles publishLatency() {
+        return publishLatency.percentiles();
+    }
+
+    /** For /stats. */
+    public Map<String, Object> describe() {
+        Map<String, Object> frames = new LinkedHashMap<>();
+        frames.put("received", receivedTotal());
+        frames.put("published", publishedTotal());
+        frames.put("failed", failedTotal());
+        Map<String, Object> rates = new LinkedHashMap<>();
+        rates.put("received_per_second", received.rates());
+        rates.put("published_per_second", published.rates());
+        Map<String, Object> description = new LinkedHashMap<>();
+        description.put("frames", frames);
+        description.put("rates", rates);
+        description.put("publish_latency", publishLatency().toMap());
+        return description;
+    }
+}

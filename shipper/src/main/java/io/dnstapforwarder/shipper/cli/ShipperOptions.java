@@ -1,0 +1,193 @@
+package io.dnstapforwarder.shipper.cli;
+
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.config.HostPort;
+import io.dnstapforwarder.config.KafkaOptions;
+import io.dnstapforwarder.ops.ServiceInfo;
+import io.dnstapforwarder.shipper.ShipperConfig.Ack;
+import io.dnstapforwarder.shipper.ShipperConfig.Batching;
+import io.dnstapforwarder.shipper.ShipperConfig.Breaker;
+import io.dnstapforwarder.shipper.ShipperConfig.Hec;
+import io.dnstapforwarder.shipper.ShipperConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The shipper's own options; shared by the {@code shipper} and {@code standalone} commands. */
+public final class ShipperOptions {
+
+    @Option(names = "--hec-url", paramLabel = "URL[,URL...]", split = ",",
+            description = "Splunk HEC base URL(s), e.g. https://splunk:8088; requests are spread over several, each with "
+                    + "its own circuit breaker. Without one, events are written as JSON lines to <data dir>/events.jsonl.")
+    private List<String> hecUrls = new ArrayList<>();
+
+    @Option(names = "--hec-token", paramLabel = "TOKEN", description = "Splunk HEC token. Never logged.")
+    private String hecToken;
+
+    @Option(names = "--hec-token-file", paramLabel = "FILE",
+            description = "File holding the HEC token, read again whenever it changes (no restart for a new token).")
+    private Path hecTokenFile;
+
+    @Option(names = "--hec-index", paramLabel = "INDEX",
+            description = "Splunk index for the events. Default: the token's default index.")
+    private String hecIndex;
+
+    @Option(names = "--hec-sourcetype", paramLabel = "SOURCETYPE", defaultValue = Hec.DEFAULT_SOURCETYPE,
+            description = "Splunk sourcetype of the events. Default: ${DEFAULT-VALUE}.")
+    private String hecSourcetype;
+
+    @Option(names = "--hec-concurrency", paramLabel = "N", defaultValue = "" + Hec.DEFAULT_CONCURRENCY,
+            description = "Requests in flight at once (render, compress and send run on this many threads). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int hecConcurrency;
+
+    @Option(names = "--hec-max-retries", paramLabel = "N", defaultValue = "" + Hec.DEFAULT_MAX_RETRIES,
+            description = "Failed attempts after which a request counts as one failure for the circuit breaker; it is "
+                    + "still retried (data is never dropped for a transient failure). Default: ${DEFAULT-VALUE}.")
+    private int hecMaxRetries;
+
+    @Option(names = "--hec-compression-level", paramLabel = "0-9", defaultValue = "" + Hec.DEFAULT_COMPRESSION_LEVEL,
+            description = "gzip level of requests: 1 is fastest, 9 smallest, 0 sends uncompressed. Default: ${DEFAULT-VALUE}.")
+    private int compressionLevel;
+
+    @Option(names = "--hec-retry-base-ms", paramLabel = "MS", defaultValue = "" + Hec.DEFAULT_RETRY_BASE_MS,
+            description = "First retry delay after a failed request; doubles per failure, with jitter. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long retryBaseMs;
+
+    @Option(names = "--hec-retry-max-ms", paramLabel = "MS", defaultValue = "" + Hec.DEFAULT_RETRY_MAX_MS,
+            description = "Longest retry delay; also the pace of retries while HEC refuses our token. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long retryMaxMs;
+
+    @Option(names = "--hec-circuit-breaker", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Stop sending to an endpoint that keeps failing, and pause consumption while every endpoint "
+                    + "is stopped. Default: ${DEFAULT-VALUE}.")
+    private boolean breakerEnabled;
+
+    @Option(names = "--hec-breaker-failure-rate", paramLabel = "PERCENT",
+            defaultValue = "" + Breaker.DEFAULT_FAILURE_RATE_PERCENT,
+            description = "Share of failed requests among the last --hec-breaker-window that opens the breaker. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int breakerFailureRate;
+
+    @Option(names = "--hec-breaker-window", paramLabel = "REQUESTS", defaultValue = "" + Breaker.DEFAULT_WINDOW,
+            description = "Requests the failure rate is taken over. Default: ${DEFAULT-VALUE}.")
+    private int breakerWindow;
+
+    @Option(names = "--hec-breaker-open-sec", paramLabel = "SECONDS", defaultValue = "" + Breaker.DEFAULT_OPEN_SECONDS,
+            description = "How long an open breaker waits before letting probe requests through. Default: ${DEFAULT-VALUE}.")
+    private long breakerOpenSec;
+
+    @Option(names = "--hec-ca-file", paramLabel = "PEM",
+            description = "CA certificates (PEM) to verify HEC's certificate with, instead of the JDK's.")
+    private Path hecCaFile;
+
+    @Option(names = "--hec-tls-verify", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Verify HEC's TLS certificate and host name. false is for tests only, and says so loudly. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private boolean tlsVerify;
+
+    @Option(names = "--hec-ack", paramLabel = "true|false", defaultValue = "false", arity = "1",
+            description = "Use HEC indexer acknowledgement: commit only requests HEC reports indexed, send again those it "
+                    + "does not report in time. The token must have indexer acknowledgement on. Default: ${DEFAULT-VALUE}.")
+    private boolean ack;
+
+    @Option(names = "--hec-ack-poll-ms", paramLabel = "MS", defaultValue = "" + Ack.DEFAULT_POLL_MS,
+            description = "How often HEC is asked which requests are indexed. Default: ${DEFAULT-VALUE}.")
+    private long ackPollMs;
+
+    @Option(names = "--hec-ack-timeout-sec", paramLabel = "SECONDS", defaultValue = "" + Ack.DEFAULT_TIMEOUT_SECONDS,
+            description = "How long a request may stay unacknowledged before it is sent again. Default: ${DEFAULT-VALUE}.")
+    private long ackTimeoutSec;
+
+    @Option(names = "--batch-size", paramLabel = "EVENTS", defaultValue = "" + Batching.DEFAULT_MAX_EVENTS,
+            description = "Most events in one HEC request. Default: ${DEFAULT-VALUE}.")
+    private int batchSize;
+
+    @Option(names = "--batch-bytes", paramLabel = "BYTES", defaultValue = "" + Batching.DEFAULT_MAX_BYTES,
+            description = "Most uncompressed bytes in one HEC request (Splunk Cloud takes at most 1 MB). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long batchBytes;
+
+    @Option(names = "--flush-interval-sec", paramLabel = "SECONDS",
+            defaultValue = "" + Batching.DEFAULT_FLUSH_INTERVAL_SECONDS,
+            description = "Longest time an event waits for its batch to fill; fractions allowed. Default: ${DEFAULT-VALUE}.")
+    private double flushIntervalSec;
+
+    @Option(names = "--kafka-group", paramLabel = "GROUP", defaultValue = ShipperConfig.Kafka.DEFAULT_GROUP,
+            description = "Kafka consumer group; shippers in one group share the partitions. Default: ${DEFAULT-VALUE}.")
+    private String group;
+
+    @Option(names = "--dlq-topic", paramLabel = "TOPIC", defaultValue = ShipperConfig.Kafka.DEFAULT_DEAD_LETTER_TOPIC,
+            description = "Dead-letter topic for events HEC rejects and records that do not decode. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private String deadLetterTopic;
+
+    @Option(names = "--shipper-id", paramLabel = "ID", description = "Name of this shipper. Default: the host name.")
+    private String shipperId;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
+            description = "Directory for local data: events.jsonl without --hec-url; the embedded Kafka in standalone. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private Path dataDir;
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The configuration of a tool (replay, redrive, tap): no ops endpoint, no performance log. */
+    public ShipperConfig toConfig(KafkaOptions kafka, HostPort monitoring) {
+        return toConfig(kafka, monitoring, Duration.ZERO);
+    }
+
+    /**
+     * @param monitoring the ops endpoint, or {@code null}
+     * @param performanceLog how often to log a line of rates; zero for never
+     */
+    public ShipperConfig toConfig(KafkaOptions kafka, HostPort monitoring, Duration performanceLog) {
+        if (hecTokenFile != null && !Files.isReadable(hecTokenFile)) {
+            throw ConfigException.invalid("--hec-token-file", hecTokenFile, "is not a readable file");
+        }
+        if (hecCaFile != null && !Files.isReadable(hecCaFile)) {
+            throw ConfigException.invalid("--hec-ca-file", hecCaFile, "is not a readable file");
+        }
+        Hec hec = new Hec(parseUrls(), hecToken, hecTokenFile, blankToNull(hecIndex), hecSourcetype, hecConcurrency,
+                hecMaxRetries, compressionLevel, Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs),
+                new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)),
+                new ShipperConfig.Tls(hecCaFile, tlsVerify),
+                new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)));
+        return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
+                new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
+                new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
+                dataDir, monitoring, performanceLog);
+    }
+
+    private List<URI> parseUrls() {
+        List<URI> urls = new ArrayList<>();
+        for (String text : hecUrls) {
+            if (text == null || text.isBlank()) {
+                continue;
+            }
+            try {
+                URI url = new URI(text.trim());
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    throw ConfigException.invalid("--hec-url", text, "must be an http:// or https:// URL with a host");
+                }
+                urls.add(url);
+            } catch (URISyntaxException e) {
+                throw ConfigException.invalid("--hec-url", text, "is not a URL: " + e.getReason());
+            }
+        }
+        return urls;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,131 @@
+package io.dnstapforwarder.shipper.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.dnstapforwarder.config.BuildVersion;
+import io.dnstapforwarder.config.Cli;
+import io.dnstapforwarder.config.ConfigFileOption;
+import io.dnstapforwarder.config.KafkaOptions;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.kafka.KafkaSettings;
+import io.dnstapforwarder.ops.Lifecycle;
+import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.consume.Bounds;
+import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import java.io.BufferedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dnstap-forwarder tap}: prints the events of the topic as the shipper would send them to
+ * Splunk, one JSON object per line, for debugging (like {@code dnstap-ldns -r}, from Kafka). It
+ * reads without a consumer group, so it changes nothing for the shippers. Logs go to standard
+ * error, events to standard output.
+ */
+@Command(name = "tap", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+        description = {"Print the topic's events as HEC JSON, one per line, without joining any consumer group.",
+            "By default new events as they arrive (like tail -f); --from-beginning or --from TIME for older ones."})
+public final class TapCommand implements Callable<Integer> {
+
+    @Mixin
+    private ShipperOptions shipper;
+
+    @Mixin
+    private KafkaOptions kafka;
+
+    @Mixin
+    private ConfigFileOption configFile;
+
+    @Option(names = "--from-beginning", description = "Start at the oldest event Kafka still holds.")
+    private boolean fromBeginning;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "Start at the first event received at or after TIME "
+            + "(an ISO-8601 instant such as 2026-11-29T10:00:00Z).")
+    private Instant from;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+            description = "Stop after printing N events; 0 runs until Ctrl-C. Default: ${DEFAULT-VALUE}.")
+    private long count;
+
+    @Override
+    public Integer call() throws Exception {
+        ShipperConfig config = shipper.toConfig(kafka, null);
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings(config.hec().sourcetype(),
+                config.hec().index()));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
+                null, "dnstap-tap", config.kafka().properties()));
+        PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tap(consumer, config.kafka().topic(), renderer, out));
+        Lifecycle.runUntil("tap", consumer::wakeup, done);
+        done.exceptionally(error -> null).join();
+        consumer.close(Duration.ofSeconds(5));
+        out.flush();
+        return done.isCompletedExceptionally() ? 1 : 0;
+    }
+
+    private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, HecEventRenderer renderer, PrintStream out) {
+        position(consumer, topic);
+        long printed = 0;
+        try {
+            while (count == 0 || printed < count) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (count != 0 && printed >= count) {
+                        break;
+                    }
+                    if (print(record, renderer, out)) {
+                        printed++;
+                    }
+                }
+                out.flush();
+            }
+        } catch (WakeupException stopped) {
+            // Ctrl-C or SIGTERM: stop quietly
+        }
+    }
+
+    private void position(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).toList();
+        consumer.assign(partitions);
+        if (from != null) {
+            new Bounds(from, null).resolve(consumer, topic).start().forEach(consumer::seek);
+        } else if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+    }
+
+    /** Prints the record's event; says on standard error, and returns false, when it is not one. */
+    private static boolean print(ConsumerRecord<byte[], byte[]> record, HecEventRenderer renderer, PrintStream out) {
+        try {
+            if (record.value() == null) {
+                throw new InvalidProtocolBufferException("the record has no value");
+            }
+            byte[] event = renderer.render(DnstapEvents.parse(record.value()));
+            out.write(event, 0, event.length);
+            out.write('\n');
+            return true;
+        } catch (InvalidProtocolBufferException e) {
+            out.flush();
+            System.err.println(record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + ": not a dnstap event (" + e.getMessage() + ")");
+            return false;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new TapCommand(), System.getenv(), args));
+    }
+}

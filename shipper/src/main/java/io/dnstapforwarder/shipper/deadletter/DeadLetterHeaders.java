@@ -1,0 +1,76 @@
+package io.dnstapforwarder.shipper.deadletter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * The contract of a dead-letter record: the original value and headers, plus {@code dlq.*}
+ * headers saying why, from where and when. The one place that writes and reads them.
+ */
+public final class DeadLetterHeaders {
+
+    /** Every header the dead-letter topic adds starts with this. */
+    public static final String PREFIX = "dlq.";
+    public static final String REASON = "dlq.reason";
+    public static final String ERROR_CODE = "dlq.error.code";
+    public static final String SOURCE_TOPIC = "dlq.source.topic";
+    public static final String SOURCE_PARTITION = "dlq.source.partition";
+    public static final String SOURCE_OFFSET = "dlq.source.offset";
+    public static final String FIRST_FAILURE = "dlq.first.failure";
+    public static final String ATTEMPTS = "dlq.attempts";
+    public static final String SHIPPER = "dlq.shipper";
+
+    private DeadLetterHeaders() {
+    }
+
+    /**
+     * The headers of {@code record} as a dead letter. A record that comes from the dead-letter
+     * topic itself (a redrive that failed again) keeps its original source and first failure, and
+     * counts one attempt more.
+     */
+    static List<Header> of(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String shipperId) {
+        List<Header> headers = original(record);
+        Header sourceTopic = record.headers().lastHeader(SOURCE_TOPIC);
+        boolean again = sourceTopic != null;
+        headers.add(header(REASON, reason.reason()));
+        headers.add(header(ERROR_CODE, reason.errorCode()));
+        headers.add(again ? sourceTopic : header(SOURCE_TOPIC, record.topic()));
+        headers.add(again ? record.headers().lastHeader(SOURCE_PARTITION)
+                : header(SOURCE_PARTITION, Integer.toString(record.partition())));
+        headers.add(again ? record.headers().lastHeader(SOURCE_OFFSET)
+                : header(SOURCE_OFFSET, Long.toString(record.offset())));
+        Header first = record.headers().lastHeader(FIRST_FAILURE);
+        headers.add(again && first != null ? first : header(FIRST_FAILURE, reason.firstFailure().toString()));
+        headers.add(header(ATTEMPTS, Integer.toString(previousAttempts(record) + reason.attempts())));
+        headers.add(header(SHIPPER, shipperId));
+        return headers;
+    }
+
+    /** The headers of a record without those the dead-letter topic added: what to put back on the main topic. */
+    public static List<Header> original(ConsumerRecord<byte[], byte[]> record) {
+        List<Header> headers = new ArrayList<>();
+        record.headers().forEach(header -> {
+            if (!header.key().startsWith(PREFIX)) {
+                headers.add(header);
+            }
+        });
+        return headers;
+    }
+
+    private static int previousAttempts(ConsumerRecord<byte[], byte[]> record) {
+        Header attempts = record.headers().lastHeader(ATTEMPTS);
+        try {
+            return attempts == null ? 0 : Integer.parseInt(new String(attempts.value(), StandardCharsets.UTF_8));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

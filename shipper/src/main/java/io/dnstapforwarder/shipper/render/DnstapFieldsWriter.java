@@ -1,0 +1,229 @@
+package io.dnstapforwarder.shipper.render;
+
+import com.google.protobuf.ByteString;
+import io.dnstapforwarder.dnstap.Dnstap;
+import io.dnstapforwarder.dnstap.HttpProtocol;
+import io.dnstapforwarder.dnstap.Message;
+import io.dnstapforwarder.dnstap.Policy;
+import io.dnstapforwarder.dnstap.SocketFamily;
+import io.dnstapforwarder.dnstap.SocketProtocol;
+import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.shipper.render.dns.DnsNames;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The fields of a dnstap message inside the HEC event: its type, who sent it, the sockets, the
+ * times, zone and policy, and the DNS message ({@link DnsMessageFields}). One instance per
+ * renderer: it keeps buffers and the encodings of repeated values. Not thread-safe.
+ */
+final class DnstapFieldsWriter {
+
+    private static final byte[] QUERY = JsonWriter.quoted("Query");
+    private static final byte[] RESPONSE = JsonWriter.quoted("Response");
+    private static final Map<Message.Type, byte[]> DNSTAP_TYPES = encodedNames(Message.Type.class);
+    private static final Map<SocketFamily, byte[]> FAMILIES = encodedNames(SocketFamily.class);
+    private static final Map<HttpProtocol, byte[]> HTTP_PROTOCOLS = encodedNames(HttpProtocol.class);
+    private static final Map<SocketProtocol, byte[]> TRANSPORTS = new EnumMap<>(SocketProtocol.class);
+
+    static {
+        for (SocketProtocol protocol : SocketProtocol.values()) {
+            TRANSPORTS.put(protocol, JsonWriter.quoted(transport(protocol)));
+        }
+    }
+
+    private final char[] digits = new char[EpochTime.MAX_CHARS];
+    private final char[] address = new char[IpAddresses.MAX_IPV4_CHARS];
+    private final DnsMessageFields dnsMessage = new DnsMessageFields();
+    private final EncodedText identity;
+    private final EncodedText version = new EncodedText();
+
+    /** @param identity the encoding of the last identity, shared with the envelope's {@code host} */
+    DnstapFieldsWriter(EncodedText identity) {
+        this.identity = identity;
+    }
+
+    /**
+     * Writes the fields of {@code dnstap}; {@code message} is its message or null. When
+     * {@code decodeFailure} is set, the DNS message is kept raw instead of decoded.
+     */
+    void write(Dnstap dnstap, Message message, RuntimeException decodeFailure, JsonWriter out) {
+        if (message == null) {
+            out.field(HecFields.DNSTAP_TYPE);
+            out.string(dnstap.getType().name());
+            return;
+        }
+        Message.Type type = message.getType();
+        out.field(HecFields.DNSTAP_TYPE);
+        out.value(DNSTAP_TYPES.get(type));
+        out.field(HecFields.MESSAGE_TYPE);
+        out.value(isQuery(type) ? QUERY : RESPONSE);
+        if (dnstap.hasIdentity()) {
+            out.field(HecFields.IDENTITY);
+            out.value(identity.of(dnstap.getIdentity()));
+        }
+        if (dnstap.hasVersion()) {
+            out.field(HecFields.VERSION);
+            out.value(version.of(dnstap.getVersion()));
+        }
+        if (dnstap.hasExtra()) {
+            out.field(HecFields.EXTRA);
+            out.string(dnstap.getExtra().toStringUtf8());
+        }
+        writeSockets(message, out);
+        writeTimes(message, out);
+        if (message.hasQueryZone()) {
+            writeZone(message.getQueryZone(), out);
+        }
+        if (message.hasPolicy()) {
+            writePolicy(message.getPolicy(), out);
+        }
+        writeDnsMessage(message, decodeFailure, out);
+    }
+
+    private void writeSockets(Message message, JsonWriter out) {
+        if (message.hasSocketFamily()) {
+            out.field(HecFields.SOCKET_FAMILY);
+            out.value(FAMILIES.get(message.getSocketFamily()));
+        }
+        if (message.hasSocketProtocol()) {
+            out.field(HecFields.TRANSPORT);
+            out.value(TRANSPORTS.get(message.getSocketProtocol()));
+        }
+        if (message.hasHttpProtocol()) {
+            out.field(HecFields.HTTP_PROTOCOL);
+            out.value(HTTP_PROTOCOLS.get(message.getHttpProtocol()));
+        }
+        writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
+        if (message.hasQueryPort()) {
+            out.field(HecFields.SRC_PORT);
+            out.number(message.getQueryPort());
+        }
+        writeAddress(HecFields.DEST, message.hasResponseAddress(), message.getResponseAddress(), out);
+        if (message.hasResponsePort()) {
+            out.field(HecFields.DEST_PORT);
+            out.number(message.getResponsePort());
+        }
+    }
+
+    private void writeTimes(Message message, JsonWriter out) {
+        if (message.hasQueryTimeSec()) {
+            out.field(HecFields.QUERY_TIMESTAMP);
+            out.number(digits, 0,
+                    EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits));
+        }
+        if (message.hasResponseTimeSec()) {
+            out.field(HecFields.RESPONSE_TIMESTAMP);
+            out.number(digits, 0, EpochTime.write(message.getResponseTimeSec(),
+                    Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
+        }
+        if (message.hasQueryTimeSec() && message.hasResponseTimeSec()) {
+            long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
+                    + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
+            if (nanos >= 0) {
+                out.field(HecFields.DURATION);
+                out.number(digits, 0, EpochTime.write(nanos, digits));
+            }
+        }
+    }
+
+    /** The query's or the response's DNS message, whichever the type calls for (or the one there is). */
+    private void writeDnsMessage(Message message, RuntimeException decodeFailure, JsonWriter out) {
+        boolean response = !isQuery(message.getType());
+        ByteString wire = response
+                ? (message.hasResponseMessage() ? message.getResponseMessage() : message.getQueryMessage())
+                : (message.hasQueryMessage() ? message.getQueryMessage() : message.getResponseMessage());
+        if (!wire.isEmpty()) {
+            dnsMessage.write(wire, response, decodeFailure, out);
+        }
+    }
+
+    private static void writeZone(ByteString zone, JsonWriter out) {
+        try {
+            String presented = DnsNames.present(zone.toByteArray());
+            out.field(HecFields.QUERY_ZONE);
+            out.string(presented);
+        } catch (IOException | RuntimeException e) {
+            out.field(HecFields.QUERY_ZONE_RAW);
+            out.string(Base64.getEncoder().encodeToString(zone.toByteArray()));
+        }
+    }
+
+    private static void writePolicy(Policy policy, JsonWriter out) {
+        out.field(HecFields.POLICY);
+        out.startObject();
+        if (policy.hasType()) {
+            out.field(HecFields.TYPE);
+            out.string(policy.getType());
+        }
+        if (policy.hasRule()) {
+            String rule;
+            try {
+                rule = DnsNames.present(policy.getRule().toByteArray());
+            } catch (IOException | RuntimeException e) {
+                rule = policy.getRule().toStringUtf8();
+            }
+            out.field(HecFields.RULE);
+            out.string(rule);
+        }
+        if (policy.hasAction()) {
+            out.field(HecFields.ACTION);
+            out.string(policy.getAction().name());
+        }
+        if (policy.hasMatch()) {
+            out.field(HecFields.MATCH);
+            out.string(policy.getMatch().name());
+        }
+        if (policy.hasValue()) {
+            ByteString value = policy.getValue();
+            String address = IpAddresses.format(value.toByteArray());
+            boolean isAddress = address != null && (policy.getMatch() == Policy.Match.CLIENT_IP
+                    || policy.getMatch() == Policy.Match.RESPONSE_IP || policy.getMatch() == Policy.Match.NS_IP);
+            out.field(HecFields.VALUE);
+            out.string(isAddress ? address : value.toStringUtf8());
+        }
+        out.endObject();
+    }
+
+    private void writeAddress(byte[] field, boolean present, ByteString bytes, JsonWriter out) {
+        if (!present) {
+            return;
+        }
+        out.field(field);
+        if (bytes.size() == 4) {
+            out.string(address, 0, IpAddresses.writeIpv4(bytes.byteAt(0), bytes.byteAt(1), bytes.byteAt(2),
+                    bytes.byteAt(3), address));
+            return;
+        }
+        byte[] raw = bytes.toByteArray();
+        String text = IpAddresses.format(raw);
+        out.string(text != null ? text : Base64.getEncoder().encodeToString(raw));
+    }
+
+    static String transport(SocketProtocol protocol) {
+        return switch (protocol) {
+            case UDP -> "udp";
+            case TCP -> "tcp";
+            case DOT -> "dot";
+            case DOH -> "doh";
+            case DOQ -> "doq";
+            case DNSCryptUDP -> "dnscrypt-udp";
+            case DNSCryptTCP -> "dnscrypt-tcp";
+        };
+    }
+
+    /** dnstap's query types are the odd values (AUTH_QUERY 1, ...), responses the even ones. */
+    static boolean isQuery(Message.Type type) {
+        return type.getNumber() % 2 == 1;
+    }
+
+    private static <E extends Enum<E>> Map<E, byte[]> encodedNames(Class<E> type) {
+        Map<E, byte[]> names = new EnumMap<>(type);
+        for (E value : type.getEnumConstants()) {
+            names.put(value, JsonWriter.quoted(value.name()));
+        }
+        return names;
+    }
+}
