@@ -100,7 +100,7 @@ public final class Collector implements AutoCloseable {
             perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), metrics, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
-                opsServer = new OpsServer(service, registry, this::readiness, this::stats, clock)
+                opsServer = new OpsServer(service, registry, this::liveness, this::readiness, this::stats, clock)
                         .start(config.monitoring().endpoint().host(), config.monitoring().endpoint().port());
             }
         } catch (IOException | RuntimeException e) {
@@ -163,15 +163,33 @@ public final class Collector implements AutoCloseable {
         return ops == null ? -1 : ops.port();
     }
 
-    /** Ready when every listener accepts and Kafka answers. */
+    /** Ready when every listener accepts, Kafka answers, and Kafka takes the collector's events. */
     public Readiness readiness() {
         Readiness.Builder answer = Readiness.builder();
         for (SocketListener listener : listeners) {
-            answer.require("listener " + listener.describe(), listener.listening(),
-                    listener.listening() ? "accepting connections" : "not accepting connections");
+            String failure = listener.acceptFailure();
+            answer.require("listener " + listener.describe(), listener.listening(), listener.listening()
+                    ? "accepting connections" : failure != null ? "accepting fails: " + failure : "not accepting connections");
         }
         KafkaProbe.Result kafka = kafkaProbe.probe();
-        return answer.require("kafka", kafka.ok(), kafka.detail()).build();
+        String refusal = publisher.refusal();
+        return answer.require("kafka", kafka.ok() && refusal == null,
+                refusal != null ? "Kafka refuses the collector's events: " + refusal : kafka.detail()).build();
+    }
+
+    /**
+     * Alive while the threads that must run do: each listener's acceptor and the publisher's
+     * retry thread. Not alive, nothing is read or published until a restart: {@code /health} 503.
+     */
+    public Readiness liveness() {
+        Readiness.Builder answer = Readiness.builder();
+        boolean stopping = closed.get();
+        for (SocketListener listener : listeners) {
+            boolean alive = stopping || listener.alive();
+            answer.require("listener " + listener.describe(), alive, alive ? "running" : "its acceptor stopped");
+        }
+        boolean publishing = stopping || publisher.retrying();
+        return answer.require("kafka_publisher", publishing, publishing ? "running" : "its retry thread stopped").build();
     }
 
     /** Closes idle connections and connections stuck in the middle of a frame. */

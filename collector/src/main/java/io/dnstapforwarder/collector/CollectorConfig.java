@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The collector's configuration. Each record declares its defaults (the options read them from
@@ -22,11 +23,35 @@ import java.util.Set;
 public record CollectorConfig(String collectorId, Listen listen, Limits limits, String kafkaBootstrap, String topic,
         Map<String, String> kafkaProperties, Monitoring monitoring) {
 
+    /** What a frame's envelope and record add to it, at most: ids, peer, times, header, batch overhead. */
+    static final int ENVELOPE_BYTES = 1024;
+
     public CollectorConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
         if (listen.socketPath() == null && listen.tcp() == null) {
             throw new ConfigException("No listener: set --socket-path (DNSTAP_SOCKET_PATH) or --tcp-listen "
                     + "(DNSTAP_TCP_LISTEN)");
+        }
+        long maxRequest = maxRequestSize(kafkaProperties);
+        if (limits.maxFrameBytes() + (long) ENVELOPE_BYTES > maxRequest) {
+            throw ConfigException.invalid("--max-frame-bytes", limits.maxFrameBytes(), "with its envelope ("
+                    + ENVELOPE_BYTES + " bytes) does not fit the Kafka producer's max.request.size (" + maxRequest
+                    + "): such a frame could never be published. Lower it, or raise max.request.size with "
+                    + "--kafka-property (and the topic's max.message.bytes)");
+        }
+    }
+
+    /** The producer's largest request: what {@code --kafka-property} sets, else Kafka's default. */
+    private static long maxRequestSize(Map<String, String> kafkaProperties) {
+        String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (configured == null) {
+            return 1024 * 1024; // ProducerConfig's default
+        }
+        try {
+            return Long.parseLong(configured.trim());
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid("--kafka-property", ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "=" + configured,
+                    "is not a number of bytes");
         }
     }
 

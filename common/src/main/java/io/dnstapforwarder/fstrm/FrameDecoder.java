@@ -50,6 +50,29 @@ public final class FrameDecoder {
     }
 
     /**
+     * The complete data frames between the buffer's position and limit, control frames passed
+     * over; the buffer is left as it is. For counting what a reader had received and could not
+     * hand on (a shutdown that could not wait).
+     */
+    public static int completeDataFrames(ByteBuffer in) {
+        int frames = 0;
+        int at = in.position();
+        while (in.limit() - at >= 2 * LENGTH_BYTES || in.limit() - at >= LENGTH_BYTES && in.getInt(at) != 0) {
+            int length = in.getInt(at);
+            boolean control = length == 0;
+            int size = control ? 2 * LENGTH_BYTES + in.getInt(at + LENGTH_BYTES) : LENGTH_BYTES + length;
+            if (length < 0 || size < 0 || size > in.limit() - at) {
+                break; // a partial frame, or not a frame stream at all
+            }
+            if (!control) {
+                frames++;
+            }
+            at += size;
+        }
+        return frames;
+    }
+
+    /**
      * Hands every complete frame between the buffer's position and limit to {@code visitor}. On
      * return the position stands at the first byte not yet decoded: the start of a partial frame,
      * or the limit.

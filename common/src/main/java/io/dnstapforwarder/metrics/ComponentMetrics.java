@@ -30,6 +30,7 @@ public final class ComponentMetrics {
     private final Counter receivedBytes;
     private final Counter sentEvents;
     private final Counter sentBytes;
+    private final Counter discardedEvents;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 
     public ComponentMetrics(MeterRegistry registry, String kind, String id) {
@@ -40,6 +41,10 @@ public final class ComponentMetrics {
         this.sentEvents = counter("component.sent.events", "events",
                 "Events the next hop acknowledged (Kafka for the collector, Splunk HEC for the shipper)");
         this.sentBytes = counter("component.sent.bytes", "bytes", "Bytes of the events the next hop acknowledged");
+        this.discardedEvents = Counter.builder("component.discarded.events").baseUnit("events")
+                .description("Events received and lost for good, not on purpose (a shutdown that could not wait for "
+                        + "Kafka, a record Kafka refuses for good)").tags(tags).tag("intentional", "false")
+                .register(registry);
     }
 
     /** A registry for Prometheus scraping with JVM and process metrics bound. */
@@ -72,6 +77,11 @@ public final class ComponentMetrics {
     public void sent(long events, long bytes) {
         sentEvents.increment(events);
         sentBytes.increment(bytes);
+    }
+
+    /** Events received and lost for good; never one that will be retried. */
+    public void discarded(long events) {
+        discardedEvents.increment(events);
     }
 
     /** Events received so far. */

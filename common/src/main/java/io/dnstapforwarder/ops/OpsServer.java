@@ -27,21 +27,32 @@ public final class OpsServer implements AutoCloseable {
 
     private final ServiceInfo service;
     private final PrometheusMeterRegistry registry;
+    private final ReadinessCheck liveness;
     private final ReadinessCheck readiness;
     private final Supplier<?> stats;
     private final Clock clock;
     private Javalin app;
 
-    public OpsServer(ServiceInfo service, PrometheusMeterRegistry registry, ReadinessCheck readiness,
-            Supplier<?> stats, Clock clock) {
+    /**
+     * @param liveness whether the process can still do its job at all: its threads that must run
+     *     do; failing, {@code /health} answers 503 and an orchestrator restarts the process
+     * @param readiness whether it can do its job right now
+     */
+    public OpsServer(ServiceInfo service, PrometheusMeterRegistry registry, ReadinessCheck liveness,
+            ReadinessCheck readiness, Supplier<?> stats, Clock clock) {
         this.service = service;
         this.registry = registry;
+        this.liveness = liveness;
         this.readiness = readiness;
         this.stats = stats;
         this.clock = clock;
-        // Readiness as a metric too, so that alerts can say how long a service has not been ready.
+        // Readiness and liveness as metrics too, so that alerts can say how long a service has not been ready.
         Gauge.builder("dnstap.ready", readiness, check -> check.check().ready() ? 1 : 0)
                 .description("1 while /ready answers 200, else 0")
+                .tags("component.kind", service.kind(), "component.id", service.instanceId())
+                .register(registry);
+        Gauge.builder("dnstap.alive", liveness, check -> check.check().ready() ? 1 : 0)
+                .description("1 while /health answers 200, else 0: a part that must run has stopped")
                 .tags("component.kind", service.kind(), "component.id", service.instanceId())
                 .register(registry);
     }
@@ -88,11 +99,13 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private void health(Context ctx) {
+        Readiness alive = liveness.check();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "UP");
+        body.put("status", alive.ready() ? "UP" : "DOWN");
         body.put("uptime", service.uptime(clock.instant()).toMillis() / 1000.0);
         body.put("version", service.version());
-        ctx.json(body);
+        body.put("checks", alive.checks());
+        ctx.status(alive.ready() ? 200 : 503).json(body);
     }
 
     private void ready(Context ctx) {
@@ -109,7 +122,7 @@ public final class OpsServer implements AutoCloseable {
 
     private static Map<String, String> endpoints() {
         Map<String, String> endpoints = new LinkedHashMap<>();
-        endpoints.put("/health", "liveness: 200 while the process runs");
+        endpoints.put("/health", "liveness: 200 while the process can do its job, 503 when it must be restarted");
         endpoints.put("/ready", "readiness: 200 when the service can do its job, 503 otherwise");
         endpoints.put("/metrics", "Prometheus metrics");
         endpoints.put("/stats", "JSON statistics");

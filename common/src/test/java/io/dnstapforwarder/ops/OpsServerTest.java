@@ -26,9 +26,11 @@ class OpsServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final AtomicBoolean alive = new AtomicBoolean(true);
     private final PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
     private final OpsServer server = new OpsServer(
             new ServiceInfo("collector", "host-1", "1.2.3", STARTED), registry,
+            () -> Readiness.builder().require("listener", alive.get(), alive.get() ? "accepting" : "died").build(),
             () -> Readiness.builder().require("kafka", ready.get(), ready.get() ? "answers" : "down").build(),
             () -> Map.of("connections", 3),
             Clock.fixed(STARTED.plus(Duration.ofMillis(90_500)), ZoneOffset.UTC))
@@ -48,6 +50,18 @@ class OpsServerTest {
         assertThat(body.get("status").asText()).isEqualTo("UP");
         assertThat(body.get("uptime").asDouble()).isEqualTo(90.5);
         assertThat(body.get("version").asText()).isEqualTo("1.2.3");
+    }
+
+    @Test
+    void answersHealth503NamingTheCheckWhenThePartThatMustRunDied() throws Exception {
+        alive.set(false);
+
+        HttpResponse<String> response = get("/health");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.at("/checks/listener/detail").asText()).isEqualTo("died");
     }
 
     @Test

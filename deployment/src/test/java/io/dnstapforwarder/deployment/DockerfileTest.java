@@ -128,7 +128,8 @@ class DockerfileTest {
         Path script = ROOT.resolve("bin/healthcheck");
         assertThat(Files.isExecutable(script)).isTrue();
         OpsServer ops = new OpsServer(ServiceInfo.startingNow("collector", "healthcheck-test"),
-                ComponentMetrics.newPrometheusRegistry(), () -> Readiness.builder().build(), Map::of, Clock.systemUTC())
+                ComponentMetrics.newPrometheusRegistry(), () -> Readiness.builder().build(), () -> Readiness.builder().build(),
+                Map::of, Clock.systemUTC())
                 .start("127.0.0.1", 0);
         try {
             assertThat(run(script, ops.port())).isZero();

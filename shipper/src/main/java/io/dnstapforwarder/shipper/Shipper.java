@@ -15,9 +15,11 @@ import io.dnstapforwarder.shipper.consume.RangeSubscription;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.deliver.Breakers;
+import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoint;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
+import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckPoller;
 import io.dnstapforwarder.shipper.hec.AckTracker;
@@ -27,6 +29,7 @@ import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -35,11 +38,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,16 +87,19 @@ public final class Shipper implements AutoCloseable {
         ShipperConfig.Hec hec = config.hec();
         this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
                 hec.breaker().window(), hec.breaker().openFor(), registry));
-        Sender sender = new Sender(endpoints, Backoff.withJitter(hec.retryBase(), hec.retryMax()), hec.maxRetries(),
-                metrics, System::nanoTime);
+        Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
+        Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime);
         String clientId = "dnstap-shipper-" + config.shipperId();
         ShipperConfig.Kafka kafka = config.kafka();
         this.deadLetters = new DeadLetterPublisher(new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrap(),
                 clientId + "-dlq", kafka.properties())), kafka.deadLetterTopic(), config.shipperId());
         this.acks = hec.ack().enabled()
                 ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime) : AckTracker.NONE;
+        PartitionStalls stalls = new PartitionStalls(System::nanoTime);
+        DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
         this.pipeline = new DeliveryPipeline(hec.concurrency(), new HecEventRenderer.Settings(hec.sourcetype(),
-                hec.index()), config.batching().maxBytes(), sender, deadLetters, acks, metrics, clock);
+                hec.index()), config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks,
+                stalls, retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime));
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
                 kafka.group(), clientId, kafka.properties()));
         this.consumerMetrics = KafkaClientMeters.of(consumer, metrics.tags(), registry);
@@ -100,7 +108,7 @@ public final class Shipper implements AutoCloseable {
         int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
         this.loop = new ShipperLoop(consumer, range != null ? range : new GroupSubscription(kafka.topic()),
                 new RecordBatcher(batching.maxEvents(), RecordBatcher.MAX_BATCH_RECORD_BYTES, batching.flushInterval()),
-                pipeline, endpoints, maxInFlight, metrics, System::nanoTime);
+                pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
         this.thread = new Thread(() -> {
             try {
                 loop.run();
@@ -109,11 +117,11 @@ public final class Shipper implements AutoCloseable {
             }
         }, "dnstap-shipper");
         thread.start();
-        this.status = new ShipperStatus(config, loop, pipeline, sender, acks, metrics);
+        this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics);
         this.performanceLog = status.performanceLog(config.performanceLogInterval());
         this.ops = config.monitoring() == null ? null
-                : new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::readiness,
-                        status::stats, clock).start(config.monitoring().host(), config.monitoring().port());
+                : new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
+                        status::readiness, status::stats, clock).start(config.monitoring().host(), config.monitoring().port());
     }
 
     /** One endpoint per HEC URL, all with the same token and TLS settings; or the local file without a URL. */
@@ -163,13 +171,22 @@ public final class Shipper implements AutoCloseable {
         return ended;
     }
 
-    /** What a bounded run did: whether it covered its whole range, and the events it delivered and dead-lettered. */
-    public record Summary(boolean completed, Bounds.Range range, long delivered, long deadLettered) {
+    /**
+     * What a bounded run did: whether it covered its whole range, the offsets it committed (how
+     * far it really got), and the events it delivered and dead-lettered.
+     */
+    public record Summary(boolean completed, Bounds.Range range, Map<TopicPartition, Long> committed, long delivered,
+            long deadLettered) {
     }
 
     public Summary summary() {
-        return new Summary(loop.completed(), range == null ? null : range.range(), metrics.sentEvents(),
+        return new Summary(loop.completed(), range == null ? null : range.range(), loop.committed(), metrics.sentEvents(),
                 pipeline.deadLettered());
+    }
+
+    /** Whether the shipper's parts that must run do ({@code /health}). */
+    public Readiness liveness() {
+        return status.liveness();
     }
 
     public int monitoringPort() {
@@ -186,6 +203,7 @@ public final class Shipper implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        status.closing();
         loop.stop();
         try {
             thread.join(Duration.ofSeconds(30).toMillis());

@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.Require;
+import io.dnstapforwarder.shipper.hec.TokenSource;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +21,11 @@ import java.util.stream.Collectors;
  * @param performanceLogInterval how often to log a line of rates; zero for never
  */
 public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
-        Duration performanceLogInterval) {
+        Duration performanceLogInterval, Guards guards) {
 
-    /** Without performance logging. */
+    /** Without performance logging, the guards at their defaults. */
     public ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring) {
-        this(shipperId, hec, batching, kafka, dataDir, monitoring, Duration.ZERO);
+        this(shipperId, hec, batching, kafka, dataDir, monitoring, Duration.ZERO, Guards.DEFAULTS);
     }
 
     /** Where events go without a HEC URL. */
@@ -39,7 +40,32 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
     }
 
     public ShipperConfig withKafka(Kafka kafka) {
-        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval);
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards);
+    }
+
+    public ShipperConfig withGuards(Guards guards) {
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards);
+    }
+
+    /**
+     * What keeps a fault from draining or wedging the stream unseen.
+     *
+     * @param deadLetterMaxPercent the most of the events that may go to the dead-letter topic
+     *     before dead-lettering pauses (a misconfiguration must not empty the stream there); 100: never pauses
+     * @param maxUnsettled how long a batch may wait for delivery before the shipper stops being
+     *     ready, naming the partition
+     */
+    public record Guards(int deadLetterMaxPercent, Duration maxUnsettled) {
+
+        public static final int DEFAULT_DEAD_LETTER_MAX_PERCENT = 50;
+        public static final long DEFAULT_MAX_UNSETTLED_SECONDS = 600;
+        public static final Guards DEFAULTS = new Guards(DEFAULT_DEAD_LETTER_MAX_PERCENT,
+                Duration.ofSeconds(DEFAULT_MAX_UNSETTLED_SECONDS));
+
+        public Guards {
+            Require.between("--dlq-max-percent", deadLetterMaxPercent, 1, 100, "must be a percentage, 1 to 100");
+            Require.atLeast("--max-unsettled-sec", maxUnsettled.toSeconds(), 1);
+        }
     }
 
     /**
@@ -66,6 +92,12 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
 
         public Hec {
             urls = List.copyOf(urls);
+            token = token == null ? null : token.strip(); // a Secret made from a file ends with a newline
+            int unsendable = token == null ? -1 : TokenSource.unsendableAt(token);
+            if (unsendable >= 0) {
+                throw new ConfigException("--hec-token (DNSTAP_HEC_TOKEN) has a character an HTTP header cannot carry, at "
+                        + "position " + (unsendable + 1) + " (the token is not shown)");
+            }
             if (token != null && tokenFile != null) {
                 throw new ConfigException("Set --hec-token (DNSTAP_HEC_TOKEN) or --hec-token-file "
                         + "(DNSTAP_HEC_TOKEN_FILE), not both");

@@ -4,8 +4,10 @@ import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
+import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
+import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.Outcome;
@@ -13,6 +15,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the shipper tells its operators: readiness ({@code /ready}), statistics ({@code /stats})
@@ -29,22 +33,50 @@ final class ShipperStatus {
     private final Sender sender;
     private final Endpoints endpoints;
     private final AckTracker acks;
+    private final PartitionStalls stalls;
+    private final DeadLetterGate gate;
     private final ComponentMetrics metrics;
+    private volatile boolean closing;
 
     ShipperStatus(ShipperConfig config, ShipperLoop loop, DeliveryPipeline pipeline, Sender sender, AckTracker acks,
-            ComponentMetrics metrics) {
+            PartitionStalls stalls, DeadLetterGate gate, ComponentMetrics metrics) {
         this.config = config;
         this.loop = loop;
         this.pipeline = pipeline;
         this.sender = sender;
         this.endpoints = sender.endpoints();
         this.acks = acks;
+        this.stalls = stalls;
+        this.gate = gate;
         this.metrics = metrics;
     }
 
+    /** The shipper is being stopped: its parts ending is expected, not a failure. */
+    void closing() {
+        closing = true;
+    }
+
     /**
-     * Ready while the loop polls its partitions and some endpoint takes requests: not while every
-     * circuit breaker is open, nor while HEC refuses our token or URL.
+     * Alive while the parts that must run do: the consumer loop (unless it ended by itself, a
+     * bounded run done, or the shipper is stopping) and the delivery workers. Not alive, nothing
+     * is delivered until a restart: {@code /health} answers 503.
+     */
+    Readiness liveness() {
+        ShipperLoop.Status status = loop.status();
+        boolean loopAlive = status.running() || closing || loop.completed();
+        boolean workersAlive = pipeline.working() || closing;
+        return Readiness.builder()
+                .require("consumer_loop", loopAlive, loopAlive ? "running"
+                        : "stopped: " + (status.failure() == null ? "unknown reason" : status.failure().toString()))
+                .require("delivery_workers", workersAlive, workersAlive ? "running" : "stopped")
+                .build();
+    }
+
+    /**
+     * Ready while the loop polls its partitions, some endpoint takes requests (not every circuit
+     * breaker open, HEC not refusing our token or URL), and every partition's delivery goes on: no
+     * partition held by a fault or by the dead-letter topic, no batch waiting longer than
+     * {@code --max-unsettled-sec}.
      */
     Readiness readiness() {
         ShipperLoop.Status status = loop.status();
@@ -52,6 +84,7 @@ final class ShipperStatus {
         Outcome failure = sender.lastFailure();
         boolean accepted = !(failure instanceof Outcome.Misconfigured);
         boolean available = endpoints.anyClosed();
+        Map<String, String> held = heldPartitions();
         return Readiness.builder()
                 .require("consuming", polling && status.assigned(), !status.running() ? "the consumer loop stopped"
                         : !status.assigned() ? "waiting for the consumer group to assign partitions"
@@ -61,7 +94,28 @@ final class ShipperStatus {
                                 + (failure == null ? "" : "; last failure: " + failure)
                         : failure == null ? config.destination() + " accepts events"
                         : "retrying after: " + failure)
+                .require("delivery", held.isEmpty(), held.isEmpty() ? "every partition's batches settle"
+                        : "held: " + held)
                 .build();
+    }
+
+    /**
+     * Partitions whose delivery does not go on, and why: stalled by the workers, or with a batch
+     * waiting longer than allowed (the reason then is the last failure, if any).
+     */
+    private Map<String, String> heldPartitions() {
+        Map<String, String> held = new TreeMap<>(stalls.describe());
+        Duration allowed = config.guards().maxUnsettled();
+        for (TopicPartition partition : loop.owned()) {
+            Duration waiting = pipeline.oldestInFlight(partition);
+            if (waiting.compareTo(allowed) > 0) {
+                Outcome failure = sender.lastFailure();
+                held.putIfAbsent(partition.toString(), "a batch has waited " + waiting.toSeconds() + " s (more than "
+                        + "--max-unsettled-sec " + allowed.toSeconds() + ")"
+                        + (failure == null ? "" : "; last failure: " + failure));
+            }
+        }
+        return held;
     }
 
     /** For {@code /stats}: never the token. */
@@ -79,6 +133,8 @@ final class ShipperStatus {
             stats.put("requests_awaiting_ack", acks.pending());
         }
         stats.put("paused", status.paused());
+        stats.put("held_partitions", heldPartitions());
+        stats.put("dead_lettering_paused", gate.closedBecause());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
         Outcome failure = sender.lastFailure();
         stats.put("last_failure", failure == null ? null : failure.toString());

@@ -203,7 +203,7 @@ class ShipperTest extends ShipperIntegrationTest {
             harness.produce(0, 500);
             ShipperConfig base = harness.config("perf-log", fastHec(hec.url(), TOKEN), 100);
             harness.start(new ShipperConfig(base.shipperId(), base.hec(), base.batching(), base.kafka(), base.dataDir(),
-                    base.monitoring(), Duration.ofSeconds(1)));
+                    base.monitoring(), Duration.ofSeconds(1), base.guards()));
 
             await().atMost(WAIT).until(() -> lines.messages().stream().anyMatch(line -> line
                     .matches("performance: [\\d,]+ events/s consumed, [\\d,]+ events/s delivered, 0 dead-lettered, "

@@ -66,6 +66,8 @@ public final class HecEmulator implements AutoCloseable {
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** Reads request bodies as strictly as Splunk: invalid UTF-8 or JSON is "Invalid data format". */
+    private static final ObjectMapper STRICT_JSON = Json.exactDecimals();
     private static final Set<String> EVENT_PATHS = Set.of(
             "/services/collector", "/services/collector/event", "/services/collector/event/1.0");
 
@@ -401,10 +403,26 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    private Outcome index(byte[] decoded, String channelId) {
+    /** The events of a request body HEC would index, and the error that stopped it, if any. */
+    private record Parsed(List<JsonNode> accepted, Outcome error) {
+    }
+
+    /**
+     * Checks a request body as HEC does, without a running emulator: null when HEC would index
+     * every event in it, else the body of HEC's error answer. For tests of what a renderer makes.
+     */
+    public static String rejection(byte[] body) {
+        Parsed parsed = parse(body, Set.of());
+        if (parsed.error() == null && parsed.accepted().isEmpty()) {
+            return "{\"text\":\"No data\",\"code\":5}";
+        }
+        return parsed.error() == null ? null : parsed.error().body();
+    }
+
+    private static Parsed parse(byte[] decoded, Set<String> allowedIndexes) {
         List<JsonNode> accepted = new ArrayList<>();
         Outcome error = null;
-        try (JsonParser parser = json.getFactory().createParser(decoded)) {
+        try (JsonParser parser = STRICT_JSON.getFactory().createParser(decoded)) {
             while (error == null) {
                 JsonToken token;
                 try {
@@ -422,12 +440,12 @@ public final class HecEmulator implements AutoCloseable {
                 }
                 JsonNode event;
                 try {
-                    event = json.readTree(parser);
+                    event = STRICT_JSON.readTree(parser);
                 } catch (IOException e) {
                     error = invalidEvent(6, "Invalid data format", accepted.size());
                     break;
                 }
-                error = validate(event, accepted.size());
+                error = validate(event, accepted.size(), allowedIndexes);
                 if (error == null) {
                     accepted.add(event);
                 }
@@ -435,6 +453,13 @@ public final class HecEmulator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return new Parsed(accepted, error);
+    }
+
+    private Outcome index(byte[] decoded, String channelId) {
+        Parsed parsed = parse(decoded, allowedIndexes);
+        List<JsonNode> accepted = parsed.accepted();
+        Outcome error = parsed.error();
         if (error == null && accepted.isEmpty()) {
             error = Outcome.of(400, 5, "No data");
         }
@@ -456,7 +481,7 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    private Outcome validate(JsonNode event, int number) {
+    private static Outcome validate(JsonNode event, int number, Set<String> allowedIndexes) {
         if (!event.has("event")) {
             return invalidEvent(12, "Event field is required", number);
         }

@@ -2,6 +2,7 @@ package io.dnstapforwarder.testkit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -12,15 +13,28 @@ public final class LogLines implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogLines(Class<?> loggerOf) {
-        this.logger = (Logger) LoggerFactory.getLogger(loggerOf);
+    private LogLines(String name) {
+        this.logger = (Logger) LoggerFactory.getLogger(name);
         appender.start();
         logger.addAppender(appender);
     }
 
     /** Starts watching the logger named after {@code loggerOf}. */
     public static LogLines of(Class<?> loggerOf) {
-        return new LogLines(loggerOf);
+        return new LogLines(loggerOf.getName());
+    }
+
+    /** Starts watching every logger of the process (the root logger). */
+    public static LogLines everything() {
+        return new LogLines(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    /** Each line as it would be written: the message, and the exception with its causes and stack, if any. */
+    public List<String> fullText() {
+        synchronized (appender.list) {
+            return appender.list.stream().map(event -> event.getThrowableProxy() == null ? event.getFormattedMessage()
+                    : event.getFormattedMessage() + "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy())).toList();
+        }
     }
 
     /** The formatted messages so far, oldest first. */

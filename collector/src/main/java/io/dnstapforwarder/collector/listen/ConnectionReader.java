@@ -18,7 +18,6 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -55,6 +54,7 @@ final class ConnectionReader implements Runnable {
     private long receivedAtNs;
     private long framesThisRead;
     private long bytesThisRead;
+    private boolean unpublished;
 
     ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
             EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
@@ -151,6 +151,11 @@ final class ConnectionReader implements Runnable {
             connection.publishing(true);
             try {
                 decoder.decode(buffer, receiver);
+            } catch (IOException e) {
+                if (unpublished) {
+                    countUnpublished(buffer);
+                }
+                throw e;
             } finally {
                 connection.publishing(false);
                 boolean partial = buffer.hasRemaining();
@@ -172,16 +177,33 @@ final class ConnectionReader implements Runnable {
         return bigger;
     }
 
-    private void publish(ByteBuffer frame) throws InterruptedIOException {
+    private void publish(ByteBuffer frame) throws IOException {
         int size = frame.remaining();
         try {
             publisher.publish(encoder.encode(frame, receivedAtNs));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            unpublished = true;
             throw new InterruptedIOException("interrupted while publishing");
+        } catch (RuntimeException e) {
+            unpublished = true; // the publisher is closed under us: shutdown could not wait for this reader
+            throw new IOException("the publisher did not take the frame: " + e.getMessage(), e);
         }
         framesThisRead++;
         bytesThisRead += size;
+    }
+
+    /**
+     * Counts, loudly, the frames read from the socket that will never reach Kafka: the one being
+     * published when shutdown could wait no longer, and the complete ones after it in the buffer.
+     */
+    private void countUnpublished(ByteBuffer rest) {
+        long lost = 1 + FrameDecoder.completeDataFrames(rest);
+        metrics.discarded(lost);
+        metrics.error("shutdown_unpublished", Stage.SENDING);
+        log.error("Connection {} from {}: {} frames read from the socket were not published before shutdown "
+                + "(Kafka did not take them in time); the DNS server sent them and they are lost", connection.id(),
+                connection.peer(), lost);
     }
 
     private void reply(ControlFrame frame) throws IOException {

@@ -7,7 +7,9 @@ import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
+import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,10 @@ public final class SocketListener implements AutoCloseable {
     public static final Duration OVER_LIMIT_PAUSE = Duration.ofMillis(100);
     /** A connection that breaks the protocol is held this long before it is closed, for the same reason. */
     public static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
+    /** While accept() fails (too many open files, say), it is tried again after this backoff, not in a loop. */
+    static final Backoff ACCEPT_BACKOFF = Backoff.exponential(Duration.ofMillis(10), Duration.ofSeconds(1));
+    /** How long connections may take, at shutdown, to publish what they read before they are interrupted. */
+    static final Duration READERS_FLUSH = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(SocketListener.class);
 
@@ -51,6 +58,7 @@ public final class SocketListener implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private volatile boolean closed;
+    private volatile String acceptFailure;
 
     private SocketListener(ListenEndpoint endpoint, Context context) throws IOException {
         this.endpoint = endpoint;
@@ -84,8 +92,19 @@ public final class SocketListener implements AutoCloseable {
         }
     }
 
+    /** True while the listener accepts: open, its acceptor running, and accept() not failing. */
     public boolean listening() {
+        return alive() && acceptFailure == null;
+    }
+
+    /** True while the acceptor runs (however accept() fares): false, the listener needs a restart. */
+    public boolean alive() {
         return !closed && server.isOpen() && acceptor.isAlive();
+    }
+
+    /** Why accepting fails now (the last error of accept()), or null while it works. */
+    public String acceptFailure() {
+        return acceptFailure;
     }
 
     /** Closes the connections that have timed out (called by the collector's reaper, about once a second). */
@@ -100,6 +119,7 @@ public final class SocketListener implements AutoCloseable {
     }
 
     private void acceptLoop() {
+        int failures = 0;
         while (!closed) {
             SocketChannel channel;
             try {
@@ -107,53 +127,80 @@ public final class SocketListener implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                log.error("Accepting on {} failed", endpoint, e);
+                failures++;
+                acceptFailure = e.toString();
+                context.metrics().error("accept_failed", Stage.RECEIVING);
+                Duration pause = ACCEPT_BACKOFF.delay(failures);
+                limitedLog.error("accept", "Accepting on {} failed {} times in a row ({}); trying again in {} ms",
+                        endpoint, failures, e.toString(), pause.toMillis());
+                if (!pause(pause)) {
+                    return;
+                }
                 continue;
             }
+            failures = 0;
+            acceptFailure = null;
+            boolean overLimit;
             try {
-                startReading(channel);
+                overLimit = !startReading(channel);
             } catch (IOException | RuntimeException e) {
                 log.warn("Could not set up a connection on {}: {}", endpoint, e.toString());
                 closeQuietly(channel);
+                continue;
+            }
+            if (overLimit && !pause(OVER_LIMIT_PAUSE)) {
+                return;
             }
         }
     }
 
-    private void startReading(SocketChannel channel) throws IOException {
+    /** Starts a reader for the connection; false when it was refused for the connection limit. */
+    private boolean startReading(SocketChannel channel) throws IOException {
         ListenEndpoint.Peer peer = endpoint.peerOf(channel);
-        Connection connection = context.connections().tryOpen(endpoint.transport(), peer);
-        if (connection == null) {
-            closeQuietly(channel);
-            limitedLog.warn("limit", "Refused a connection on {} from {}: {} connections are open, the limit "
-                    + "(--max-connections)", endpoint, peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""),
-                    context.connections().max());
-            pauseAccepting();
-            return;
+        synchronized (this) {
+            if (closed) {
+                // Accepted as the listener closed: never read, so nothing of it can be lost at shutdown.
+                closeQuietly(channel);
+                return true;
+            }
+            Connection connection = context.connections().tryOpen(endpoint.transport(), peer);
+            if (connection == null) {
+                closeQuietly(channel);
+                limitedLog.warn("limit", "Refused a connection on {} from {}: {} connections are open, the limit "
+                        + "(--max-connections)", endpoint, peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""),
+                        context.connections().max());
+                return false;
+            }
+            DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder()
+                    .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
+                    .setCollectorId(context.collectorId())
+                    .setConnectionId(connection.id())
+                    .setTransport(endpoint.transport())
+                    .setPeerAddress(peer.address())
+                    .setPeerPort(peer.port())
+                    .build());
+            ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
+                    context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(),
+                    () -> {
+                        readings.remove(connection);
+                        context.connections().closed(connection);
+                    });
+            log.info("Connection {} from {} opened", connection.id(), connection.peer());
+            Thread thread = new Thread(reader, "dnstap-conn-" + connection.id());
+            readings.put(connection, new Reading(channel, thread));
+            thread.start();
+            return true;
         }
-        DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder()
-                .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
-                .setCollectorId(context.collectorId())
-                .setConnectionId(connection.id())
-                .setTransport(endpoint.transport())
-                .setPeerAddress(peer.address())
-                .setPeerPort(peer.port())
-                .build());
-        ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
-                context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(), () -> {
-                    readings.remove(connection);
-                    context.connections().closed(connection);
-                });
-        log.info("Connection {} from {} opened", connection.id(), connection.peer());
-        Thread thread = new Thread(reader, "dnstap-conn-" + connection.id());
-        readings.put(connection, new Reading(channel, thread));
-        thread.start();
     }
 
-    private void pauseAccepting() {
+    /** Waits on purpose; false when interrupted (the listener is closing). */
+    private boolean pause(Duration pause) {
         try {
-            context.sleeper().sleep(OVER_LIMIT_PAUSE);
+            context.sleeper().sleep(pause);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -161,21 +208,32 @@ public final class SocketListener implements AutoCloseable {
     private record Reading(SocketChannel channel, Thread thread) {
     }
 
-    /** Stops accepting and closes every connection of this listener. */
+    /**
+     * Stops accepting, then ends every connection of this listener: their sockets are closed, so
+     * nothing more is read, and each reader publishes what it had read, waiting for room in the
+     * publish budget for up to {@link #READERS_FLUSH}. A reader still waiting then (Kafka down) is
+     * interrupted, and counts the frames it read and could not publish.
+     */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true; // from here on, no connection is registered
+        }
         closeQuietly(server);
-        // Closing a channel ends a blocked read; the interrupt ends a reader blocked on a full publisher.
-        readings.forEach((connection, reading) -> {
-            connection.stopping();
-            closeQuietly(reading.channel());
-            reading.thread().interrupt();
-        });
+        acceptor.interrupt(); // out of an accept-failure or over-limit pause
         try {
             acceptor.join(5_000);
+            readings.forEach((connection, reading) -> {
+                connection.stopping();
+                closeQuietly(reading.channel());
+            });
+            long deadline = System.nanoTime() + READERS_FLUSH.toNanos();
             for (Reading reading : readings.values()) {
-                reading.thread().join(5_000);
+                reading.thread().join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            for (Reading reading : readings.values()) {
+                reading.thread().interrupt();
+                reading.thread().join(1_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

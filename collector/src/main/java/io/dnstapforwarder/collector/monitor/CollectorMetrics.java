@@ -66,6 +66,11 @@ public final class CollectorMetrics {
         component.error(errorType, Stage.SENDING);
     }
 
+    /** Frames received and lost for good (not on purpose): counted apart from the errors that caused it. */
+    public void discarded(long frames) {
+        component.discarded(frames);
+    }
+
     /** An error that loses no frame (a protocol violation ends its connection; Kafka unavailable is retried). */
     public void error(String errorType, Stage stage) {
         component.error(errorType, stage);

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -36,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * drops) the excess. The producer keeps records it has batched and retries them for as long as
  * it takes (its delivery timeout is unbounded). A send the producer refuses before batching (no
  * metadata while Kafka is unreachable) fails inside {@code send()} itself; such an event goes to a
- * retry queue that one thread sends again after a backoff. Once batched, the producer holds the
- * bytes, so nothing here keeps the event alive: in-flight events die young, which keeps garbage
- * collection cheap at a million events a second. Only a failure Kafka calls permanent (not
- * authorized, record too large) drops an event, with a counter and a log line.
+ * retry queue that one thread sends again after a backoff. Each event is kept until Kafka
+ * acknowledged it, so that a refusal reported after batching (authorization revoked) is sent again
+ * too: a refusal holds the events and stops the reading like an outage, and readiness names it.
+ * Only an event too large for Kafka ever is dropped, with a counter and a log line.
  */
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
 
@@ -58,21 +59,18 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     }
 
     /**
-     * What is known of one send once it left our hands: enough to settle the budget and the
-     * counters, and not the event itself. A failure reported while {@code send()} is still running
-     * happened before batching; the sender then still has the event and retries it.
+     * One send once it left our hands: the event is kept until Kafka acknowledged it, so that a
+     * refusal reported after batching (authorization revoked, say) can be sent again rather than
+     * lost; the budget already counts its bytes. A failure reported while {@code send()} is still
+     * running happened before batching; the sender then handles it itself.
      */
     private final class Completion implements Callback {
-        private final int size;
-        private final int valueBytes;
-        private final long handedAt;
+        private final Pending pending;
         private boolean sendReturned;
         private Exception failedBeforeBatching;
 
         Completion(Pending pending) {
-            this.size = pending.size();
-            this.valueBytes = pending.record().value().length;
-            this.handedAt = pending.handedAt();
+            this.pending = pending;
         }
 
         @Override
@@ -83,7 +81,11 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
                     return;
                 }
             }
-            completed(size, valueBytes, handedAt, exception);
+            if (exception == null) {
+                acknowledged(pending);
+            } else {
+                failed(pending, exception);
+            }
         }
 
         /** Called by the sender when send() returned; the failure it must handle, if any. */
@@ -105,6 +107,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final AtomicLong failedEvents = new AtomicLong();
     private final Thread retrier;
     private volatile boolean acknowledgedSinceRetry;
+    private volatile String refusal;
     private volatile boolean closing;
 
     /**
@@ -142,30 +145,53 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
             completion.sendReturned();
             failure = e;
         }
-        if (failure == null) {
-            return;
-        }
-        if (failure instanceof RetriableException && !closing) {
-            metrics.error("kafka_unavailable", Stage.SENDING);
-            limitedLog.warn("unavailable", "Kafka is unavailable ({}); holding {} bytes of events and retrying",
-                    failure.getMessage(), outstandingBytes());
-            retries.add(pending);
-        } else {
-            completed(pending.size(), pending.record().value().length, pending.handedAt(), failure);
+        if (failure != null) {
+            failed(pending, failure);
         }
     }
 
-    /** Settles one event: acknowledged, or lost for good. Runs on the producer's I/O thread; must not block. */
-    private void completed(int size, int valueBytes, long handedAt, Exception exception) {
-        budget.release(size);
-        if (exception == null) {
-            acknowledgedSinceRetry = true;
-            metrics.published(valueBytes, System.nanoTime() - handedAt);
-        } else {
+    /** One event Kafka acknowledged. Runs on the producer's I/O thread; must not block. */
+    private void acknowledged(Pending pending) {
+        budget.release(pending.size());
+        acknowledgedSinceRetry = true;
+        refusal = null;
+        metrics.published(pending.record().value().length, System.nanoTime() - pending.handedAt());
+    }
+
+    /**
+     * One event Kafka did not take. Only an event too large for Kafka is given up (it never can
+     * be taken); any other failure, transient or not (no leader, authorization revoked, an
+     * unknown topic), keeps the event for the retry thread, so the budget stays spent and reading
+     * stops when it is: nothing is dropped while Kafka refuses us, and readiness says why.
+     */
+    private void failed(Pending pending, Exception failure) {
+        int valueBytes = pending.record().value().length;
+        if (failure instanceof RecordTooLargeException || closing) {
+            budget.release(pending.size());
             failedEvents.incrementAndGet();
-            metrics.failed("kafka_publish_failed");
-            limitedLog.warn("publish-failed", "Kafka did not take an event of {} bytes: {}", valueBytes, exception.toString());
+            metrics.failed(closing ? "kafka_publish_failed" : "kafka_record_too_large");
+            metrics.discarded(1);
+            limitedLog.error("lost", "Kafka did not take an event of {} bytes ({}); it is lost{}", valueBytes,
+                    failure.toString(), closing ? "" : ". Raise the topic's max.message.bytes, or lower --max-frame-bytes");
+            return;
         }
+        if (failure instanceof RetriableException) {
+            metrics.error("kafka_unavailable", Stage.SENDING);
+            limitedLog.warn("unavailable", "Kafka is unavailable ({}); holding {} bytes of events and retrying",
+                    failure.getMessage(), outstandingBytes());
+        } else {
+            refusal = failure.toString();
+            metrics.error("kafka_refused", Stage.SENDING);
+            limitedLog.error("refused", "Kafka refuses the collector's events ({}); holding {} bytes of them and "
+                    + "retrying; reading stops once --publish-buffer-bytes are held", failure.toString(),
+                    outstandingBytes());
+        }
+        retries.add(pending);
+    }
+
+    /** Why Kafka refuses the collector's events (not a transient failure), or null while it takes them. */
+    public String refusal() {
+        return refusal;
     }
 
     /** Sends the queued events again, all together, after a backoff that grows while nothing gets through. */
@@ -185,6 +211,11 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** True while the thread that sends refused events again runs. */
+    public boolean retrying() {
+        return retrier.isAlive();
     }
 
     @Override

@@ -4,10 +4,14 @@ import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
+import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.consume.Bounds;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterTopic;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,8 +75,22 @@ public final class DlqCommand implements Runnable {
             }
             ShipperConfig config = base.withKafka(base.kafka().reading(base.kafka().deadLetterTopic(), group));
             return BoundedRuns.run("dlq redrive", spec, config, Bounds.EVERYTHING,
-                    summary -> deadLetters.deleteUpTo(summary.range().end()));
+                    summary -> deadLetters.deleteUpTo(redriven(summary)));
         }
+    }
+
+    /**
+     * Per partition of the dead-letter topic, the offset before which every record was redriven:
+     * what the run committed, and never past the end of its range (records dead-lettered again
+     * during the run are appended after it, and stay).
+     */
+    static Map<TopicPartition, Long> redriven(Shipper.Summary summary) {
+        Map<TopicPartition, Long> redriven = new HashMap<>();
+        summary.range().end().forEach((partition, end) -> {
+            long committed = summary.committed().getOrDefault(partition, summary.range().start().get(partition));
+            redriven.put(partition, Math.min(end, committed));
+        });
+        return redriven;
     }
 
     public static void main(String[] args) {

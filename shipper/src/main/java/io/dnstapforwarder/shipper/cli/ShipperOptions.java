@@ -7,6 +7,7 @@ import io.dnstapforwarder.ops.ServiceInfo;
 import io.dnstapforwarder.shipper.ShipperConfig.Ack;
 import io.dnstapforwarder.shipper.ShipperConfig.Batching;
 import io.dnstapforwarder.shipper.ShipperConfig.Breaker;
+import io.dnstapforwarder.shipper.ShipperConfig.Guards;
 import io.dnstapforwarder.shipper.ShipperConfig.Hec;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import java.net.URI;
@@ -129,6 +130,17 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private String deadLetterTopic;
 
+    @Option(names = "--dlq-max-percent", paramLabel = "PERCENT", defaultValue = "" + Guards.DEFAULT_DEAD_LETTER_MAX_PERCENT,
+            description = "Most of the events, over the last minute, that may go to the dead-letter topic: above it, "
+                    + "dead-lettering pauses a minute at a time and /ready says why, so that a misconfiguration (a wrong "
+                    + "index, a proxy) does not empty the stream there. 100 never pauses. Default: ${DEFAULT-VALUE}.")
+    private int deadLetterMaxPercent;
+
+    @Option(names = "--max-unsettled-sec", paramLabel = "SECONDS", defaultValue = "" + Guards.DEFAULT_MAX_UNSETTLED_SECONDS,
+            description = "How long a batch may wait for delivery before /ready answers 503 naming its partition. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long maxUnsettledSec;
+
     @Option(names = "--shipper-id", paramLabel = "ID", description = "Name of this shipper. Default: the host name.")
     private String shipperId;
 
@@ -165,7 +177,8 @@ public final class ShipperOptions {
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
-                dataDir, monitoring, performanceLog);
+                dataDir, monitoring, performanceLog,
+                new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)));
     }
 
     private List<URI> parseUrls() {

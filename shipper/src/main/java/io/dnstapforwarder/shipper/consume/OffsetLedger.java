@@ -134,6 +134,17 @@ final class OffsetLedger {
         revoked.forEach(partitions::remove);
     }
 
+    /** Per partition, the offset last committed (the first record not yet done); partitions never committed left out. */
+    Map<TopicPartition, Long> committedOffsets() {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        partitions.forEach((partition, state) -> {
+            if (state.lastCommitted >= 0) {
+                offsets.put(partition, state.lastCommitted);
+            }
+        });
+        return offsets;
+    }
+
     /** Batches in flight, over all partitions. */
     int batchesInFlight() {
         return partitions.values().stream().mapToInt(state -> state.inFlight.size()).sum();

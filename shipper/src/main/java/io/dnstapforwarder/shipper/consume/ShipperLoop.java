@@ -5,6 +5,7 @@ import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
+import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -49,17 +50,21 @@ public final class ShipperLoop implements Runnable {
     /** Longest wait for room in a full pipeline before polling anyway (group membership, rebalances). */
     private static final Duration ROOM_WAIT = Duration.ofMillis(200);
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
+    /** How often the lag from the committed offsets is measured (a request to the brokers). */
+    private static final long LAG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Subscription subscription;
     private final RecordBatcher batcher;
     private final DeliveryPipeline pipeline;
     private final Endpoints endpoints;
+    private final PartitionStalls stalls;
     private final int maxInFlight;
     private final ComponentMetrics metrics;
     private final LongSupplier nanoTime;
     private final OffsetLedger ledger = new OffsetLedger();
     private final Set<TopicPartition> owned = new HashSet<>();
+    private final PartitionMeters meters;
 
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -68,20 +73,28 @@ public final class ShipperLoop implements Runnable {
     private volatile boolean assigned;
     private volatile List<String> ownedNames = List.of();
     private volatile boolean stopped;
+    private volatile Throwable failure;
+    private long lagMeasuredAt;
 
-    /** @param maxInFlight batches in flight before consumption pauses */
+    /**
+     * @param stalls partitions the workers cannot go on with: paused until they can
+     * @param maxInFlight batches in flight before consumption pauses
+     */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, Subscription subscription, RecordBatcher batcher,
-            DeliveryPipeline pipeline, Endpoints endpoints, int maxInFlight, ComponentMetrics metrics,
-            LongSupplier nanoTime) {
+            DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
+            ComponentMetrics metrics, LongSupplier nanoTime) {
         this.consumer = consumer;
         this.subscription = subscription;
         this.batcher = batcher;
         this.pipeline = pipeline;
         this.endpoints = endpoints;
+        this.stalls = stalls;
         this.maxInFlight = maxInFlight;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
         this.lastPollNanos = nanoTime.getAsLong();
+        this.lagMeasuredAt = lastPollNanos;
+        this.meters = new PartitionMeters(pipeline, metrics);
     }
 
     @Override
@@ -93,12 +106,15 @@ public final class ShipperLoop implements Runnable {
             }
         } catch (WakeupException e) {
             if (running) {
+                failure = e;
                 throw e;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("The shipper loop failed; uncommitted records will be consumed again", e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.error("The shipper loop failed; /health answers 503 so that the shipper is restarted, and the "
+                    + "uncommitted records will be consumed again", e);
             throw e;
         } finally {
             finish();
@@ -123,12 +139,22 @@ public final class ShipperLoop implements Runnable {
      * owns, is it paused.
      */
     public record Status(boolean running, Duration sincePoll, boolean assigned, List<String> partitions, boolean paused,
-            int inFlight) {
+            int inFlight, Throwable failure) {
     }
 
     public Status status() {
         return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, ownedNames, paused,
-                pipeline.inFlight());
+                pipeline.inFlight(), failure);
+    }
+
+    /** The partitions the loop owns now. */
+    public Set<TopicPartition> owned() {
+        return meters.partitions();
+    }
+
+    /** Per partition, the offset committed last: for a bounded run, how far it really got. */
+    public Map<TopicPartition, Long> committed() {
+        return ledger.committedOffsets();
     }
 
     private void turn() throws InterruptedException {
@@ -151,16 +177,46 @@ public final class ShipperLoop implements Runnable {
             finishRun();
         }
         commit(false);
+        if (now - lagMeasuredAt >= LAG_PERIOD_NANOS) {
+            lagMeasuredAt = now;
+            measureLag();
+        }
     }
 
-    /** A bounded run read everything: flush; once all of it settled, commit and stop. */
+    /**
+     * A bounded run read everything: flush; once every batch of it is settled (delivered or
+     * dead-lettered, never merely ended), commit and stop.
+     */
     private void finishRun() {
         batcher.drainAll().forEach(this::submit);
         if (pipeline.inFlight() == 0) {
             pipeline.drainSettled(this::settled);
+            if (ledger.batchesInFlight() > 0) {
+                return; // a batch ended without being settled: never call the range done over it
+            }
             commit(true);
             completed = true;
             running = false;
+        }
+    }
+
+    /** Records from the last committed offset to the end of each partition: the shipper's own lag. */
+    private void measureLag() {
+        Set<TopicPartition> partitions = meters.partitions();
+        if (partitions.isEmpty()) {
+            return;
+        }
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(2));
+            Map<TopicPartition, Long> committed = ledger.committedOffsets();
+            ends.forEach((partition, end) -> {
+                Long from = committed.get(partition);
+                if (from != null) {
+                    meters.lag(partition, Math.max(0, end - from));
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("Measuring lag failed: {}", e.toString());
         }
     }
 
@@ -172,13 +228,27 @@ public final class ShipperLoop implements Runnable {
     private void throttle() {
         int inFlight = pipeline.inFlight();
         boolean hold = inFlight >= maxInFlight || !endpoints.anyClosed() && (inFlight > 0 || !endpoints.anyAvailable());
-        if (hold && !paused) {
-            consumer.pause(consumer.assignment());
-            paused = true;
-        } else if (!hold && paused) {
-            consumer.resume(subscription.resumable(consumer.paused()));
-            paused = false;
+        Set<TopicPartition> assignment = consumer.assignment();
+        Set<TopicPartition> pausedNow = consumer.paused();
+        Set<TopicPartition> wanted = new HashSet<>(pausedNow);
+        if (hold) {
+            wanted.addAll(assignment);
+        } else {
+            wanted.removeAll(subscription.resumable(pausedNow));
+            Set<TopicPartition> stalled = stalls.partitions();
+            stalled.stream().filter(assignment::contains).forEach(wanted::add); // held by the workers: read no further
         }
+        Set<TopicPartition> pause = new HashSet<>(wanted);
+        pause.removeAll(pausedNow);
+        Set<TopicPartition> resume = new HashSet<>(pausedNow);
+        resume.removeAll(wanted);
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+        paused = hold;
     }
 
     private long pollWait(long now) {
@@ -260,7 +330,7 @@ public final class ShipperLoop implements Runnable {
         public void assigned(Collection<TopicPartition> partitions) {
             assigned = true;
             owned.addAll(partitions);
-            updateOwnedNames();
+            updateOwned();
             if (paused) {
                 consumer.pause(partitions);
             }
@@ -307,12 +377,13 @@ public final class ShipperLoop implements Runnable {
             batcher.drain(gone);
             ledger.forget(gone);
             owned.removeAll(gone);
-            updateOwnedNames();
+            updateOwned();
             log.info("Partitions {} revoked", partitions);
         }
 
-        private void updateOwnedNames() {
+        private void updateOwned() {
             ownedNames = owned.stream().map(TopicPartition::toString).sorted().toList();
+            meters.track(owned);
         }
     }
 }

@@ -23,6 +23,10 @@ public final class DeadLetterHeaders {
     public static final String FIRST_FAILURE = "dlq.first.failure";
     public static final String ATTEMPTS = "dlq.attempts";
     public static final String SHIPPER = "dlq.shipper";
+    /** With a fault of the shipper's own: the exception's class, message and stack trace. */
+    public static final String EXCEPTION_CLASS = "dlq.exception.class";
+    public static final String EXCEPTION_MESSAGE = "dlq.exception.message";
+    public static final String EXCEPTION_STACKTRACE = "dlq.exception.stacktrace";
 
     private DeadLetterHeaders() {
     }
@@ -47,6 +51,11 @@ public final class DeadLetterHeaders {
         headers.add(again && first != null ? first : header(FIRST_FAILURE, reason.firstFailure().toString()));
         headers.add(header(ATTEMPTS, Integer.toString(previousAttempts(record) + reason.attempts())));
         headers.add(header(SHIPPER, shipperId));
+        if (reason.cause() != null) {
+            headers.add(header(EXCEPTION_CLASS, reason.cause().getClass().getName()));
+            headers.add(header(EXCEPTION_MESSAGE, String.valueOf(reason.cause().getMessage())));
+            headers.add(header(EXCEPTION_STACKTRACE, reason.stackTrace()));
+        }
         return headers;
     }
 

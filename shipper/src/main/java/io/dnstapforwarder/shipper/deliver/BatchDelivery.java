@@ -1,27 +1,29 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterReason;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
-import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.time.Sleeper;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +34,38 @@ import org.slf4j.LoggerFactory;
  * batch interrupted half way (shutdown, rebalance) reports nothing, so none of its records is
  * committed and Kafka gives them out again.
  *
- * <p>When HEC rejects data: the events before the one it names count as delivered, that one is
- * dead-lettered, the rest is sent again; when it names none, the request is halved until the bad
- * events are alone. Records that are not dnstap events are dead-lettered at once.
+ * <p>Every record ends delivered or dead-lettered, whatever it holds and whatever goes wrong:
+ * <ul>
+ *   <li>A record that is not a dnstap event, or that fails to render, is dead-lettered alone
+ *       ({@code undecodable_record}, {@code render_failed} with the exception); the rest goes on.
+ *   <li>When HEC rejects data, the events before the one it names count as delivered, that one is
+ *       dead-lettered, the rest is sent again; when it names none, the request is halved until the
+ *       bad events are alone. A request too large for HEC (413) is halved the same way.
+ *   <li>A fault of the shipper's own (an exception, not HEC's answer) is retried with backoff,
+ *       then the records are halved until the one it comes from is alone and dead-lettered
+ *       ({@code delivery_failed}).
+ *   <li>While the dead-letter topic does not take records, or the {@link DeadLetterGate} is
+ *       closed, the records wait here and their partition is reported stalled.
+ * </ul>
  */
 final class BatchDelivery {
 
     private static final Logger log = LoggerFactory.getLogger(BatchDelivery.class);
-    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(1);
+    /** Attempts at records that fault before they are halved. */
+    static final int FAULT_ATTEMPTS = 3;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /**
      * What every delivery shares.
      *
+     * @param renderers per worker thread, what makes a HEC event of a dnstap event
      * @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough)
      * @param resender where requests HEC did not acknowledge in time are sent again (the worker pool)
+     * @param retries the waits between attempts after a fault, and while dead letters cannot be written
      */
-    record Context(ThreadLocal<HecEventRenderer> renderers, long maxRequestBytes, Sender sender,
-            DeadLetterPublisher deadLetters, AckTracker acks, Executor resender, ComponentMetrics metrics,
+    record Context(ThreadLocal<Function<DnstapEvent, byte[]>> renderers, long maxRequestBytes, Sender sender,
+            DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender,
+            PartitionStalls stalls, Backoff retries, Sleeper sleeper, ComponentMetrics metrics,
             DeliveryMetrics deliveryMetrics, Clock clock) {
     }
 
@@ -64,36 +81,68 @@ final class BatchDelivery {
      * that completes once HEC has also acknowledged every request it accepted (at once without
      * indexer acknowledgement). Only then is the batch settled.
      */
-    CompletableFuture<Void> deliver(RecordBatch records) throws InterruptedException {
-        HecEventRenderer renderer = context.renderers().get();
+    CompletableFuture<Void> deliver(RecordBatch batch) throws InterruptedException {
+        return deliverGuarded(batch.partition(), batch.records());
+    }
+
+    /** Delivers records; a fault of ours is retried, then the records are halved until the culprit is alone. */
+    private CompletableFuture<Void> deliverGuarded(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
+            throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return deliverOnce(partition, records);
+            } catch (RuntimeException fault) {
+                context.metrics().error("delivery_failed", Stage.PROCESSING);
+                limitedLog.error("fault", "Delivering {} records of {} failed (attempt {} of {}): {}", records.size(),
+                        partition, attempt, FAULT_ATTEMPTS, fault.toString(), fault);
+                if (attempt < FAULT_ATTEMPTS) {
+                    context.sleeper().sleep(context.retries().delay(attempt));
+                    continue;
+                }
+                if (records.size() == 1) {
+                    deadLetter(partition, records, DeadLetterReason.fault("delivery_failed", fault, context.clock().instant()));
+                    return DONE;
+                }
+                int half = records.size() / 2;
+                return allOf(List.of(deliverGuarded(partition, records.subList(0, half)),
+                        deliverGuarded(partition, records.subList(half, records.size()))));
+            }
+        }
+    }
+
+    private CompletableFuture<Void> deliverOnce(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
+            throws InterruptedException {
+        Function<DnstapEvent, byte[]> renderer = context.renderers().get();
         List<HecRequest.Event> rendered = new ArrayList<>(records.size());
-        List<ConsumerRecord<byte[], byte[]>> undecodable = new ArrayList<>();
-        String undecodableReason = null;
-        for (ConsumerRecord<byte[], byte[]> record : records.records()) {
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            DeadLetterReason unrenderable;
             try {
                 if (record.value() == null) {
                     throw new InvalidProtocolBufferException("the record has no value");
                 }
-                rendered.add(new HecRequest.Event(record, renderer.render(DnstapEvents.parse(record.value()))));
+                rendered.add(new HecRequest.Event(record, renderer.apply(DnstapEvents.parse(record.value()))));
+                continue;
             } catch (InvalidProtocolBufferException e) {
-                undecodable.add(record);
-                undecodableReason = "the record is not a dnstap event: " + e.getMessage();
+                context.metrics().error("undecodable_record", Stage.PROCESSING);
+                unrenderable = DeadLetterReason.of("the record is not a dnstap event: " + e.getMessage(),
+                        "undecodable_record", context.clock().instant());
+            } catch (RuntimeException e) {
+                context.metrics().error("render_failed", Stage.PROCESSING);
+                limitedLog.error("render", "Rendering record {}-{}@{} failed; it goes to the dead-letter topic: {}",
+                        record.topic(), record.partition(), record.offset(), e.toString(), e);
+                unrenderable = DeadLetterReason.fault("render_failed", e, context.clock().instant());
             }
-        }
-        if (!undecodable.isEmpty()) {
-            context.metrics().error("undecodable_record", Stage.PROCESSING);
-            deadLetter(undecodable, new DeadLetterReason(undecodableReason, "undecodable_record",
-                    context.clock().instant(), 1));
+            deadLetter(partition, List.of(record), unrenderable);
         }
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
         for (HecRequest request : HecRequest.split(rendered, context.maxRequestBytes())) {
-            confirmations.add(send(request));
+            confirmations.add(send(partition, request));
         }
         return allOf(confirmations);
     }
 
     /** Sends one request, isolating and dead-lettering the events HEC rejects; the future confirms the rest. */
-    private CompletableFuture<Void> send(HecRequest request) throws InterruptedException {
+    private CompletableFuture<Void> send(TopicPartition partition, HecRequest request) throws InterruptedException {
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
         Deque<HecRequest> todo = new ArrayDeque<>();
         todo.push(request);
@@ -102,28 +151,33 @@ final class BatchDelivery {
             context.deliveryMetrics().request(next);
             Sender.Sent sent = context.sender().send(next);
             if (sent.outcome() instanceof Outcome.Delivered delivered) {
-                confirmations.add(confirm(next, sent.endpoint(), delivered.ackId()));
+                confirmations.add(confirm(partition, next, sent.endpoint(), delivered.ackId()));
+            } else if (sent.outcome() instanceof Outcome.TooLarge tooLarge) {
+                context.metrics().error(tooLarge.errorCode(), Stage.SENDING);
+                limitedLog.warn("too-large", "HEC found a request of {} events, {} bytes, too large ({}); sending it "
+                        + "again in halves (lower --batch-bytes)", next.size(), next.bytes(), tooLarge.reason());
+                halve(partition, next, tooLarge.reason(), tooLarge.errorCode(), todo);
             } else {
-                isolate(next, (Outcome.Rejected) sent.outcome(), todo);
+                isolate(partition, next, (Outcome.Rejected) sent.outcome(), todo);
             }
         }
         return allOf(confirmations);
     }
 
     /** Completes when HEC reports the accepted request indexed; sends it again when HEC does not in time. */
-    private CompletableFuture<Void> confirm(HecRequest request, Endpoint endpoint, long ackId) {
+    private CompletableFuture<Void> confirm(TopicPartition partition, HecRequest request, Endpoint endpoint, long ackId) {
         CompletableFuture<Boolean> acknowledged = context.acks().indexed(endpoint.sink(), ackId);
         if (acknowledged.isDone() && acknowledged.getNow(false)) {
-            context.metrics().sent(request.size(), request.bytes());
-            return CompletableFuture.completedFuture(null);
+            counted(request);
+            return DONE;
         }
         return acknowledged.thenComposeAsync(indexed -> {
             if (indexed) {
-                context.metrics().sent(request.size(), request.bytes());
-                return CompletableFuture.<Void>completedFuture(null);
+                counted(request);
+                return DONE;
             }
             try {
-                return send(request);
+                return deliverGuarded(partition, request.records());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CompletableFuture.<Void>failedFuture(e);
@@ -131,46 +185,73 @@ final class BatchDelivery {
         }, context.resender());
     }
 
+    private void counted(HecRequest request) {
+        context.metrics().sent(request.size(), request.bytes());
+        context.gate().delivered(request.size());
+    }
+
     private static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> futures) {
         return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     }
 
-    private void isolate(HecRequest request, Outcome.Rejected rejected, Deque<HecRequest> todo) throws InterruptedException {
+    private void isolate(TopicPartition partition, HecRequest request, Outcome.Rejected rejected, Deque<HecRequest> todo)
+            throws InterruptedException {
         context.metrics().error(rejected.errorCode(), Stage.SENDING);
         limitedLog.warn("rejected", "HEC rejected a request of {} events ({}); isolating the bad events", request.size(),
                 rejected.reason());
-        DeadLetterReason failure = new DeadLetterReason(rejected.reason(), rejected.errorCode(),
-                context.clock().instant(), 1);
         int bad = rejected.invalidEventNumber();
         if (bad >= 0 && bad < request.size()) {
-            HecRequest indexed = request.slice(0, bad);
-            context.metrics().sent(indexed.size(), indexed.bytes());
-            deadLetter(request.slice(bad, bad + 1).records(), failure);
+            counted(request.slice(0, bad));
+            deadLetter(partition, request.slice(bad, bad + 1).records(),
+                    DeadLetterReason.of(rejected.reason(), rejected.errorCode(), context.clock().instant()));
             if (bad + 1 < request.size()) {
                 todo.push(request.slice(bad + 1, request.size()));
             }
-        } else if (request.size() > 1) {
+        } else {
+            halve(partition, request, rejected.reason(), rejected.errorCode(), todo);
+        }
+    }
+
+    /** Sends the request again in two halves; a single event goes to the dead-letter topic. */
+    private void halve(TopicPartition partition, HecRequest request, String reason, String errorCode,
+            Deque<HecRequest> todo) throws InterruptedException {
+        if (request.size() > 1) {
             int half = request.size() / 2;
             todo.push(request.slice(half, request.size()));
             todo.push(request.slice(0, half));
         } else {
-            deadLetter(request.records(), failure);
+            deadLetter(partition, request.records(), DeadLetterReason.of(reason, errorCode, context.clock().instant()));
         }
     }
 
-    /** Puts records on the dead-letter topic, retrying until Kafka has them: a record is never just dropped. */
-    private void deadLetter(List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason failure)
+    /**
+     * Puts records on the dead-letter topic, and returns only once Kafka has them: a record is never
+     * just dropped. While the topic does not take them, or the gate is closed, it waits and says
+     * so: the partition is stalled, with the reason.
+     */
+    private void deadLetter(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason reason)
             throws InterruptedException {
-        while (true) {
+        context.gate().rejected(records.size());
+        for (int failures = 1; ; failures++) {
+            String closed = context.gate().closedBecause();
+            if (closed != null) {
+                context.stalls().stall(partition, closed);
+                context.sleeper().sleep(context.retries().max());
+                continue;
+            }
             try {
-                context.deadLetters().publish(records, failure);
+                context.deadLetters().publish(records, reason);
                 context.deliveryMetrics().deadLettered(records.size());
+                context.stalls().clear(partition);
                 return;
             } catch (RuntimeException e) {
                 context.metrics().error("dead_letter_failed", Stage.SENDING);
-                limitedLog.warn("dead-letter", "The dead-letter topic {} did not take {} records ({}); retrying",
-                        context.deadLetters().topic(), records.size(), e.toString());
-                TimeUnit.MILLISECONDS.sleep(DEAD_LETTER_RETRY.toMillis());
+                limitedLog.error("dead-letter", "The dead-letter topic {} did not take {} records of {} ({}); they wait, "
+                        + "and the partition with them", context.deadLetters().topic(), records.size(), partition,
+                        e.getMessage());
+                context.stalls().stall(partition, "the dead-letter topic " + context.deadLetters().topic()
+                        + " does not take records: " + e.getMessage());
+                context.sleeper().sleep(context.retries().delay(failures));
             }
         }
     }

@@ -37,6 +37,8 @@ public final class Breakers {
                 .failureRateThreshold(failureRatePercent)
                 .waitDurationInOpenState(openFor)
                 .permittedNumberOfCallsInHalfOpenState(1)
+                // A probe whose answer never comes must not hold the breaker half-open for ever.
+                .maxWaitDurationInHalfOpenState(openFor)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .writableStackTraceEnabled(false)
                 .build());

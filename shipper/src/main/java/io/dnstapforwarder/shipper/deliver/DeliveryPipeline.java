@@ -1,11 +1,15 @@
 package io.dnstapforwarder.shipper.deliver;
 
+import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +28,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -34,36 +41,66 @@ import org.slf4j.LoggerFactory;
  * {@code --hec-concurrency} requests at once) and hands the batches it has settled back to the
  * consumer thread through a queue: the consumer thread alone touches the consumer and the offset
  * ledger, the workers never do. Batches of partitions a rebalance takes away can be abandoned.
+ *
+ * <p>A batch is never forgotten: if its delivery fails in a way {@link BatchDelivery} did not
+ * absorb (a fault in its own safety net), the batch is delivered again after a backoff, its
+ * partition reported stalled meanwhile, for as long as it takes.
  */
 public final class DeliveryPipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
 
+    /**
+     * What the workers deliver with.
+     *
+     * @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough)
+     * @param stalls where workers report partitions that cannot go on, and why
+     * @param retries the waits after a fault and while dead letters cannot be written
+     * @param sleeper how workers wait on purpose
+     */
+    public record Parts(Sender sender, DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks,
+            PartitionStalls stalls, Backoff retries, Sleeper sleeper, ComponentMetrics metrics, Clock clock,
+            LongSupplier nanoTime) {
+    }
+
     private final ExecutorService workers;
-    private final ComponentMetrics metrics;
+    private final Parts parts;
     private final BatchDelivery delivery;
     private final DeliveryMetrics deliveryMetrics;
+    private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
     private final Queue<Settled> settled = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Set<Delivery>> running = new ConcurrentHashMap<>();
     /** Signalled whenever a delivery ends, so that the consumer thread need not poll for room. */
     private final Object ended = new Object();
 
-    /** @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough) */
-    public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Sender sender,
-            DeadLetterPublisher deadLetters, AckTracker acks, ComponentMetrics metrics, Clock clock) {
-        this.metrics = metrics;
+    public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Parts parts) {
+        this(concurrency, () -> new HecEventRenderer(rendering)::render, maxRequestBytes, parts);
+    }
+
+    /** @param renderers makes each worker's renderer of HEC events (one per thread: renderers keep buffers) */
+    public DeliveryPipeline(int concurrency, Supplier<Function<DnstapEvent, byte[]>> renderers, long maxRequestBytes,
+            Parts parts) {
+        this.parts = parts;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {
             Thread thread = new Thread(runnable, "dnstap-deliver-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        ComponentMetrics metrics = parts.metrics();
         this.deliveryMetrics = new DeliveryMetrics(metrics);
-        this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> new HecEventRenderer(
-                rendering)), maxRequestBytes, sender, deadLetters, acks, workers, metrics, deliveryMetrics, clock));
+        this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(renderers), maxRequestBytes,
+                parts.sender(), parts.deadLetters(), parts.gate(), parts.acks(), workers,
+                parts.stalls(), parts.retries(), parts.sleeper(), metrics, deliveryMetrics, parts.clock()));
         Gauge.builder("dnstap.shipper.in.flight", this, DeliveryPipeline::inFlight).baseUnit("batches")
                 .description("Batches handed to the workers and not yet settled").tags(metrics.tags())
                 .register(metrics.registry());
+        Gauge.builder("dnstap.shipper.dead.lettering.paused", parts.gate(), gate -> gate.open() ? 0 : 1)
+                .description("1 while dead-lettering is paused because too much of the stream would go there")
+                .tags(metrics.tags()).register(metrics.registry());
+        Gauge.builder("dnstap.shipper.stalled.partitions", parts.stalls(), stalls -> stalls.partitions().size())
+                .description("Partitions whose delivery waits for a fault to clear (the dead-letter topic, a recurring "
+                        + "fault); /ready names them").tags(metrics.tags()).register(metrics.registry());
     }
 
     /** A batch whose every record is delivered or dead-lettered, with the epoch it was submitted in. */
@@ -77,28 +114,31 @@ public final class DeliveryPipeline implements AutoCloseable {
      */
     public void submit(RecordBatch batch, long epoch) {
         Set<Delivery> ofPartition = running.computeIfAbsent(batch.partition(), p -> ConcurrentHashMap.newKeySet());
-        Delivery task = new Delivery(batch, epoch, ofPartition);
+        Delivery task = new Delivery(batch, epoch, ofPartition, parts.nanoTime().getAsLong());
         ofPartition.add(task);
         workers.execute(task);
     }
 
     /**
      * One batch's delivery. It stays in its partition's set until the batch is settled (sent and,
-     * with indexer acknowledgement, indexed) or its delivery ends otherwise. Cancelled, its worker
-     * is interrupted; a confirmation that still arrives later carries the old epoch, which the
-     * ledger ignores.
+     * with indexer acknowledgement, indexed), or is abandoned. Cancelled, its worker is
+     * interrupted; a confirmation that still arrives later carries the old epoch, which the ledger
+     * ignores.
      */
     private final class Delivery implements Runnable {
         private final RecordBatch batch;
         private final long epoch;
         private final Set<Delivery> ofPartition;
+        private final long submittedAt;
         private Thread runner;
         private boolean cancelled;
+        private int faults;
 
-        Delivery(RecordBatch batch, long epoch, Set<Delivery> ofPartition) {
+        Delivery(RecordBatch batch, long epoch, Set<Delivery> ofPartition, long submittedAt) {
             this.batch = batch;
             this.epoch = epoch;
             this.ofPartition = ofPartition;
+            this.submittedAt = submittedAt;
         }
 
         @Override
@@ -110,24 +150,48 @@ public final class DeliveryPipeline implements AutoCloseable {
                 runner = Thread.currentThread();
             }
             try {
+                if (faults > 0) {
+                    parts.sleeper().sleep(parts.retries().delay(faults));
+                }
                 delivery.deliver(batch).whenComplete((ignored, error) -> {
                     if (error == null) {
                         settled.add(new Settled(batch, epoch));
-                    } else if (!abandoned(error)) {
-                        failed(error);
+                        end();
+                    } else if (abandoned(error)) {
+                        end();
+                    } else {
+                        again(error);
                     }
-                    end();
                 });
             } catch (InterruptedException e) {
                 end(); // rebalance or shutdown: nothing settled, so nothing committed
-            } catch (RuntimeException e) {
-                failed(e);
-                end();
+            } catch (RuntimeException | Error e) {
+                again(e);
             } finally {
                 synchronized (this) {
                     runner = null;
                     Thread.interrupted(); // a cancel's interrupt must not reach the worker's next batch
                 }
+            }
+        }
+
+        /** Not settled: delivered again after a backoff, never forgotten, the partition stalled meanwhile. */
+        private void again(Throwable error) {
+            faults++;
+            parts.metrics().error("delivery_failed", Stage.PROCESSING);
+            limitedLog.error("again", "Delivering a batch of {} records of {} failed ({}); delivering it again (fault {})",
+                    batch.size(), batch.partition(), error.toString(), faults, error);
+            parts.stalls().stall(batch.partition(), "delivering a batch keeps failing: " + error);
+            synchronized (this) {
+                if (cancelled) {
+                    end();
+                    return;
+                }
+            }
+            try {
+                workers.execute(this);
+            } catch (RejectedExecutionException shuttingDown) {
+                end();
             }
         }
 
@@ -143,13 +207,6 @@ public final class DeliveryPipeline implements AutoCloseable {
             if (runner != null) {
                 runner.interrupt();
             }
-        }
-
-        /** Not settled, so not committed: the records are delivered again after a restart or rebalance. */
-        private void failed(Throwable error) {
-            metrics.error("delivery_failed", Stage.PROCESSING);
-            log.error("Delivering a batch of {} records of {} failed; they stay uncommitted", batch.size(),
-                    batch.partition(), error);
         }
     }
 
@@ -167,6 +224,14 @@ public final class DeliveryPipeline implements AutoCloseable {
     /** Batches queued, being delivered, or awaiting indexer acknowledgement. */
     public int inFlight() {
         return running.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** How long the oldest batch of the partition has been in flight; zero when none is. */
+    public Duration oldestInFlight(TopicPartition partition) {
+        long now = parts.nanoTime().getAsLong();
+        long oldest = running.getOrDefault(partition, Set.of()).stream().mapToLong(delivery -> delivery.submittedAt)
+                .min().orElse(now);
+        return Duration.ofNanos(now - oldest);
     }
 
     /** Waits until fewer than {@code limit} batches are in flight, at most {@code timeout}. */
@@ -207,12 +272,18 @@ public final class DeliveryPipeline implements AutoCloseable {
             if (deliveries != null) {
                 deliveries.forEach(Delivery::cancel);
             }
+            parts.stalls().clear(partition);
         }
     }
 
     public Set<TopicPartition> busyPartitions() {
         return running.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
+    }
+
+    /** False once the workers are gone (after {@link #close()}, or if the pool died): nothing can be delivered. */
+    public boolean working() {
+        return !workers.isShutdown();
     }
 
     /** Abandons everything still in flight and stops the workers. */

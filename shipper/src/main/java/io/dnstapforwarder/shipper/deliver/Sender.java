@@ -65,12 +65,12 @@ public final class Sender {
         return (long) retries.count();
     }
 
-    /** What became of a request: Delivered or Rejected, and the endpoint that said so. */
+    /** What became of a request: Delivered, Rejected or TooLarge, and the endpoint that said so. */
     public record Sent(Outcome outcome, Endpoint endpoint) {
     }
 
-    /** Sends until an endpoint delivers or rejects the batch; blocks for as long as it takes. */
-    public Sent send(HecRequest batch) throws InterruptedException {
+    /** Sends until an endpoint delivers the request or answers about its data; blocks for as long as it takes. */
+    public Sent send(HecRequest request) throws InterruptedException {
         int failures = 0;
         while (true) {
             Endpoint endpoint = endpoints.acquire();
@@ -79,10 +79,18 @@ public final class Sender {
                 continue;
             }
             long start = nanoTime.getAsLong();
-            Outcome outcome = endpoint.sink().deliver(batch);
+            Outcome outcome;
+            try {
+                outcome = endpoint.sink().deliver(request);
+            } catch (InterruptedException | RuntimeException | Error e) {
+                // The call never got an answer (a rebalance abandoned it, or a fault): give the permit
+                // back, or a half-open breaker would wait for its probe's answer for ever.
+                endpoint.breaker().releasePermission();
+                throw e;
+            }
             long took = nanoTime.getAsLong() - start;
             timer(outcome).record(took, TimeUnit.NANOSECONDS);
-            if (outcome instanceof Outcome.Delivered || outcome instanceof Outcome.Rejected) {
+            if (isAnswer(outcome)) {
                 endpoint.succeeded();
                 endpoint.breaker().onSuccess(took, TimeUnit.NANOSECONDS);
                 if (endpoint.breaker().getState() == CircuitBreaker.State.OPEN) {
@@ -114,6 +122,12 @@ public final class Sender {
             report(endpoint, outcome, failures, delay);
             TimeUnit.NANOSECONDS.sleep(delay.toNanos());
         }
+    }
+
+    /** An answer about the request itself, which retrying cannot change: the endpoint works. */
+    private static boolean isAnswer(Outcome outcome) {
+        return outcome instanceof Outcome.Delivered || outcome instanceof Outcome.Rejected
+                || outcome instanceof Outcome.TooLarge;
     }
 
     private Duration wait(Outcome outcome, int failures) {

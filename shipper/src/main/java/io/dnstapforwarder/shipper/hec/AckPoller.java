@@ -66,8 +66,17 @@ public final class AckPoller implements AckTracker {
             return INDEXED;
         }
         CompletableFuture<Boolean> indexed = new CompletableFuture<>();
-        waiting.computeIfAbsent(sink, s -> new ConcurrentHashMap<>())
+        Waiting earlier = waiting.computeIfAbsent(sink, s -> new ConcurrentHashMap<>())
                 .put(ackId, new Waiting(indexed, nanoTime.getAsLong()));
+        if (earlier != null) {
+            // HEC gave out this id again (it restarted, or a load balancer spreads our channel over indexers):
+            // which request an answer about it means is unknowable, so the earlier one is sent again.
+            metrics.error("ack_id_reused", Stage.SENDING);
+            limitedLog.warn("ack-id-reused", "{} gave ackId {} to a second request before acknowledging the first; "
+                    + "sending the first again. A load balancer in front of HEC must keep a channel on one indexer "
+                    + "(sticky sessions) for indexer acknowledgement", sink.describe(), ackId);
+            earlier.indexed().complete(false);
+        }
         return indexed;
     }
 

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -28,6 +30,8 @@ public final class HecClient {
 
     public static final String EVENT_PATH = "/services/collector/event";
     public static final String ACK_PATH = "/services/collector/ack";
+    /** HEC answers in a few dozen bytes; what answers with more (a proxy's page) is read this far only. */
+    static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI eventUri;
@@ -67,6 +71,29 @@ public final class HecClient {
         return eventUri;
     }
 
+    private static final String UNSENDABLE_TOKEN = "the HEC token has a character an HTTP header cannot carry "
+            + "(--hec-token or the file of --hec-token-file)";
+
+    /** An answer, its body read {@link #MAX_ANSWER_BYTES} far at most. */
+    private record Answer(int status, String body, String retryAfter) {
+    }
+
+    private HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Authorization", "Splunk " + token.get())
+                .header("Content-Type", "application/json")
+                .header("X-Splunk-Request-Channel", channel);
+    }
+
+    private Answer send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            return new Answer(response.statusCode(), new String(in.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8),
+                    response.headers().firstValue("Retry-After").orElse(null));
+        }
+    }
+
     /**
      * Asks which of the given ackIds of this client's channel are indexed. An id answered true is
      * forgotten by HEC, so each is reported true once.
@@ -78,18 +105,17 @@ public final class HecClient {
         ObjectNode query = JSON.createObjectNode();
         ArrayNode ids = query.putArray("acks");
         ackIds.forEach(ids::add);
-        HttpRequest request = HttpRequest.newBuilder(ackUri)
-                .timeout(requestTimeout)
-                .header("Authorization", "Splunk " + token.get())
-                .header("Content-Type", "application/json")
-                .header("X-Splunk-Request-Channel", channel)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(query)))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        JsonNode acks = response.statusCode() == 200 ? JSON.readTree(response.body()).path("acks") : null;
+        HttpRequest request;
+        try {
+            request = authorized(ackUri).POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(query)))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(UNSENDABLE_TOKEN);
+        }
+        Answer answer = send(request);
+        JsonNode acks = answer.status() == 200 ? JSON.readTree(answer.body()).path("acks") : null;
         if (acks == null || !acks.isObject()) {
-            throw new IOException("HEC answered the ack query with HTTP " + response.statusCode() + ": "
-                    + response.body().strip());
+            throw new IOException("HEC answered the ack query with HTTP " + answer.status() + ": " + answer.body().strip());
         }
         Set<Long> indexed = new HashSet<>();
         acks.fields().forEachRemaining(entry -> {
@@ -102,22 +128,24 @@ public final class HecClient {
 
     /** Sends one body of concatenated events, gzip-compressed or not. */
     public Outcome post(byte[] body, boolean gzipped) throws InterruptedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(eventUri)
-                .timeout(requestTimeout)
-                .header("Authorization", "Splunk " + token.get())
-                .header("Content-Type", "application/json")
-                .header("X-Splunk-Request-Channel", channel)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (gzipped) {
-            builder.header("Content-Encoding", "gzip");
-        }
-        HttpRequest request = builder.build();
+        HttpRequest request;
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return ResponseClassifier.classify(response.statusCode(), response.body(),
-                    ResponseClassifier.retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+            HttpRequest.Builder builder = authorized(eventUri).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (gzipped) {
+                builder.header("Content-Encoding", "gzip");
+            }
+            request = builder.build();
+        } catch (IllegalArgumentException e) {
+            // The JDK's message quotes the header, token included: never pass it on.
+            return new Outcome.Misconfigured(UNSENDABLE_TOKEN, "bad_token");
+        }
+        try {
+            Answer answer = send(request);
+            return ResponseClassifier.classify(answer.status(), answer.body(), ResponseClassifier.retryAfter(answer.retryAfter()));
         } catch (HttpTimeoutException e) {
-            return new Outcome.Retryable("no answer within " + requestTimeout.toSeconds() + " s", "timeout", null);
+            long millis = requestTimeout.toMillis();
+            return new Outcome.Retryable("no answer within " + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms"),
+                    "timeout", null);
         } catch (ConnectException e) {
             return new Outcome.Retryable("cannot connect to " + eventUri.getHost() + ":" + eventUri.getPort()
                     + " (" + e.getMessage() + ")", "connect", null);

@@ -13,7 +13,8 @@ public enum HecCode {
     INVALID_TOKEN(4, "Invalid token", Kind.CONFIGURATION),
     NO_DATA(5, "No data", Kind.DATA),
     INVALID_DATA_FORMAT(6, "Invalid data format", Kind.DATA),
-    INCORRECT_INDEX(7, "Incorrect index", Kind.DATA),
+    // The index is ours to choose (--hec-index): a typo must not send the whole stream to the DLQ.
+    INCORRECT_INDEX(7, "Incorrect index", Kind.CONFIGURATION),
     INTERNAL_SERVER_ERROR(8, "Internal server error", Kind.TRANSIENT),
     SERVER_BUSY(9, "Server is busy", Kind.TRANSIENT),
     DATA_CHANNEL_MISSING(10, "Data channel is missing", Kind.CONFIGURATION),

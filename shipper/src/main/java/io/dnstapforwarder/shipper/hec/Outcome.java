@@ -27,7 +27,17 @@ public sealed interface Outcome {
     record Rejected(String reason, String errorCode, int invalidEventNumber) implements Outcome {
     }
 
-    /** Our configuration is wrong (token, channel, URL): nothing is sent until it is fixed; data waits in Kafka. */
+    /**
+     * The request is larger than the endpoint takes (HTTP 413): its events are sent again in
+     * smaller requests; an event too large on its own is dead-lettered.
+     */
+    record TooLarge(String reason, String errorCode) implements Outcome {
+    }
+
+    /**
+     * Our configuration, or what stands between us and HEC, is wrong (token, channel, index, URL,
+     * a proxy answering for HEC): nothing is sent until it is fixed; data waits in Kafka.
+     */
     record Misconfigured(String reason, String errorCode) implements Outcome {
     }
 }

@@ -9,14 +9,21 @@ import java.time.Duration;
  * Maps an HTTP answer from HEC to an {@link Outcome}. A pure function: status, body and the
  * Retry-After header in, outcome out.
  *
- * <p>HEC's {@code code} decides when the body has one ({@link HecCode#kind()}). Otherwise the
- * status does, as in Vector's HEC sink: 429, 408 and 5xx other than 501 are retried; 400 and 413
- * reject the data; any other answer (401, 403, 404, 501, redirects) means the URL or token is
- * wrong and the data must wait, never be dead-lettered.
+ * <p>HEC's {@code code} decides when the body has one ({@link HecCode#kind()}): only HEC itself
+ * can say that data is bad, so only a HEC code dead-letters. Otherwise the status does, as in
+ * Vector's HEC sink: 429, 408 and 5xx other than 501 are retried; 413 means the request is too
+ * large and is split; any other answer (a plain 400 or a success that is not HEC's JSON, from a
+ * proxy say; 401, 403, 404, 501, redirects) means that what answers is not HEC as configured, and
+ * the data must wait, never be dead-lettered.
  */
 public final class ResponseClassifier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The longest a server may ask us to wait (Retry-After) before the next attempt: a proxy's
+     * "come back in an hour" must not stall every worker for an hour.
+     */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
     private ResponseClassifier() {
     }
@@ -26,10 +33,17 @@ public final class ResponseClassifier {
         JsonNode parsed = parse(body);
         String text = parsed != null && parsed.hasNonNull("text") ? parsed.get("text").asText() : body.strip();
         HecCode code = parsed != null && parsed.path("code").canConvertToInt() ? HecCode.of(parsed.get("code").asInt()) : null;
-        if (status >= 200 && status < 300 && (code == null || code.kind() == HecCode.Kind.DELIVERED)) {
-            return new Outcome.Delivered(parsed != null && parsed.has("ackId") ? parsed.get("ackId").asLong() : -1);
+        if (status >= 200 && status < 300 && code != null && code.kind() == HecCode.Kind.DELIVERED) {
+            return new Outcome.Delivered(parsed.has("ackId") ? parsed.get("ackId").asLong() : -1);
         }
-        String reason = "HTTP " + status + (text.isEmpty() ? "" : ": " + text);
+        String reason = "HTTP " + status + (text.isEmpty() ? "" : ": " + abbreviate(text));
+        if (status == 413) {
+            return new Outcome.TooLarge(reason, "http_413"); // whoever says it, HEC or a proxy: smaller requests go
+        }
+        if (status >= 200 && status < 300 && code == null) {
+            return new Outcome.Misconfigured(reason + " (a success without HEC's answer: is the URL HEC's, or a proxy's?)",
+                    "not_hec");
+        }
         if (code != null) {
             String errorCode = "hec_" + code.code();
             return switch (code.kind()) {
@@ -43,23 +57,29 @@ public final class ResponseClassifier {
         if (status == 429 || status == 408 || (status >= 500 && status != 501)) {
             return new Outcome.Retryable(reason, errorCode, retryAfter);
         }
-        if (status == 400 || status == 413) {
-            return new Outcome.Rejected(reason, errorCode, -1);
-        }
         return new Outcome.Misconfigured(reason, errorCode);
     }
 
-    /** Retry-After as seconds (HTTP dates are rare from HEC and are ignored); {@code null} if absent or unreadable. */
+    /** Proxies answer with whole HTML pages: a reason stays one short line. */
+    private static String abbreviate(String text) {
+        String line = text.replaceAll("\\s+", " ");
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    }
+
+    /**
+     * Retry-After as seconds, at most {@link #MAX_RETRY_AFTER} (HTTP dates are rare from HEC and
+     * are ignored); {@code null} if absent or unreadable.
+     */
     public static Duration retryAfter(String header) {
-        if (header == null) {
+        if (header == null || !header.trim().matches("\\d{1,30}")) {
             return null;
         }
-        try {
-            long seconds = Long.parseLong(header.trim());
-            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null;
+        String digits = header.trim();
+        // Compared as text first: more digits than a long holds is simply "very long".
+        if (digits.length() > 18 || Long.parseLong(digits) > MAX_RETRY_AFTER.toSeconds()) {
+            return MAX_RETRY_AFTER;
         }
+        return Duration.ofSeconds(Long.parseLong(digits));
     }
 
     private static JsonNode parse(String body) {

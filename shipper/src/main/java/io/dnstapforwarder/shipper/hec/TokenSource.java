@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.hec;
 
+import io.dnstapforwarder.logging.RateLimitedLogger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ public final class TokenSource implements Supplier<String> {
 
     private static final Logger log = LoggerFactory.getLogger(TokenSource.class);
 
+    private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
     private final Path file;
     private volatile String token;
     private FileTime readAt;
@@ -27,8 +29,9 @@ public final class TokenSource implements Supplier<String> {
         this.token = token;
     }
 
+    /** A token as given; the white space around it (a trailing newline, say) is not part of it. */
     public static TokenSource fixed(String token) {
-        return new TokenSource(null, token);
+        return new TokenSource(null, token.strip());
     }
 
     /** Reads the file now; fails if it cannot be read or is empty. */
@@ -38,13 +41,28 @@ public final class TokenSource implements Supplier<String> {
         return source;
     }
 
+    /**
+     * Where a token has a character that cannot go into the {@code Authorization} header (a
+     * control character, a space, anything beyond printable ASCII), or -1. HEC tokens are GUIDs.
+     */
+    public static int unsendableAt(String token) {
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c <= ' ' || c > '~') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Override
     public String get() {
         if (file != null) {
             try {
                 reload(false);
             } catch (IOException e) {
-                log.warn("Cannot read the HEC token file {} ({}); keeping the token read before", file, e.toString());
+                limitedLog.warn("unreadable", "Cannot read the HEC token file {} ({}); keeping the token read before", file,
+                        e.toString());
             }
         }
         return token;
@@ -58,6 +76,11 @@ public final class TokenSource implements Supplier<String> {
         String read = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (read.isEmpty()) {
             throw new IOException(file + " is empty");
+        }
+        int unsendable = unsendableAt(read);
+        if (unsendable >= 0) {
+            throw new IOException(file + " has a character an HTTP header cannot carry, at position " + (unsendable + 1)
+                    + " (the token is not shown)");
         }
         if (!first && !read.equals(token)) {
             log.info("The HEC token in {} changed; using the new one", file);

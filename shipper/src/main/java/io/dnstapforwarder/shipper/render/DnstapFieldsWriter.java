@@ -46,10 +46,11 @@ final class DnstapFieldsWriter {
     }
 
     /**
-     * Writes the fields of {@code dnstap}; {@code message} is its message or null. When
-     * {@code decodeFailure} is set, the DNS message is kept raw instead of decoded.
+     * Writes the fields of {@code dnstap}; {@code message} is its message or null, {@code times}
+     * which of its times are times. When {@code decodeFailure} is set, the DNS message is kept raw
+     * instead of decoded.
      */
-    void write(Dnstap dnstap, Message message, RuntimeException decodeFailure, JsonWriter out) {
+    void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, JsonWriter out) {
         if (message == null) {
             out.field(HecFields.DNSTAP_TYPE);
             out.string(dnstap.getType().name());
@@ -73,7 +74,7 @@ final class DnstapFieldsWriter {
             out.string(dnstap.getExtra().toStringUtf8());
         }
         writeSockets(message, out);
-        writeTimes(message, out);
+        writeTimes(message, times, out);
         if (message.hasQueryZone()) {
             writeZone(message.getQueryZone(), out);
         }
@@ -99,33 +100,37 @@ final class DnstapFieldsWriter {
         writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
         if (message.hasQueryPort()) {
             out.field(HecFields.SRC_PORT);
-            out.number(message.getQueryPort());
+            out.number(Integer.toUnsignedLong(message.getQueryPort()));
         }
         writeAddress(HecFields.DEST, message.hasResponseAddress(), message.getResponseAddress(), out);
         if (message.hasResponsePort()) {
             out.field(HecFields.DEST_PORT);
-            out.number(message.getResponsePort());
+            out.number(Integer.toUnsignedLong(message.getResponsePort()));
         }
     }
 
-    private void writeTimes(Message message, JsonWriter out) {
-        if (message.hasQueryTimeSec()) {
+    private void writeTimes(Message message, DnsTimes times, JsonWriter out) {
+        if (times.query()) {
             out.field(HecFields.QUERY_TIMESTAMP);
             out.number(digits, 0,
                     EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits));
         }
-        if (message.hasResponseTimeSec()) {
+        if (times.response()) {
             out.field(HecFields.RESPONSE_TIMESTAMP);
             out.number(digits, 0, EpochTime.write(message.getResponseTimeSec(),
                     Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
         }
-        if (message.hasQueryTimeSec() && message.hasResponseTimeSec()) {
+        if (times.query() && times.response()) {
             long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
                     + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
             if (nanos >= 0) {
                 out.field(HecFields.DURATION);
                 out.number(digits, 0, EpochTime.write(nanos, digits));
             }
+        }
+        if (times.error() != null) {
+            out.field(HecFields.TIME_ERROR);
+            out.string(times.error());
         }
     }
 

@@ -6,26 +6,30 @@ package io.dnstapforwarder.shipper.render;
  */
 final class EpochTime {
 
-    /** Longest text: 19 digits of seconds, a point, six decimals. */
-    static final int MAX_CHARS = 26;
+    /** Longest text: a sign, 19 digits of seconds, a point, six decimals. */
+    static final int MAX_CHARS = 27;
 
     private EpochTime() {
     }
 
-    /** Writes e.g. {@code 1795964864.986965} (nanoseconds truncated) into {@code out}; returns its length. */
+    /**
+     * Writes e.g. {@code 1795964864.986965} (nanoseconds truncated) into {@code out}; returns its
+     * length. Any {@code epochSeconds} is written, and {@code nanos} is taken below one second;
+     * whether the time makes sense is {@link DnsTimes}' question.
+     */
     static int write(long epochSeconds, long nanos, char[] out) {
         int at = MAX_CHARS;
-        long micros = nanos / 1000;
+        long micros = Math.floorMod(nanos, 1_000_000_000L) / 1000;
         for (int i = 0; i < 6; i++) {
             out[--at] = (char) ('0' + micros % 10);
             micros /= 10;
         }
         out[--at] = '.';
-        long seconds = Math.abs(epochSeconds);
+        long seconds = epochSeconds < 0 ? -epochSeconds : epochSeconds; // Long.MIN_VALUE stays negative: unsigned below
         do {
-            out[--at] = (char) ('0' + seconds % 10);
-            seconds /= 10;
-        } while (seconds > 0);
+            out[--at] = (char) ('0' + Long.remainderUnsigned(seconds, 10));
+            seconds = Long.divideUnsigned(seconds, 10);
+        } while (seconds != 0);
         if (epochSeconds < 0) {
             out[--at] = '-';
         }

@@ -62,9 +62,10 @@ public final class HecEventRenderer {
         out.reset();
         Dnstap dnstap = parseDnstap(envelope);
         Message message = dnstap != null && dnstap.hasMessage() ? dnstap.getMessage() : null;
+        DnsTimes times = DnsTimes.of(message);
         out.startObject();
         out.field(HecFields.TIME);
-        writeEventTime(message, envelope);
+        writeEventTime(message, times, envelope);
         out.field(HecFields.HOST);
         writeHost(dnstap, envelope);
         out.field(HecFields.SOURCE);
@@ -80,7 +81,7 @@ public final class HecEventRenderer {
         if (dnstap == null) {
             writeUndecodableFrame(envelope);
         } else {
-            dnstapFields.write(dnstap, message, decodeFailure, out);
+            dnstapFields.write(dnstap, message, times, decodeFailure, out);
         }
         writeCollectorFields(envelope);
         out.endObject();
@@ -99,13 +100,15 @@ public final class HecEventRenderer {
         }
     }
 
-    /** The DNS event time: the query's time for queries, the response's for responses, else the other, else receipt. */
-    private void writeEventTime(Message message, DnstapEvent envelope) {
+    /**
+     * The DNS event time: the query's time for queries, the response's for responses, else the
+     * other, else receipt; a time that is not one ({@link DnsTimes}) is passed over.
+     */
+    private void writeEventTime(Message message, DnsTimes times, DnstapEvent envelope) {
         int length;
-        if (message != null && message.hasQueryTimeSec()
-                && (DnstapFieldsWriter.isQuery(message.getType()) || !message.hasResponseTimeSec())) {
+        if (times.query() && (DnstapFieldsWriter.isQuery(message.getType()) || !times.response())) {
             length = EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits);
-        } else if (message != null && message.hasResponseTimeSec()) {
+        } else if (times.response()) {
             length = EpochTime.write(message.getResponseTimeSec(), Integer.toUnsignedLong(message.getResponseTimeNsec()),
                     digits);
         } else {

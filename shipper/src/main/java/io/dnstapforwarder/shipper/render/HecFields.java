@@ -31,6 +31,7 @@ final class HecFields {
     static final byte[] QUERY_TIMESTAMP = JsonWriter.key("query_timestamp");
     static final byte[] RESPONSE_TIMESTAMP = JsonWriter.key("response_timestamp");
     static final byte[] DURATION = JsonWriter.key("duration");
+    static final byte[] TIME_ERROR = JsonWriter.key("time_error");
     static final byte[] QUERY_ZONE = JsonWriter.key("query_zone");
     static final byte[] QUERY_ZONE_RAW = JsonWriter.key("query_zone_raw");
     static final byte[] POLICY = JsonWriter.key("policy");

@@ -14,11 +14,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -55,7 +57,7 @@ class ShipperLoopTest {
     private void start(Subscription subscription) {
         DeliveryPipeline pipeline = parts.pipeline(2, 1_000_000);
         loop = new ShipperLoop(consumer, subscription, new RecordBatcher(10, RecordBatcher.MAX_BATCH_RECORD_BYTES,
-                Duration.ofMillis(20)), pipeline, parts.endpoints, 4, parts.metrics, System::nanoTime);
+                Duration.ofMillis(20)), pipeline, parts.endpoints, parts.stalls, 4, parts.metrics, System::nanoTime);
         thread = new Thread(loop, "shipper-loop-test");
         thread.start();
     }
@@ -172,5 +174,54 @@ class ShipperLoopTest {
         await().atMost(WAIT).until(() -> !loop.status().paused());
         await().atMost(WAIT).until(() -> committed(P0) == 10);
         assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void pausesOnlyThePartitionTheWorkersCannotGoOnWithUntilTheyCan() {
+        joinOwning(P0, P1);
+
+        parts.stalls.stall(P0, "the dead-letter topic does not take records");
+
+        await().atMost(WAIT).until(() -> consumer.paused().equals(Set.of(P0)));
+        assertThat(loop.status().paused()).as("the rest goes on").isFalse();
+        parts.stalls.clear(P0);
+        await().atMost(WAIT).until(() -> consumer.paused().isEmpty());
+    }
+
+    @Test
+    void aBoundedRunIsNotDoneWhileARecordWaitsForTheDeadLetterTopic() throws Exception {
+        Node node = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(Records.TOPIC, List.of(new PartitionInfo(Records.TOPIC, 0, node, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 10L));
+        consumer.schedulePollTask(() -> add(P0, 0, 10));
+        parts.sink.otherwise(ScriptedSink.rejectingWhen(number -> number == 4,
+                new Outcome.Rejected("HTTP 400: Invalid data format", "hec_6", -1)));
+        parts.deadLetterProducer.sendException = new KafkaException("no leader for dlq-0");
+
+        start(new RangeSubscription(Records.TOPIC, Bounds.EVERYTHING));
+        await().atMost(WAIT).until(() -> parts.stalls.isStalled(P0));
+        thread.join(500);
+        assertThat(loop.completed()).isFalse();
+        assertThat(committed(P0)).as("never past the record that waits").isLessThanOrEqualTo(4);
+
+        parts.deadLetterProducer.sendException = null;
+        thread.join(WAIT.toMillis());
+
+        assertThat(loop.completed()).isTrue();
+        assertThat(committed(P0)).isEqualTo(10);
+        assertThat(parts.deadLettered()).containsExactly(4L);
+    }
+
+    @Test
+    void reportsWhatKilledItSoThatHealthCanTell() throws Exception {
+        joinOwning(P0);
+
+        consumer.setPollException(new KafkaException("the consumer broke"));
+        thread.join(WAIT.toMillis());
+
+        assertThat(loop.status().running()).isFalse();
+        assertThat(loop.status().failure()).hasMessage("the consumer broke");
+        assertThat(loop.completed()).isFalse();
     }
 }

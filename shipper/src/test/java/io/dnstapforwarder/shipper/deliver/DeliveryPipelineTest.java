@@ -3,15 +3,18 @@ package io.dnstapforwarder.shipper.deliver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
+import io.dnstapforwarder.testkit.NumberedEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,5 +98,44 @@ class DeliveryPipelineTest {
         assertThat(pipeline.awaitIdle(Set.of(P0), Duration.ofMillis(50))).isFalse();
         release.countDown();
         assertThat(pipeline.awaitIdle(Set.of(P0), WAIT)).isTrue();
+    }
+
+    @Test
+    void neverForgetsABatchWhoseDeliveryFailsUnexpectedlyAndSaysSoMeanwhile() {
+        AtomicInteger failures = new AtomicInteger(2);
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
+        DeliveryPipeline faulty = new DeliveryPipeline(1, () -> event -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new StackOverflowError("deep in a decoder"); // an Error: past every per-record guard
+            }
+            return renderer.render(event);
+        }, 1_000_000, parts.parts());
+        try {
+            faulty.submit(Records.batch(0, 0, 5), 3);
+
+            await().atMost(WAIT).until(() -> parts.stalls.isStalled(P0));
+            assertThat(parts.stalls.describe().get(P0.toString())).contains("delivering a batch keeps failing",
+                    "deep in a decoder");
+            await().atMost(WAIT).until(() -> faulty.inFlight() == 0);
+            List<DeliveryPipeline.Settled> settled = new ArrayList<>();
+            faulty.drainSettled(settled::add);
+            assertThat(settled).singleElement().satisfies(s -> assertThat(s.epoch()).isEqualTo(3));
+            assertThat(parts.sink.numbers()).isEqualTo(NumberedEvents.range(0, 5));
+        } finally {
+            faulty.close();
+        }
+    }
+
+    @Test
+    void tellsHowLongAPartitionsOldestBatchHasWaited() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        parts.sink.thenAnswer(ScriptedSink.deliveredAfter(release));
+        pipeline.submit(Records.batch(0, 0, 1), 1);
+        await().atMost(WAIT).until(() -> parts.sink.numbers().size() == 1);
+
+        await().atMost(WAIT).until(() -> pipeline.oldestInFlight(P0).toMillis() >= 50);
+        assertThat(pipeline.oldestInFlight(new TopicPartition(Records.TOPIC, 1))).isZero();
+        release.countDown();
+        await().atMost(WAIT).until(() -> pipeline.oldestInFlight(P0).isZero());
     }
 }

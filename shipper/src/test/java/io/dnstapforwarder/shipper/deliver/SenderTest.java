@@ -1,6 +1,8 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.retry.Backoff;
@@ -10,6 +12,9 @@ import io.dnstapforwarder.shipper.hec.HecSink;
 import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.hec.TokenSource;
+import io.dnstapforwarder.shipper.testing.DeliveryFixture;
+import io.dnstapforwarder.shipper.testing.Records;
+import io.dnstapforwarder.shipper.testing.ScriptedSink;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +58,51 @@ class SenderTest {
             assertThat(endpoint.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
             assertThat(sender.lastFailure()).isNull();
         }
+    }
+
+    @Test
+    void givesTheHalfOpenBreakersPermitBackWhenItsProbeEndsInAnException() throws Exception {
+        try (DeliveryFixture parts = new DeliveryFixture(true)) {
+            CircuitBreaker breaker = parts.endpoints.all().get(0).breaker();
+            breaker.transitionToOpenState();
+            breaker.transitionToHalfOpenState();
+            parts.sink.thenAnswer(request -> {
+                throw new IllegalStateException("a fault while probing");
+            });
+
+            assertThatThrownBy(() -> parts.sender.send(request())).isInstanceOf(IllegalStateException.class);
+
+            assertThat(breaker.tryAcquirePermission()).as("the next probe may go").isTrue();
+        }
+    }
+
+    @Test
+    void givesTheHalfOpenBreakersPermitBackWhenItsProbeIsInterrupted() throws Exception {
+        try (DeliveryFixture parts = new DeliveryFixture(true)) {
+            CircuitBreaker breaker = parts.endpoints.all().get(0).breaker();
+            breaker.transitionToOpenState();
+            breaker.transitionToHalfOpenState();
+            CountDownLatch never = new CountDownLatch(1);
+            parts.sink.thenAnswer(ScriptedSink.deliveredAfter(never));
+            Thread probing = new Thread(() -> {
+                try {
+                    parts.sender.send(request());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // a rebalance abandoned the work
+                }
+            });
+            probing.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> parts.sink.numbers().size() == 1);
+
+            probing.interrupt();
+            probing.join(10_000);
+
+            assertThat(breaker.tryAcquirePermission()).as("the next probe may go").isTrue();
+        }
+    }
+
+    private static HecRequest request() {
+        return new HecRequest(List.of(new HecRequest.Event(Records.numbered(0, 0),
+                "{\"time\":1,\"event\":{\"connection_id\":1}}".getBytes(StandardCharsets.UTF_8))));
     }
 }

@@ -70,6 +70,18 @@ class AckPollerTest {
     }
 
     @Test
+    void sendsTheFirstRequestAgainWhenHecGivesItsAckIdToASecondOne() {
+        CompletableFuture<Boolean> first = acks.indexed(sink, 7);
+        CompletableFuture<Boolean> second = acks.indexed(sink, 7); // HEC restarted, or a balancer moved our channel
+
+        assertThat(first).as("which request an answer about 7 means is unknowable").isCompletedWithValue(false);
+        assertThat(second).isNotDone();
+        assertThat(errors("ack_id_reused")).isEqualTo(1);
+        sink.markIndexed(7);
+        assertThat(second).succeedsWithin(WAIT).isEqualTo(true);
+    }
+
+    @Test
     void countsARequestAcceptedWithoutAnAckIdAsIndexed() {
         assertThat(acks.indexed(sink, -1)).isCompletedWithValue(true);
         assertThat(acks.pending()).isZero();

@@ -79,4 +79,38 @@ class HecClientTest {
         }
         return out.toByteArray();
     }
+
+    @Test
+    void refusesATokenAHeaderCannotCarryWithoutEverShowingIt() throws Exception {
+        HecClient broken = new HecClient(hec.url(), () -> "token-1\nX-Injected: 1", CHANNEL,
+                HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofSeconds(5));
+
+        Outcome outcome = broken.post(gzip("{\"event\":1}"), true);
+
+        assertThat(outcome).isInstanceOf(Outcome.Misconfigured.class);
+        assertThat(outcome.toString()).doesNotContain("token-1").contains("a character an HTTP header cannot carry");
+        assertThat(hec.requests()).isEmpty();
+    }
+
+    @Test
+    void readsAProxysHugeAnswerOnlyAsFarAsItNeeds() throws Exception {
+        hec.enqueue(200, "<html>" + "x".repeat(2_000_000) + "</html>", java.util.Map.of());
+
+        Outcome outcome = client.post(gzip("{\"event\":1}"), true);
+
+        assertThat(outcome).isInstanceOf(Outcome.Misconfigured.class);
+        assertThat(outcome.errorCode()).isEqualTo("not_hec");
+        assertThat(outcome.toString()).hasSizeLessThan(400);
+    }
+
+    @Test
+    void givesUpOnAHecThatDoesNotAnswerAndSaysItCanBeRetried() throws Exception {
+        hec.respondSlowly(Duration.ofSeconds(3));
+        HecClient impatient = new HecClient(hec.url(), () -> "token-1", CHANNEL,
+                HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofMillis(300));
+
+        Outcome outcome = impatient.post(gzip("{\"event\":1}"), true);
+
+        assertThat(outcome).isEqualTo(new Outcome.Retryable("no answer within 300 ms", "timeout", null));
+    }
 }

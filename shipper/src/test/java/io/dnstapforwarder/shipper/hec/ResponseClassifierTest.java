@@ -12,10 +12,12 @@ class ResponseClassifierTest {
     @ParameterizedTest(name = "HTTP {0} {1} -> {2} {3}")
     @CsvSource(delimiter = '|', value = {
         "200 | {\"text\":\"Success\",\"code\":0}                                              | Delivered      | none",
-        "200 | ''                                                                              | Delivered      | none",
+        "200 | ''                                                                              | Misconfigured  | not_hec",
+        "200 | <html>Welcome to our proxy</html>                                               | Misconfigured  | not_hec",
+        "204 | ''                                                                              | Misconfigured  | not_hec",
         "400 | {\"text\":\"Invalid data format\",\"code\":6,\"invalid-event-number\":3}        | Rejected       | hec_6",
         "400 | {\"text\":\"No data\",\"code\":5}                                                | Rejected       | hec_5",
-        "400 | {\"text\":\"Incorrect index\",\"code\":7,\"invalid-event-number\":0}            | Rejected       | hec_7",
+        "400 | {\"text\":\"Incorrect index\",\"code\":7,\"invalid-event-number\":0}            | Misconfigured  | hec_7",
         "400 | {\"text\":\"Event field is required\",\"code\":12,\"invalid-event-number\":1}   | Rejected       | hec_12",
         "400 | {\"text\":\"Event field cannot be blank\",\"code\":13,\"invalid-event-number\":1}| Rejected      | hec_13",
         "400 | {\"text\":\"Error in handling indexed fields\",\"code\":15}                      | Rejected       | hec_15",
@@ -36,8 +38,10 @@ class ResponseClassifierTest {
         "501 | ''                                                                              | Misconfigured  | http_501",
         "404 | <html>Not Found</html>                                                          | Misconfigured  | http_404",
         "301 | ''                                                                              | Misconfigured  | http_301",
-        "413 | Request Entity Too Large                                                        | Rejected       | http_413",
-        "400 | not json                                                                        | Rejected       | http_400"})
+        "413 | Request Entity Too Large                                                        | TooLarge       | http_413",
+        "413 | {\"text\":\"Content too large\",\"code\":8}                                   | TooLarge       | http_413",
+        "400 | not json                                                                        | Misconfigured  | http_400",
+        "400 | <html>Bad Request</html>                                                        | Misconfigured  | http_400"})
     void classifiesAsVectorAndSplunkDo(int status, String body, String kind, String errorCode) {
         Outcome outcome = ResponseClassifier.classify(status, body, null);
 
@@ -71,6 +75,21 @@ class ResponseClassifierTest {
         assertThat(ResponseClassifier.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
         assertThat(ResponseClassifier.retryAfter(" 12 ")).isEqualTo(Duration.ofSeconds(12));
         assertThat(ResponseClassifier.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
+        assertThat(ResponseClassifier.retryAfter("-5")).isNull();
         assertThat(ResponseClassifier.retryAfter(null)).isNull();
+    }
+
+    @Test
+    void waitsNoLongerThanFiveMinutesHoweverLongTheServerAsks() {
+        assertThat(ResponseClassifier.retryAfter("3600")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ResponseClassifier.retryAfter("9223372036854775807")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ResponseClassifier.retryAfter("99999999999999999999999")).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void keepsAProxysPageToOneShortLineInTheReason() {
+        Outcome outcome = ResponseClassifier.classify(400, "<html>\n<body>" + "x".repeat(10_000) + "</body></html>", null);
+
+        assertThat(((Outcome.Misconfigured) outcome).reason()).hasSizeLessThan(260).doesNotContain("\n");
     }
 }

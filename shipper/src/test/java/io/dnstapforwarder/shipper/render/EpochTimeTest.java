@@ -15,6 +15,13 @@ class EpochTimeTest {
     }
 
     @Test
+    void writesAnySecondsWithoutFailingEvenThoseNoClockGives() {
+        assertThat(EpochTime.seconds(Long.MIN_VALUE, 0)).isEqualTo("-9223372036854775808.000000");
+        assertThat(EpochTime.seconds(-1, 999_999_999)).isEqualTo("-1.999999");
+        assertThat(EpochTime.seconds(0, 4_294_967_295L)).isEqualTo("0.294967");
+    }
+
+    @Test
     void writesADurationGivenInNanoseconds() {
         char[] buffer = new char[EpochTime.MAX_CHARS];
 

@@ -99,6 +99,49 @@ class HecEventRendererTest {
     }
 
     @Test
+    void timesTheEventAtReceiptAndSaysWhyWhenTheDnsTimesAreNotTimes() throws Exception {
+        // A buggy or hostile sender: query_time_sec above 2^63 (negative as a Java long), nsec past a second.
+        Dnstap dnstap = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setMessage(message(Message.Type.CLIENT_RESPONSE)
+                .setQueryTimeSec(-1L).setQueryTimeNsec(-1).setResponseTimeSec(Long.MIN_VALUE).setResponseTimeNsec(5)
+                .setResponseMessage(ByteString.copyFrom(validQuery()))).build();
+
+        JsonNode event = json.readTree(renderer.render(envelope(wrap(dnstap), Transport.UNIX, "/s", 0)));
+
+        assertThat(event.get("time").toString()).isEqualTo("1795964900.123456");
+        assertThat(event.at("/event/time_error").asText()).isEqualTo(
+                "query_time_sec 18446744073709551615 and query_time_nsec 4294967295 are not a time between 1970 and 2100; "
+                        + "response_time_sec 9223372036854775808 and response_time_nsec 5 are not a time between 1970 and "
+                        + "2100");
+        assertThat(event.at("/event").has("query_timestamp")).isFalse();
+        assertThat(event.at("/event").has("response_timestamp")).isFalse();
+        assertThat(event.at("/event").has("duration")).isFalse();
+        assertThat(event.at("/event/query").asText()).isEqualTo("www.example");
+    }
+
+    @Test
+    void keepsTheOtherTimeWhenOnlyOneIsNotATime() throws Exception {
+        Dnstap dnstap = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setMessage(message(Message.Type.CLIENT_RESPONSE)
+                .setQueryTimeSec(1_795_964_864L).setQueryTimeNsec(0).setResponseTimeSec(4_102_444_800L)).build();
+
+        JsonNode event = json.readTree(renderer.render(envelope(wrap(dnstap), Transport.UNIX, "/s", 0)));
+
+        assertThat(event.get("time").toString()).isEqualTo("1795964864.000000");
+        assertThat(event.at("/event/query_timestamp").toString()).isEqualTo("1795964864.000000");
+        assertThat(event.at("/event/time_error").asText()).startsWith("response_time_sec 4102444800 and");
+    }
+
+    @Test
+    void writesPortsAsTheUnsignedNumbersTheyAre() throws Exception {
+        Dnstap dnstap = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE)
+                .setMessage(message(Message.Type.CLIENT_QUERY).setQueryPort(-1).setResponsePort(53)).build();
+
+        JsonNode event = json.readTree(renderer.render(envelope(wrap(dnstap), Transport.UNIX, "/s", 0)));
+
+        assertThat(event.at("/event/src_port").asLong()).isEqualTo(4_294_967_295L);
+        assertThat(event.at("/event/dest_port").asInt()).isEqualTo(53);
+    }
+
+    @Test
     void keepsAnUndecodableDnsMessageRawWithTheReason() throws Exception {
         byte[] truncated = Arrays.copyOf(validQuery(), 20);
         Dnstap dnstap = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE)

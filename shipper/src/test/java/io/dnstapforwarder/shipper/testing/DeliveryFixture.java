@@ -5,12 +5,15 @@ import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.deliver.Breakers;
+import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoint;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
+import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +21,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Cluster;
@@ -34,6 +39,7 @@ public final class DeliveryFixture implements AutoCloseable {
 
     public static final String DEAD_LETTER_TOPIC = "dlq";
     public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
+    public static final Backoff RETRIES = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(30));
 
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final ComponentMetrics metrics = new ComponentMetrics(registry, "shipper", "test");
@@ -43,6 +49,14 @@ public final class DeliveryFixture implements AutoCloseable {
     public final DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterProducer, DEAD_LETTER_TOPIC, "test");
     public final Endpoints endpoints;
     public final Sender sender;
+    public final PartitionStalls stalls = new PartitionStalls(System::nanoTime);
+    public final DeadLetterGate gate = new DeadLetterGate(50, System::nanoTime);
+    /** Waits asked for on purpose; each is taken as at most 10 ms, so that tests of waiting rules run fast. */
+    public final List<Duration> pauses = new CopyOnWriteArrayList<>();
+    public final Sleeper sleeper = duration -> {
+        pauses.add(duration);
+        TimeUnit.MILLISECONDS.sleep(Math.min(10, duration.toMillis()));
+    };
 
     public DeliveryFixture() {
         this(false);
@@ -58,8 +72,13 @@ public final class DeliveryFixture implements AutoCloseable {
 
     /** A pipeline of {@code concurrency} workers over this sink, without indexer acknowledgement. */
     public DeliveryPipeline pipeline(int concurrency, long maxRequestBytes) {
-        return new DeliveryPipeline(concurrency, new HecEventRenderer.Settings("dnstap", null), maxRequestBytes, sender,
-                deadLetters, AckTracker.NONE, metrics, CLOCK);
+        return new DeliveryPipeline(concurrency, new HecEventRenderer.Settings("dnstap", null), maxRequestBytes, parts());
+    }
+
+    /** What the workers deliver with: this sink, this dead-letter topic, these stalls, this sleeper. */
+    public DeliveryPipeline.Parts parts() {
+        return new DeliveryPipeline.Parts(sender, deadLetters, gate, AckTracker.NONE, stalls, RETRIES, sleeper, metrics,
+                CLOCK, System::nanoTime);
     }
 
     /** The numbers of the events on the dead-letter topic, in the order they went there. */
