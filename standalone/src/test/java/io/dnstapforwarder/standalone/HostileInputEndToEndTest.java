@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dnstapforwarder.collector.Collector;
-import io.dnstapforwarder.collector.CollectorConfig;
-import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
-import io.dnstapforwarder.shipper.Shipper;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.HostileFrames;
@@ -19,10 +14,8 @@ import io.dnstapforwarder.testkit.ReferenceComparison;
 import io.dnstapforwarder.testkit.ReferenceDecode;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,29 +48,16 @@ class HostileInputEndToEndTest {
     Path dir;
 
     private final HecEmulator hec = HecEmulator.start(TOKEN);
-    private String deadLetters;
-    private Collector collector;
-    private Shipper shipper;
+    private TestPipeline pipeline;
 
     @BeforeEach
     void start() throws Exception {
-        String topic = TestKafka.createTopic(TestKafka.uniqueTopic("hostile"), 3);
-        deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("hostile-dlq"), 1);
-        collector = Collector.start(new CollectorConfig("hostile-collector",
-                CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
-                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                CollectorConfig.Monitoring.at(null)));
-        shipper = Shipper.start(new ShipperConfig("hostile-shipper",
-                ShipperConfig.Hec.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
-                new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
-                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("hostile-group"),
-                        deadLetters, Map.of()), dir, new HostPort("127.0.0.1", 0)));
+        pipeline = TestPipeline.start("hostile", dir, hec, true);
     }
 
     @AfterEach
     void stop() {
-        collector.close();
-        shipper.close();
+        pipeline.close();
         hec.close();
     }
 
@@ -85,11 +65,8 @@ class HostileInputEndToEndTest {
     void deliversEveryRealMessageOnceAndEveryHostileFrameAsAnEventOrADeadLetterOverUnixAndTcp() throws Exception {
         List<byte[]> real = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
         List<byte[]> hostile = HostileFrames.read();
-        SocketAddress tcp = collector.listeners().stream().map(listener -> listener.localAddress())
-                .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
-
-        send(mix(real, hostile), UnixDomainSocketAddress.of(dir.resolve("dnstap.sock")));
-        send(mix(real, hostile), tcp);
+        send(mix(real, hostile), pipeline.unixSocket());
+        send(mix(real, hostile), pipeline.tcp());
 
         int expectedReal = 2 * real.size();
         await().atMost(WAIT).until(() -> realEvents().size() == expectedReal
@@ -110,7 +87,7 @@ class HostileInputEndToEndTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("/ready").statusCode()).isEqualTo(200));
         String metrics = get("/metrics").body();
         assertThat(metrics).doesNotContain("error_type=\"delivery_failed\"").doesNotContain("error_type=\"render_failed\"");
-        assertThat(shipper.liveness().ready()).isTrue();
+        assertThat(pipeline.shipper.liveness().ready()).isTrue();
     }
 
     /** The real frames with a hostile one after every 30th. */
@@ -145,11 +122,11 @@ class HostileInputEndToEndTest {
     }
 
     private long deadLettered() {
-        return TestKafka.endOffsets(deadLetters).values().stream().mapToLong(Long::longValue).sum();
+        return TestKafka.endOffsets(pipeline.deadLetterTopic).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + shipper.monitoringPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+                + pipeline.shipper.monitoringPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -3,20 +3,11 @@ package io.dnstapforwarder.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dnstapforwarder.collector.Collector;
-import io.dnstapforwarder.collector.CollectorConfig;
-import io.dnstapforwarder.config.HostPort;
-import io.dnstapforwarder.shipper.Shipper;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.ReferenceComparison;
 import io.dnstapforwarder.testkit.ReferenceDecode;
 import io.dnstapforwarder.testkit.TestData;
-import io.dnstapforwarder.testkit.TestKafka;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,45 +33,29 @@ class PipelineEndToEndTest {
     Path dir;
 
     private final HecEmulator hec = HecEmulator.start(TOKEN);
-    private Collector collector;
-    private Shipper shipper;
+    private TestPipeline pipeline;
 
     @BeforeEach
     void start() throws Exception {
-        String topic = TestKafka.createTopic(TestKafka.uniqueTopic("e2e"), 3);
-        String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("e2e-dlq"), 1);
-        collector = Collector.start(new CollectorConfig("e2e-collector",
-                CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
-                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                CollectorConfig.Monitoring.at(null)));
-        shipper = Shipper.start(new ShipperConfig("e2e-shipper",
-                ShipperConfig.Hec.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
-                new ShipperConfig.Batching(200, 1_000_000, Duration.ofMillis(200)),
-                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("e2e-group"), deadLetters,
-                        Map.of()), dir, null));
+        pipeline = TestPipeline.start("e2e", dir, hec, false);
     }
 
     @AfterEach
     void stop() {
-        collector.close();
-        shipper.close();
+        pipeline.close();
         hec.close();
     }
 
     @Test
     void deliversEveryMessageSentOverAUnixSocketExactlyAsTheReferenceDecoderReadsIt() throws Exception {
-        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), UnixDomainSocketAddress.of(dir.resolve("dnstap.sock")),
-                true);
+        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), pipeline.unixSocket(), true);
 
         assertEveryMessageArrivedAsTheReferenceSays();
     }
 
     @Test
     void deliversEveryMessageSentOverTcpExactlyAsTheReferenceDecoderReadsIt() throws Exception {
-        SocketAddress tcp = collector.listeners().stream().map(listener -> listener.localAddress())
-                .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
-
-        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, false);
+        FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), pipeline.tcp(), false);
 
         assertEveryMessageArrivedAsTheReferenceSays();
     }

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /** The README's configuration reference cannot drift from the options the commands really have. */
 class ReadmeTest {

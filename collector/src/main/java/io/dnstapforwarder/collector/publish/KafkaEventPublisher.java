@@ -238,7 +238,9 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         retrier.interrupt();
         long failedBefore = failedEvents.get();
         producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        long lost = failedEvents.get() - failedBefore + retries.size();
+        int neverSent = retries.size(); // those the producer failed were counted as they failed
+        metrics.discarded(neverSent);
+        long lost = failedEvents.get() - failedBefore + neverSent;
         if (lost > 0 || outstandingBytes() > 0) {
             log.error("{} events ({} bytes) were not acknowledged by Kafka before shutdown", lost, outstandingBytes());
         }
