@@ -1,13 +1,16 @@
 package io.dnstapforwarder.bench;
 
+import io.dnstapforwarder.bench.sweep.RateSweepCommand;
+import io.dnstapforwarder.bench.sweep.SweepPlotCommand;
 import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code java -jar bench/target/dnstap-bench.jar}: the benchmark tools. See docs/PERFORMANCE.md. */
 @Command(name = "dnstap-bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-        subcommands = {BrokerCommand.class, LoadGenerator.class, HecSinkCommand.class},
+        subcommands = {BrokerCommand.class, LoadGenerator.class, HecSinkCommand.class, RateSweepCommand.class,
+                SweepPlotCommand.class},
         description = "Benchmark tools: a Kafka broker of its own, the end-to-end dnstap load generator, a counting HEC endpoint.")
 public final class Bench implements Runnable {
 
@@ -16,7 +19,7 @@ public final class Bench implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: broker, load or hec-sink");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: broker, load, hec-sink or rate-sweep");
     }
 
     public static void main(String[] args) {

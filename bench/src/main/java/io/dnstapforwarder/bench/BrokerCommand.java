@@ -27,14 +27,18 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--topic", description = "Topics to create, as NAME:PARTITIONS.", split = ",")
     private String[] topics = new String[0];
 
+    @Option(names = "--property", description = "A broker setting, KEY=VALUE, over the embedded defaults.")
+    private Map<String, String> properties = new java.util.LinkedHashMap<>();
+
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         return Cli.runService("broker", spec, () -> {
-            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, listen.host(), listen.port(),
-                    Map.of("log.retention.bytes", "2000000000"));
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("log.retention.bytes", "2000000000"));
+            settings.putAll(properties);
+            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, listen.host(), listen.port(), settings);
             for (String topic : topics) {
                 String[] parts = topic.split(":");
                 kafka.createTopic(parts[0], parts.length > 1 ? Integer.parseInt(parts[1]) : 1);

@@ -31,7 +31,6 @@ import picocli.CommandLine.Option;
 public final class HecSinkCommand implements Callable<Integer> {
 
     private static final byte[] SUCCESS = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RECEIVED_AT = "\"received_at\":\"".getBytes(StandardCharsets.US_ASCII);
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:18088", converter = HostPort.Converter.class,
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
@@ -127,39 +126,7 @@ public final class HecSinkCommand implements Callable<Integer> {
 
     private long countWithLatency(byte[] body) {
         long nowMicros = Instant.now().toEpochMilli() * 1000;
-        long lines = 0;
-        int lineStart = 0;
-        for (int i = 0; i < body.length; i++) {
-            if (body[i] == '\n') {
-                lines++;
-                long received = receivedAtMicros(body, lineStart, i);
-                if (received > 0) {
-                    record(received, nowMicros - received);
-                }
-                lineStart = i + 1;
-            }
-        }
-        return lines;
-    }
-
-    /** The event's {@code received_at} (ISO-8601, microseconds) in epoch microseconds, or -1. */
-    private static long receivedAtMicros(byte[] body, int from, int to) {
-        outer:
-        for (int i = to - RECEIVED_AT.length; i >= from; i--) {
-            for (int j = 0; j < RECEIVED_AT.length; j++) {
-                if (body[i + j] != RECEIVED_AT[j]) {
-                    continue outer;
-                }
-            }
-            int start = i + RECEIVED_AT.length;
-            int end = start;
-            while (end < to && body[end] != '"') {
-                end++;
-            }
-            Instant at = Instant.parse(new String(body, start, end - start, StandardCharsets.US_ASCII));
-            return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
-        }
-        return -1;
+        return HecEvents.forEachReceivedAt(body, received -> record(received, nowMicros - received));
     }
 
     private synchronized void record(long receivedMicros, long micros) {

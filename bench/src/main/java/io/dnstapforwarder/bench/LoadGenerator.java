@@ -1,19 +1,13 @@
 package io.dnstapforwarder.bench;
 
-import com.github.luben.zstd.ZstdInputStream;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
-import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,7 +27,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Plays many DNS servers at once: sends dnstap over N Frame Streams connections (Unix or TCP) to
- * a collector, at full speed or at a target rate, and measures what counts, frames per second
+ * a collector, at full speed or at a target rate (one frame per write at Poisson times, as a DNS
+ * server sends), and measures what counts, frames per second
  * acknowledged by Kafka, from the topic's end offsets (independent of the collector's own
  * counters). Frames come from a capture ({@code .fstrm} or {@code .fstrm.zst}), pre-encoded in
  * memory so that the sender is not the bottleneck ({@code fstrm_replay} is: FACTS.md).
@@ -41,6 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Send dnstap to a collector over N connections and report frames/s acknowledged by Kafka.")
 public final class LoadGenerator implements Callable<Integer> {
+
+    private static final int FULL_SPEED_RUN = 4096;
 
     @Option(names = "--capture", required = true, description = "Capture to replay: .fstrm or .fstrm.zst.")
     private Path capture;
@@ -82,9 +79,8 @@ public final class LoadGenerator implements Callable<Integer> {
         if ((unix == null) == (tcp == null)) {
             throw new IllegalArgumentException("give exactly one of --unix and --tcp");
         }
-        Encoded encoded = encode(capture);
-        System.out.printf(Locale.ROOT, "capture: %d frames, mean %.1f bytes%n", encoded.count(),
-                (double) (encoded.bytes().capacity() - 4L * encoded.count()) / encoded.count());
+        Capture encoded = Capture.read(capture);
+        System.out.printf(Locale.ROOT, "capture: %d frames, mean %.1f bytes%n", encoded.count(), encoded.meanFrameBytes());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 3000,
                 "request.timeout.ms", 3000))) {
             long start = endOffset(admin);
@@ -94,10 +90,17 @@ public final class LoadGenerator implements Callable<Integer> {
             List<Thread> senders = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 long share = frames / connections + (i < frames % connections ? 1 : 0);
+                long seed = i;
                 Thread sender = new Thread(() -> {
                     try {
-                        send(encoded, share, deadline, sent);
-                    } catch (IOException | InterruptedException e) {
+                        if (rate > 0) {
+                            // As a DNS server sends: one frame per write, at Poisson times.
+                            new PacedSender(encoded, address(), (double) rate / connections, bidirectional,
+                                    () -> sent.get() < frames && System.nanoTime() < deadline, sent, seed).run();
+                        } else {
+                            send(encoded, share, deadline, sent);
+                        }
+                    } catch (IOException e) {
                         System.err.println("sender failed: " + e);
                     } finally {
                         done.countDown();
@@ -140,59 +143,26 @@ public final class LoadGenerator implements Callable<Integer> {
         return 0;
     }
 
-    /** One connection: repeats the capture until its share is sent or the deadline passes. */
-    private void send(Encoded encoded, long share, long deadline, AtomicLong sent) throws IOException, InterruptedException {
-        SocketAddress address = unix != null ? UnixDomainSocketAddress.of(unix) : tcp.toSocketAddress();
+    /** One connection at full speed: repeats the capture until its share is sent or the deadline passes. */
+    private void send(Capture encoded, long share, long deadline, AtomicLong sent) throws IOException {
         try (SocketChannel channel = SocketChannel.open(unix != null ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET)) {
-            channel.connect(address);
+            channel.connect(address());
             try (FrameStreamWriter writer = FrameStreamWriter.open(channel, DnstapEvents.DNSTAP_CONTENT_TYPE, bidirectional)) {
-                long perConnectionRate = rate / connections;
-                int chunkFrames = perConnectionRate > 0 ? (int) Math.max(1, perConnectionRate / 100) : 4096;
                 long left = share;
                 int at = 0;
-                long started = System.nanoTime();
-                long done = 0;
                 while (left > 0 && System.nanoTime() < deadline) {
-                    int count = (int) Math.min(Math.min(chunkFrames, left), encoded.count() - at);
-                    ByteBuffer chunk = encoded.bytes().duplicate();
-                    chunk.position(encoded.offsets()[at]).limit(encoded.offsets()[at + count]);
-                    writer.writeFramed(chunk);
+                    int count = (int) Math.min(Math.min(FULL_SPEED_RUN, left), encoded.count() - at);
+                    writer.writeFramed(encoded.frames(at, count));
                     at = (at + count) % encoded.count();
                     left -= count;
-                    done += count;
                     sent.addAndGet(count);
-                    if (perConnectionRate > 0) {
-                        long due = started + done * 1_000_000_000L / perConnectionRate;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        }
-                    }
                 }
             }
         }
     }
 
-    /** The capture's data frames, length-prefixed back to back, and where each starts. */
-    private record Encoded(ByteBuffer bytes, int[] offsets, int count) {
-    }
-
-    private static Encoded encode(Path capture) throws IOException {
-        List<byte[]> frames;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(capture), 1 << 20);
-                InputStream in = capture.toString().endsWith(".zst") ? new ZstdInputStream(raw) : raw) {
-            frames = FrameStreamFile.readAll(in, DnstapEvents.DNSTAP_CONTENT_TYPE);
-        }
-        long total = frames.stream().mapToLong(f -> 4L + f.length).sum();
-        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(total));
-        int[] offsets = new int[frames.size() + 1];
-        for (int i = 0; i < frames.size(); i++) {
-            offsets[i] = bytes.position();
-            bytes.putInt(frames.get(i).length).put(frames.get(i));
-        }
-        offsets[frames.size()] = bytes.position();
-        bytes.flip();
-        return new Encoded(bytes, offsets, frames.size());
+    private SocketAddress address() {
+        return unix != null ? UnixDomainSocketAddress.of(unix) : tcp.toSocketAddress();
     }
 
     /** The topic's end offsets, or {@code fallback} while Kafka does not answer (an outage under test). */

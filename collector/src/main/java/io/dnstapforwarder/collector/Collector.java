@@ -45,7 +45,13 @@ public final class Collector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Collector.class);
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REAPER_PERIOD = Duration.ofSeconds(1);
-    private static final Duration KAFKA_WATCH_PERIOD = Duration.ofSeconds(2);
+    /**
+     * The longest pause between a reader's reads, however light the traffic: a burst after a
+     * quiet spell waits in the sender's socket at most this long before it is read.
+     */
+    private static final Duration MAX_READ_PAUSE = Duration.ofMillis(50);
+    /** How often Kafka is asked whether it answers, to log an outage and the recovery: a request each time. */
+    private static final Duration KAFKA_WATCH_PERIOD = Duration.ofSeconds(10);
 
     private final CollectorConfig config;
     private final CollectorMetrics metrics;
@@ -68,7 +74,7 @@ public final class Collector implements AutoCloseable {
         this.metrics = new CollectorMetrics(new ComponentMetrics(registry, "collector", config.collectorId()),
                 config.monitoring().maxLatencySamples(), nanoTime);
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
-                "dnstap-collector-" + config.collectorId(), producerProperties(config)));
+                "dnstap-collector-" + config.collectorId(), config.limits().maxLatency(), producerProperties(config)));
         this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
         this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
@@ -84,7 +90,7 @@ public final class Collector implements AutoCloseable {
         PeriodicLog perfLog = null;
         try {
             SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
-                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper);
+                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper, maxReadPause(config.limits().maxLatency()));
             CollectorConfig.Listen listen = config.listen();
             if (listen.socketPath() != null) {
                 listeners.add(SocketListener.start(new ListenEndpoint.Unix(listen.socketPath(), listen.socketMode()), context));
@@ -111,6 +117,12 @@ public final class Collector implements AutoCloseable {
         }
         this.performanceLog = perfLog;
         this.ops = opsServer;
+    }
+
+    /** The longest readers wait between reads to take frames together: half the latency allowed, at most 50 ms. */
+    static Duration maxReadPause(Duration maxLatency) {
+        Duration half = maxLatency.dividedBy(2);
+        return half.compareTo(MAX_READ_PAUSE) < 0 ? half : MAX_READ_PAUSE;
     }
 
     /** Starts listening and publishing; close to stop. */

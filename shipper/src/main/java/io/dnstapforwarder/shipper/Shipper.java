@@ -101,7 +101,7 @@ public final class Shipper implements AutoCloseable {
                 hec.index()), config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks,
                 stalls, retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime));
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
-                kafka.group(), clientId, kafka.properties()));
+                kafka.group(), clientId, fetchWait(config.batching().flushInterval()), kafka.properties()));
         this.consumerMetrics = KafkaClientMeters.of(consumer, metrics.tags(), registry);
         ShipperConfig.Batching batching = config.batching();
         // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
@@ -122,6 +122,16 @@ public final class Shipper implements AutoCloseable {
         this.ops = config.monitoring() == null ? null
                 : new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
                         status::readiness, status::stats, clock).start(config.monitoring().host(), config.monitoring().port());
+    }
+
+    /**
+     * How long a fetch may wait for records to gather: half the flush interval, at most Kafka's
+     * default, so that a record's wait in the broker and in its batch stay within the latency the
+     * flush interval promises.
+     */
+    static Duration fetchWait(Duration flushInterval) {
+        Duration half = flushInterval.dividedBy(2);
+        return half.compareTo(KafkaSettings.MAX_FETCH_WAIT) < 0 ? half : KafkaSettings.MAX_FETCH_WAIT;
     }
 
     /** One endpoint per HEC URL, all with the same token and TLS settings; or the local file without a URL. */

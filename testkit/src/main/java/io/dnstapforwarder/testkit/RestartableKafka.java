@@ -2,7 +2,6 @@ package io.dnstapforwarder.testkit;
 
 import io.dnstapforwarder.kafka.embedded.EmbeddedKafka;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * A broker of a test's own, which it may stop and start again, on the same port and the same
@@ -22,7 +21,7 @@ public final class RestartableKafka implements AutoCloseable {
     }
 
     public static RestartableKafka start(Path dataDir) {
-        return new RestartableKafka(dataDir, EmbeddedKafka.start(dataDir, "127.0.0.1", 0, Map.of()));
+        return new RestartableKafka(dataDir, EmbeddedKafka.start(dataDir, "127.0.0.1", 0, EmbeddedKafka.QUICK_RECOVERY));
     }
 
     public String bootstrapServers() {
@@ -44,7 +43,7 @@ public final class RestartableKafka implements AutoCloseable {
     /** Starts it again on the same port and log. */
     public synchronized void restart() {
         stop();
-        kafka = EmbeddedKafka.start(dataDir, "127.0.0.1", port, Map.of());
+        kafka = EmbeddedKafka.start(dataDir, "127.0.0.1", port, EmbeddedKafka.QUICK_RECOVERY);
     }
 
     @Override

@@ -18,8 +18,10 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -38,6 +40,17 @@ final class ConnectionReader implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionReader.class);
     private static final int INITIAL_BUFFER_BYTES = 64 * 1024;
+    /**
+     * What a reader aims to take per wake-up. A DNS server writes each message as it comes;
+     * reading each on a wake-up of its own was most of the collector's CPU at a few hundred
+     * messages a second. So after a read the reader pauses for about the time this many bytes take
+     * to arrive at the rate just seen (at most {@code maxReadPause}). A Unix socket holds only about
+     * 36 KiB of 130-byte frames before the sender blocks (per-write overhead): 8 KiB leaves it
+     * room for the rate to quadruple during a pause.
+     */
+    static final int BYTES_PER_WAKE_UP = 8 * 1024;
+    /** Shorter pauses than this are not worth a wake-up of their own: the reader reads on. */
+    private static final long MIN_PAUSE_NANOS = 1_000_000;
 
     private final SocketChannel socket;
     private final ListenEndpoint endpoint;
@@ -50,6 +63,7 @@ final class ConnectionReader implements Runnable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
+    private final long maxPauseNanos;
     private final Runnable onClose;
     private long receivedAtNs;
     private long framesThisRead;
@@ -58,7 +72,7 @@ final class ConnectionReader implements Runnable {
 
     ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
             EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
-            LongSupplier nanoTime, Sleeper sleeper, Runnable onClose) {
+            LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause, Runnable onClose) {
         this.socket = socket;
         this.endpoint = endpoint;
         this.channel = socket;
@@ -70,6 +84,7 @@ final class ConnectionReader implements Runnable {
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
+        this.maxPauseNanos = maxReadPause.toNanos();
         this.onClose = onClose;
     }
 
@@ -131,11 +146,16 @@ final class ConnectionReader implements Runnable {
     /** Reads until STOP or the end of the stream; returns how the stream ended. */
     private String readUntilDone(FrameStreamReceiver receiver) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
+        long listeningSince = nanoTime.getAsLong();
         while (!receiver.stopped()) {
             if (!buffer.hasRemaining()) {
                 buffer = grow(buffer);
             }
-            if (channel.read(buffer) < 0) {
+            int read = channel.read(buffer);
+            // The rate is what arrived while this reader was free to read (paused or waiting in
+            // read), not while it was publishing: a reader held back by Kafka must not then pause.
+            long pause = buffer.hasRemaining() ? pauseNanos(read, nanoTime.getAsLong() - listeningSince, maxPauseNanos) : 0;
+            if (read < 0) {
                 if (buffer.position() > 0) {
                     throw new FrameStreamException(FrameStreamException.Reason.TRUNCATED_FRAME,
                             "stream ended inside a frame (" + buffer.position() + " bytes of it received)");
@@ -165,8 +185,27 @@ final class ConnectionReader implements Runnable {
                 }
                 connection.recordRead(framesThisRead, bytesThisRead, now, nanoTime.getAsLong(), partial, receiver.handshake());
             }
+            listeningSince = nanoTime.getAsLong();
+            if (pause > 0 && !receiver.stopped()) {
+                LockSupport.parkNanos(pause);
+            }
         }
         return "stopped";
+    }
+
+    /**
+     * How long to wait before the next read, so that it takes about {@link #BYTES_PER_WAKE_UP}:
+     * at the rate of the read just done ({@code bytes} arrived in {@code listened}), at most
+     * {@code maxPause}; none when the data comes fast enough that a pause would be shorter than a
+     * millisecond. (A read that filled the buffer never pauses: more is waiting.)
+     */
+    static long pauseNanos(long bytes, long listened, long maxPause) {
+        if (bytes <= 0 || listened <= 0 || maxPause <= 0) {
+            return 0;
+        }
+        double nanosForWakeUpBytes = (double) listened * BYTES_PER_WAKE_UP / bytes;
+        long pause = (long) Math.min(maxPause, nanosForWakeUpBytes);
+        return pause < MIN_PAUSE_NANOS ? 0 : pause;
     }
 
     /** A buffer large enough for the frame that filled this one (the decoder has checked its length). */

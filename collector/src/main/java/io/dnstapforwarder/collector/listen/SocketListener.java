@@ -46,9 +46,13 @@ public final class SocketListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SocketListener.class);
 
-    /** What every connection of a collector shares. */
+    /**
+     * What every connection of a collector shares.
+     *
+     * @param maxReadPause the longest a reader waits between reads to take more frames at once; zero never
+     */
     public record Context(String collectorId, EventPublisher publisher, Connections connections, int maxFrameBytes,
-            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper) {
+            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause) {
     }
 
     private final ListenEndpoint endpoint;
@@ -181,6 +185,7 @@ public final class SocketListener implements AutoCloseable {
                     .build());
             ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
                     context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(),
+                    context.maxReadPause(),
                     () -> {
                         readings.remove(connection);
                         context.connections().closed(connection);

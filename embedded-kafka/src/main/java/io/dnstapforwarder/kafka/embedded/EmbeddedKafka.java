@@ -55,6 +55,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Settings for a broker that is stopped and started again in a test: it comes back in 2 s after
+     * an unclean stop instead of 12 to 14 (FACTS), for heartbeats every 0.5 s, which cost idle CPU.
+     */
+    public static final Map<String, String> QUICK_RECOVERY = Map.of("broker.session.timeout.ms", "3000",
+            "broker.heartbeat.interval.ms", "500");
+
+    /**
      * Formats {@code dataDir} if it is new, starts the broker and waits until it answers.
      *
      * @param host the address clients connect to (and the broker listens on)
@@ -152,9 +159,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("num.partitions", "3");
-        // Quick recovery after an unclean stop (FACTS: restart takes 12-14 s otherwise).
-        p.put("broker.session.timeout.ms", "3000");
-        p.put("broker.heartbeat.interval.ms", "500");
+        // Quiet when idle: the controller's no-op record, which lets a broker that lost touch notice
+        // (KIP-835), every 10 s instead of every 0.5 s; one node has no other broker to tell. Idle
+        // CPU of the broker alone: 2.7 % of a core before, 1.6 % after (docs/PERFORMANCE.md).
+        p.put("metadata.max.idle.interval.ms", "10000");
         return p;
     }
 

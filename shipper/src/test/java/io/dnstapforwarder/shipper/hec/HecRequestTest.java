@@ -48,6 +48,19 @@ class HecRequestTest {
         assertThat(batch.slice(1, 2).records()).extracting(ConsumerRecord::offset).containsExactly(1L);
     }
 
+    @Test
+    void aBodyOfManyChunksAndAnEventLargerThanAChunkGzipsWhole() throws IOException {
+        List<HecRequest.Event> events = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            events.add(entry(i, i == 150 ? 100_000 : 700));
+        }
+        HecRequest batch = new HecRequest(events);
+
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(batch.gzippedBody(6)))) {
+            assertThat(in.readAllBytes()).isEqualTo(batch.body());
+        }
+    }
+
     private static HecRequest.Event entry(long offset, int size) {
         String digits = Long.toString(offset);
         StringBuilder event = new StringBuilder("{").append(digits);
