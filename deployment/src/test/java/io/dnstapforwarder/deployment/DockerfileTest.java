@@ -11,8 +11,6 @@ import io.dnstapforwarder.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,32 +26,9 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     private static final String LAUNCHER = "/opt/dnstap-forwarder/bin/dnstap-forwarder";
-    private static final Pattern FROM = Pattern.compile("^FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?", Pattern.CASE_INSENSITIVE);
 
-    /** Each stage's instructions, by stage name. */
     private static Map<String, List<String>> stages() {
-        Map<String, List<String>> stages = new LinkedHashMap<>();
-        List<String> current = null;
-        StringBuilder continued = new StringBuilder();
-        for (String raw : Repository.read(ROOT.resolve("Dockerfile")).split("\n")) {
-            String line = raw.strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            if (line.endsWith("\\")) {
-                continued.append(line, 0, line.length() - 1).append(' ');
-                continue;
-            }
-            String instruction = continued.append(line).toString();
-            continued.setLength(0);
-            Matcher from = FROM.matcher(instruction);
-            if (from.find()) {
-                current = new ArrayList<>();
-                stages.put(from.group(2) != null ? from.group(2) : "stage" + stages.size(), current);
-            }
-            current.add(instruction);
-        }
-        return stages;
+        return Dockerfile.read().stages();
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,11 +147,8 @@ class HelmChartTest {
                 .isEqualTo(Repository.read(CHART.resolve("files/dashboard.json")).strip());
     }
 
-    private List<JsonNode> template(Map<String, Object> values) {
-        TemplateCommand template = new Helm(CHART).template().withName("dnstap").withNamespace("dns")
-                .withKubeVersion("1.31.0");
-        values.forEach(template::set);
-        return Repository.documents(template.call());
+    private static List<JsonNode> template(Map<String, Object> values) {
+        return Repository.renderChart(values);
     }
 
     private Path copyChart() throws IOException {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
 import io.dnstapforwarder.collector.CollectorCommand;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.EnvironmentDefaults;
@@ -54,6 +56,14 @@ final class Repository {
             throw new UncheckedIOException(e);
         }
         return documents;
+    }
+
+    /** The chart rendered by Helm as release {@code dnstap} in namespace {@code dns}, with these {@code --set} values. */
+    static List<JsonNode> renderChart(Map<String, Object> values) {
+        TemplateCommand template = new Helm(CHART).template().withName("dnstap").withNamespace("dns")
+                .withKubeVersion("1.31.0");
+        values.forEach(template::set);
+        return documents(template.call());
     }
 
     static String read(Path file) {

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.net.IpAddresses;
@@ -62,12 +63,25 @@ public sealed interface ListenEndpoint {
      */
     record Unix(Path path, Set<PosixFilePermission> mode) implements ListenEndpoint {
 
+        /**
+         * Binds, after removing a socket file a dead process left. A directory that cannot hold
+         * the socket (read-only, another user's, not a directory) stops the start with a message
+         * naming the option, not a stack trace: in a container with a read-only root file
+         * system, the socket's directory must be a volume.
+         */
         @Override
         public ServerSocketChannel bind() throws IOException {
             UnixSocketFiles.clearStale(path);
-            Files.createDirectories(path.toAbsolutePath().getParent());
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
+            try {
+                Files.createDirectories(path.toAbsolutePath().getParent());
+                server.bind(UnixDomainSocketAddress.of(path));
+            } catch (IOException e) {
+                server.close();
+                throw ConfigException.invalid("--socket-path", path, "cannot be listened on (" + e
+                        + "): its directory must exist or be creatable, and be writable by this user; in a container "
+                        + "with a read-only root file system, mount a volume there");
+            }
             if (mode != null) {
                 Files.setPosixFilePermissions(path, mode);
             }
