@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
     private static final String LAUNCHER = "/opt/dnstap-forwarder/bin/dnstap-forwarder";
+    /** Jars of the embedded broker that scanners flag and the collector and shipper never load. */
+    private static final Pattern BROKER_ONLY = Pattern.compile("(kafka_2\\.13|kafka-server|kafka-raft|kafka-metadata|"
+            + "kafka-storage|embedded-kafka|scala-library|scala-reflect|log4j-core|commons-collections|commons-beanutils|snakeyaml)-");
 
     private static Map<String, List<String>> stages() {
         return Dockerfile.read().stages();
@@ -83,6 +86,35 @@ class DockerfileTest {
             }
         }
         assertThat(ROOT.resolve(".dockerignore")).content().contains("**/target/");
+    }
+
+    @Test
+    void serviceImagesHoldOnlyTheJarsTheServicesLoad() throws Exception {
+        Dockerfile dockerfile = Dockerfile.read();
+        for (String stage : List.of("collector", "shipper")) {
+            List<String> jars = jarsOf(dockerfile.image(stage));
+            assertThat(jars).as(stage).anyMatch(jar -> jar.startsWith("collector-"))
+                    .anyMatch(jar -> jar.startsWith("shipper-")).anyMatch(jar -> jar.startsWith("kafka-clients-"))
+                    .anyMatch(jar -> jar.startsWith("logback-classic-"));
+            assertThat(jars).as(stage + ": the embedded broker's jars, which the services never load")
+                    .noneMatch(jar -> BROKER_ONLY.matcher(jar).lookingAt());
+        }
+        assertThat(jarsOf(dockerfile.image("launcher"))).as("standalone runs the broker")
+                .anyMatch(jar -> jar.startsWith("kafka_2.13-")).anyMatch(jar -> jar.startsWith("embedded-kafka-"));
+    }
+
+    /** The jars an image's lib/ holds, as the build leaves them for its COPY lines (build first). */
+    private static List<String> jarsOf(Dockerfile.Image image) throws Exception {
+        List<String> jars = new java.util.ArrayList<>();
+        for (Dockerfile.Copy copy : image.copies()) {
+            if (copy.target().endsWith("/lib")) {
+                assertThat(copy.source()).as("built by the reactor before the deployment tests").isDirectory();
+                try (var files = Files.list(copy.source())) {
+                    files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".jar")).forEach(jars::add);
+                }
+            }
+        }
+        return jars;
     }
 
     @Test
