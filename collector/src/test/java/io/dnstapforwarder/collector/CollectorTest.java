@@ -3,6 +3,8 @@ package io.dnstapforwarder.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -88,6 +90,16 @@ class CollectorTest {
         assertThat(records.get(0).headers().lastHeader("dnstap.schema").value())
                 .isEqualTo("dnstapforwarder.v1.DnstapEvent".getBytes(StandardCharsets.UTF_8));
         assertThat(records.get(0).key()).isNull();
+        // What the Go dnstap-forwarder's users read: its JSON names, from the same meters.
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode seed = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + collector.monitoringPort() + "/metrics"))
+                    .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(seed.get("events_processed").asLong()).isEqualTo(652);
+            assertThat(seed.get("output_success").asLong()).isEqualTo(652);
+            assertThat(seed.get("average_latency").asDouble()).isPositive();
+            assertThat(seed.get("processing_errors").asLong()).isZero();
+        });
     }
 
     @Test
@@ -198,7 +210,7 @@ class CollectorTest {
         HttpResponse<String> ready = get("/ready");
 
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\" : \"UP\"");
+        assertThat(health.body()).contains("\"status\" : \"healthy\"");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(ready.body()).contains("\"kafka\"", "partitions");
     }

@@ -82,11 +82,13 @@ public final class Cli {
     public static int runService(String name, CommandSpec spec, ServiceStarter starter) throws Exception {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Cli.class);
         log.info("{} configuration: {}", name, effectiveOptions(spec));
-        List<String> unused = spec.defaultValueProvider() instanceof EnvironmentDefaults defaults
-                ? defaults.unusedBy(spec) : List.of();
-        if (!unused.isEmpty()) {
-            log.warn("Ignoring environment variables that are no option of {}: {} (misspelt, or meant for another "
-                    + "service? --help lists the options)", name, unused);
+        if (spec.defaultValueProvider() instanceof EnvironmentDefaults defaults) {
+            List<String> unused = defaults.unusedBy(spec);
+            if (!unused.isEmpty()) {
+                log.warn("Ignoring environment variables that are no option of {}: {} (misspelt, or meant for another "
+                        + "service? --help lists the options)", name, unused);
+            }
+            defaults.replacedGoSettings().forEach(log::warn);
         }
         io.dnstapforwarder.ops.Lifecycle.runUntilStopped(name, starter.start());
         return 0;

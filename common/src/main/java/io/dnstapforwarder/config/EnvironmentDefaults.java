@@ -26,6 +26,20 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
     private static final Set<String> NOT_OPTIONS = Set.of("DNSTAP_SKIP_BUILD", "DNSTAP_LOG_LEVEL", "DNSTAP_LOG_TARGET",
             "DNSTAP_REQUIRE_PEERS", "DNSTAP_TEST_KAFKA");
 
+    /**
+     * Settings of the Go dnstap-forwarder this project replaces that no option takes any more,
+     * with what took their place: a user switching over reads why the variable does nothing.
+     */
+    static final Map<String, String> REPLACED_GO_SETTINGS = Map.of(
+            "DNSTAP_BUFFER_SIZE", "Kafka is the buffer now; the collector's memory for frames not yet in Kafka is "
+                    + "--publish-buffer-bytes (DNSTAP_PUBLISH_BUFFER_BYTES)",
+            "DNSTAP_HEC_PERSISTENT_BUF", "events stay in Kafka until HEC accepted them, so there is no disk buffer to "
+                    + "turn on; the topic's retention says how long an outage they survive",
+            "DNSTAP_HEC_BUF_PATH", "there is no disk buffer: the Kafka topic (--kafka-topic, DNSTAP_KAFKA_TOPIC) keeps "
+                    + "what HEC has not accepted",
+            "DNSTAP_HEC_DLQ_PATH", "rejected events go to a Kafka topic (--dlq-topic, DNSTAP_DLQ_TOPIC), read and "
+                    + "resent with `dnstap-forwarder dlq`");
+
     private final Map<String, String> environment;
     private final Map<String, String> file;
 
@@ -63,8 +77,18 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
     public List<String> unusedBy(CommandSpec command) {
         Set<String> read = new java.util.HashSet<>(NOT_OPTIONS);
         command.options().forEach(option -> read.add(variableFor(option)));
-        return environment.keySet().stream().filter(name -> name.startsWith(PREFIX) && !read.contains(name)).sorted()
-                .toList();
+        return environment.keySet().stream().filter(name -> name.startsWith(PREFIX) && !read.contains(name)
+                && !REPLACED_GO_SETTINGS.containsKey(name)).sorted().toList();
+    }
+
+    /**
+     * For each variable set in the environment that was a setting of the Go dnstap-forwarder and
+     * is no option here, a line saying what replaced it, sorted by variable.
+     */
+    public List<String> replacedGoSettings() {
+        return environment.keySet().stream().filter(REPLACED_GO_SETTINGS::containsKey).sorted()
+                .map(name -> name + " (a setting of the Go dnstap-forwarder) does nothing here: "
+                        + REPLACED_GO_SETTINGS.get(name)).toList();
     }
 
     @Override

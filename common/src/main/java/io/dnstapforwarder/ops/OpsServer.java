@@ -8,6 +8,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -31,6 +32,7 @@ public final class OpsServer implements AutoCloseable {
     private final ReadinessCheck readiness;
     private final Supplier<?> stats;
     private final Clock clock;
+    private final SeedMetrics seedMetrics;
     private Javalin app;
 
     /**
@@ -46,6 +48,7 @@ public final class OpsServer implements AutoCloseable {
         this.readiness = readiness;
         this.stats = stats;
         this.clock = clock;
+        this.seedMetrics = new SeedMetrics(registry, System::nanoTime);
         // Readiness and liveness as metrics too, so that alerts can say how long a service has not been ready.
         Gauge.builder("dnstap.ready", readiness, check -> check.check().ready() ? 1 : 0)
                 .description("1 while /ready answers 200, else 0")
@@ -101,8 +104,11 @@ public final class OpsServer implements AutoCloseable {
     private void health(Context ctx) {
         Readiness alive = liveness.check();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", alive.ready() ? "UP" : "DOWN");
-        body.put("uptime", service.uptime(clock.instant()).toMillis() / 1000.0);
+        Duration uptime = service.uptime(clock.instant());
+        // The Go dnstap-forwarder's shape, which its users' scripts read, and the uptime in seconds.
+        body.put("status", alive.ready() ? "healthy" : "unhealthy");
+        body.put("uptime", GoDuration.format(uptime));
+        body.put("uptime_seconds", uptime.toMillis() / 1000.0);
         body.put("version", service.version());
         body.put("checks", alive.checks());
         ctx.status(alive.ready() ? 200 : 503).json(body);
@@ -116,7 +122,14 @@ public final class OpsServer implements AutoCloseable {
         ctx.status(answer.ready() ? 200 : 503).json(body);
     }
 
+    /** Prometheus text; JSON under the Go dnstap-forwarder's names when the client asks for JSON only. */
     private void metrics(Context ctx) {
+        String accept = ctx.header("Accept");
+        if (accept != null && accept.contains("application/json") && !accept.contains("text/plain")
+                && !accept.contains("openmetrics")) {
+            ctx.json(seedMetrics.snapshot());
+            return;
+        }
         ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape());
     }
 
@@ -124,7 +137,7 @@ public final class OpsServer implements AutoCloseable {
         Map<String, String> endpoints = new LinkedHashMap<>();
         endpoints.put("/health", "liveness: 200 while the process can do its job, 503 when it must be restarted");
         endpoints.put("/ready", "readiness: 200 when the service can do its job, 503 otherwise");
-        endpoints.put("/metrics", "Prometheus metrics");
+        endpoints.put("/metrics", "Prometheus metrics; with Accept: application/json, the Go dnstap-forwarder's JSON");
         endpoints.put("/stats", "JSON statistics");
         return endpoints;
     }

@@ -114,6 +114,63 @@ class CliTest {
     }
 
     @Test
+    void explainsEachGoForwarderSettingThatNothingReadsInsteadOfCallingItUnknown() {
+        EnvironmentDefaults defaults = new EnvironmentDefaults(Map.of("DNSTAP_HEC_DLQ_PATH", "/var/dlq",
+                "DNSTAP_BUFFER_SIZE", "10000", "DNSTAP_BATCH_SIZ", "5"));
+        CommandLine cl = commandLine(new Demo(), Map.of());
+
+        assertThat(defaults.unusedBy(cl.getCommandSpec())).containsExactly("DNSTAP_BATCH_SIZ");
+        assertThat(defaults.replacedGoSettings()).hasSize(2);
+        assertThat(defaults.replacedGoSettings().get(0)).startsWith("DNSTAP_BUFFER_SIZE (a setting of the Go "
+                + "dnstap-forwarder) does nothing here: ").contains("--publish-buffer-bytes");
+        assertThat(defaults.replacedGoSettings().get(1)).startsWith("DNSTAP_HEC_DLQ_PATH").contains("--dlq-topic");
+    }
+
+    @Command(name = "flags")
+    static class WithSeedFlags implements Callable<Integer> {
+        @Mixin
+        MonitoringOptions monitoring;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void takesBooleanOptionsAsBareFlagsAndAsTrueOrFalseAsTheGoForwarderDid() {
+        assertThat(monitoringOf(Map.of()).endpoint("0.0.0.0", 8080)).isNotNull();
+        assertThat(monitoringOf(Map.of(), "--enable-monitoring=false").endpoint("0.0.0.0", 8080)).isNull();
+        assertThat(monitoringOf(Map.of(), "--enable-monitoring", "false").endpoint("0.0.0.0", 8080)).isNull();
+        assertThat(monitoringOf(Map.of("DNSTAP_ENABLE_MONITORING", "false")).endpoint("0.0.0.0", 8080)).isNull();
+        assertThat(monitoringOf(Map.of("DNSTAP_ENABLE_MONITORING", "false"), "--enable-monitoring")
+                .endpoint("0.0.0.0", 8080)).as("the bare flag wins over the variable").isNotNull();
+    }
+
+    @Test
+    void takesPerformanceLoggingAsSecondsTrueFalseOrABareFlag() {
+        java.time.Duration fallback = java.time.Duration.ofSeconds(MonitoringOptions.DEFAULT_PERFORMANCE_LOG_SECONDS);
+        assertThat(monitoringOf(Map.of()).performanceLogInterval()).isZero();
+        assertThat(monitoringOf(Map.of(), "--performance-logging").performanceLogInterval()).isEqualTo(fallback);
+        assertThat(monitoringOf(Map.of("DNSTAP_PERFORMANCE_LOGGING", "true")).performanceLogInterval()).isEqualTo(fallback);
+        assertThat(monitoringOf(Map.of("DNSTAP_PERFORMANCE_LOGGING", "false")).performanceLogInterval()).isZero();
+        assertThat(monitoringOf(Map.of(), "--performance-logging=15").performanceLogInterval()).hasSeconds(15);
+        assertThatThrownByConfig(() -> monitoringOf(Map.of("DNSTAP_PERFORMANCE_LOGGING", "often")).performanceLogInterval(),
+                "Invalid value for --performance-logging (DNSTAP_PERFORMANCE_LOGGING): 'often' must be a number of "
+                        + "seconds, true or false");
+    }
+
+    private MonitoringOptions monitoringOf(Map<String, String> environment, String... args) {
+        WithSeedFlags command = new WithSeedFlags();
+        assertThat(commandLine(command, environment).execute(args)).as(err.toString()).isZero();
+        return command.monitoring;
+    }
+
+    private static void assertThatThrownByConfig(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test
     void listsTheEffectiveOptionsSortedWithSecretsMasked() {
         Demo demo = new Demo();
         CommandLine cl = commandLine(demo, Map.of("DNSTAP_HEC_TOKEN", "s3cr3t"));

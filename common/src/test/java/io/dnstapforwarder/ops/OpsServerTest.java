@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +45,16 @@ class OpsServerTest {
     }
 
     @Test
-    void answersHealthWithStatusUptimeAndVersion() throws Exception {
+    void answersHealthInTheGoForwardersShapeWithUptimeInSecondsToo() throws Exception {
         HttpResponse<String> response = get("/health");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = json.readTree(response.body());
-        assertThat(body.get("status").asText()).isEqualTo("UP");
-        assertThat(body.get("uptime").asDouble()).isEqualTo(90.5);
+        assertThat(body.get("status").asText()).isEqualTo("healthy");
+        assertThat(body.get("uptime").asText()).isEqualTo("1m31s");
+        assertThat(body.get("uptime_seconds").asDouble()).isEqualTo(90.5);
         assertThat(body.get("version").asText()).isEqualTo("1.2.3");
+        assertThat(body.at("/checks/listener/ok").asBoolean()).isTrue();
     }
 
     @Test
@@ -60,7 +65,7 @@ class OpsServerTest {
 
         assertThat(response.statusCode()).isEqualTo(503);
         JsonNode body = json.readTree(response.body());
-        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.get("status").asText()).isEqualTo("unhealthy");
         assertThat(body.at("/checks/listener/detail").asText()).isEqualTo("died");
     }
 
@@ -96,6 +101,47 @@ class OpsServerTest {
                 .contains("component_errors_total{component_id=\"host-1\",component_kind=\"collector\","
                         + "error_type=\"frame_too_large\",stage=\"receiving\"} 1.0")
                 .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void servesTheGoForwardersMetricsAsJsonWhenAskedForJson() throws Exception {
+        ComponentMetrics metrics = new ComponentMetrics(registry, "collector", "host-1");
+        metrics.received(10, 1000);
+        metrics.sent(7, 700);
+        metrics.error("malformed_frame", Stage.RECEIVING);
+        metrics.error("undecodable", Stage.PROCESSING);
+        metrics.error("kafka_refused", Stage.SENDING);
+        metrics.error("kafka_refused", Stage.SENDING);
+        Timer.builder("dnstap.collector.publish.latency").register(registry).record(Duration.ofMillis(30));
+        Timer.builder("dnstap.collector.publish.latency").register(registry).record(Duration.ofMillis(10));
+        AtomicInteger open = new AtomicInteger(4);
+        Gauge.builder("dnstap.collector.connections.active", open, AtomicInteger::get).register(registry);
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/metrics")).header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("events_processed").asLong()).isEqualTo(10);
+        assertThat(body.get("output_success").asLong()).isEqualTo(7);
+        assertThat(body.get("connection_errors").asLong()).isEqualTo(1);
+        assertThat(body.get("processing_errors").asLong()).isEqualTo(1);
+        assertThat(body.get("output_errors").asLong()).isEqualTo(2);
+        assertThat(body.get("active_connections").asLong()).isEqualTo(4);
+        assertThat(body.get("average_latency").asDouble()).isEqualTo(20.0);
+        assertThat(body.get("events_per_second").asDouble()).isPositive();
+        assertThat(get("/metrics").body()).as("Prometheus, without the header").contains("component_received_events_total");
+    }
+
+    @Test
+    void writesUptimeAsGoDoes() {
+        assertThat(GoDuration.format(Duration.ofSeconds(9015))).isEqualTo("2h30m15s");
+        assertThat(GoDuration.format(Duration.ofHours(1))).isEqualTo("1h0m0s");
+        assertThat(GoDuration.format(Duration.ofSeconds(60))).isEqualTo("1m0s");
+        assertThat(GoDuration.format(Duration.ofMillis(400))).isEqualTo("0s");
+        assertThat(GoDuration.format(Duration.ofDays(3).plusSeconds(5))).isEqualTo("72h0m5s");
     }
 
     @Test

@@ -66,7 +66,8 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private long retryMaxMs;
 
-    @Option(names = "--hec-circuit-breaker", paramLabel = "true|false", defaultValue = "true", arity = "1",
+    @Option(names = "--hec-circuit-breaker", paramLabel = "true|false", defaultValue = "true", arity = "0..1",
+            fallbackValue = "true",
             description = "Stop sending to an endpoint that keeps failing, and pause consumption while every endpoint "
                     + "is stopped. Default: ${DEFAULT-VALUE}.")
     private boolean breakerEnabled;
@@ -89,12 +90,14 @@ public final class ShipperOptions {
             description = "CA certificates (PEM) to verify HEC's certificate with, instead of the JDK's.")
     private Path hecCaFile;
 
-    @Option(names = "--hec-tls-verify", paramLabel = "true|false", defaultValue = "true", arity = "1",
+    @Option(names = "--hec-tls-verify", paramLabel = "true|false", defaultValue = "true", arity = "0..1",
+            fallbackValue = "true",
             description = "Verify HEC's TLS certificate and host name. false is for tests only, and says so loudly. "
                     + "Default: ${DEFAULT-VALUE}.")
     private boolean tlsVerify;
 
-    @Option(names = "--hec-ack", paramLabel = "true|false", defaultValue = "false", arity = "1",
+    @Option(names = "--hec-ack", paramLabel = "true|false", defaultValue = "false", arity = "0..1",
+            fallbackValue = "true",
             description = "Use HEC indexer acknowledgement: commit only requests HEC reports indexed, send again those it "
                     + "does not report in time. The token must have indexer acknowledgement on. Default: ${DEFAULT-VALUE}.")
     private boolean ack;
