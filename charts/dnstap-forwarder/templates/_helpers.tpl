@@ -1,14 +1,33 @@
-{{/* Name of the release's objects: <release>-dnstap-forwarder, or the release name when it already says so. */}}
+{{/* The chart's name, or nameOverride. */}}
+{{- define "dnstap.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the release's objects: fullnameOverride, else <release>-<name>, or the release name when it already says so. */}}
 {{- define "dnstap.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "dnstap.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The pods' ServiceAccount: the chart's own, or serviceAccount.name, or the namespace's default. */}}
+{{- define "dnstap.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "dnstap.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "dnstap.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "dnstap.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
@@ -17,7 +36,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 
 {{/* Selector labels of one component: include with (dict "root" $ "component" "collector"). */}}
 {{- define "dnstap.selector" -}}
-app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/name: {{ include "dnstap.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
@@ -59,4 +78,33 @@ readinessProbe:
   periodSeconds: 10
   timeoutSeconds: 5
   failureThreshold: 3
+{{- end -}}
+
+
+{{/* What both workloads' pod specs share: pull secrets, account, security, no Service links, spread. Include with (dict "root" $ "component" "collector"). */}}
+{{- define "dnstap.podCommon" -}}
+{{- $settings := index .root.Values .component -}}
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+serviceAccountName: {{ include "dnstap.serviceAccountName" .root }}
+automountServiceAccountToken: {{ .root.Values.serviceAccount.automountToken }}
+securityContext:
+  {{- toYaml .root.Values.podSecurityContext | nindent 2 }}
+# No <SERVICE>_PORT variables: a Service named dnstap-monitoring would set DNSTAP_MONITORING_PORT.
+enableServiceLinks: false
+{{- with $settings.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- range . }}
+  - {{ toYaml (merge (deepCopy .) (dict "labelSelector" (dict "matchLabels" (fromYaml (include "dnstap.selector" (dict "root" $.root "component" $.component)))))) | nindent 4 | trim }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* "true" when the Prometheus Operator's API can take a ServiceMonitor and a PrometheusRule: the
+cluster has monitoring.coreos.com/v1, or monitoring.assumeOperatorApi says so for helm template and
+GitOps tools that render without a cluster. Empty otherwise (NOTES.txt says what was skipped). */}}
+{{- define "dnstap.operatorApi" -}}
+{{- if or .Values.monitoring.assumeOperatorApi (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") -}}true{{- end -}}
 {{- end -}}

@@ -1,27 +1,23 @@
 package io.dnstapforwarder.deployment;
 
+import static io.dnstapforwarder.deployment.Repository.CHART;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Processes;
 import io.dnstapforwarder.testkit.TestCertificates;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -83,7 +79,22 @@ class ChartPodsTest {
             FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
 
             assertThat(hec.awaitEvents(2 * capture.size(), RunningPod.STARTUP)).hasSize(2 * capture.size());
+            assertThat(helmTest("127.0.0.1:8080 127.0.0.1:8081")).as("helm test against both pods").isZero();
+            assertThat(helmTest("127.0.0.1:8080 127.0.0.1:" + FreePorts.one())).as("a port nothing answers on")
+                    .isNotZero();
         }
+    }
+
+    /** The chart's helm test script (templates/tests), run here against these addresses; its exit code. */
+    private int helmTest(String targets) throws Exception {
+        String template = Repository.read(CHART.resolve("templates/tests/test-ready.yaml"));
+        String script = template.substring(template.indexOf("        - |\n") + "        - |\n".length())
+                .lines().map(line -> line.length() >= 10 ? line.substring(10) : line.strip())
+                .collect(java.util.stream.Collectors.joining("\n"));
+        Processes.Started test = Processes.start(List.of("bash", "-c", script), dir, dir.resolve("helm-test.log"),
+                Map.of("READY_TARGETS", targets));
+        assertThat(test.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return test.process().exitValue();
     }
 
     @Test

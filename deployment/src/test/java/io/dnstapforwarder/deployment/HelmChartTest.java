@@ -45,6 +45,17 @@ class HelmChartTest {
     }
 
     @Test
+    void refusesMisspeltOrMistypedValuesNamingThem() {
+        // values.schema.json: helm install, upgrade, template and lint all check it.
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "colector.replicas", 3)))
+                .hasMessageContaining("colector");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "collector.kind", "StatefulSet")))
+                .hasMessageContaining("/collector/kind");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "hec.batchSize", "lots")))
+                .hasMessageContaining("/hec/batchSize");
+    }
+
+    @Test
     void refusesToRenderWithoutTheHecUrl() {
         assertThatThrownBy(() -> template(Map.of("hec.token", TOKEN))).hasMessageContaining("hec.url is required");
         assertThatThrownBy(() -> template(Map.of("hec.url", URL))).hasMessageContaining("hec.token or hec.existingSecret");
@@ -114,6 +125,7 @@ class HelmChartTest {
         values.put("shipper.autoscaling.enabled", false);
         values.put("shipper.replicas", 3);
         values.put("kafka.properties.security\\.protocol", "SSL");
+        values.put("monitoring.assumeOperatorApi", true);
         values.put("monitoring.serviceMonitor.enabled", true);
         values.put("monitoring.prometheusRule.enabled", true);
         values.put("monitoring.grafanaDashboard.enabled", true);
@@ -145,6 +157,78 @@ class HelmChartTest {
         assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
         assertThat(dashboard.at("/data/dnstap-forwarder.json").asText().strip())
                 .isEqualTo(Repository.read(CHART.resolve("files/dashboard.json")).strip());
+    }
+
+    @Test
+    void makesTheOperatorsObjectsOnlyWhereItsApiIsOrWhenToldTo() {
+        Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN,
+                "monitoring.serviceMonitor.enabled", true, "monitoring.prometheusRule.enabled", true));
+
+        assertThat(kinds(template(values))).as("helm template knows no monitoring.coreos.com/v1")
+                .doesNotContain("ServiceMonitor", "PrometheusRule");
+        values.put("monitoring.assumeOperatorApi", true);
+        List<JsonNode> manifests = template(values);
+        assertThat(kinds(manifests)).contains("ServiceMonitor", "PrometheusRule");
+        named(manifests, "PrometheusRule", "dnstap-dnstap-forwarder").at("/spec/groups/0/rules").forEach(rule ->
+                assertThat(rule.at("/annotations/runbook_url").asText()).startsWith("https://"));
+    }
+
+    @Test
+    void rendersNamesAccountPolicySpreadExtrasAndATestHook() {
+        Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN));
+        values.put("fullnameOverride", "dt");
+        values.put("networkPolicy.enabled", true);
+        values.put("networkPolicy.dnstapFrom[0].ipBlock.cidr", "10.0.53.0/24");
+        values.put("collector.service.type", "LoadBalancer");
+        values.put("collector.extraEnvFrom[0].secretRef.name", "kafka-credentials");
+        values.put("collector.extraVolumes[0].name", "truststore");
+        values.put("collector.extraVolumes[0].secret.secretName", "kafka-truststore");
+        values.put("collector.extraVolumeMounts[0].name", "truststore");
+        values.put("collector.extraVolumeMounts[0].mountPath", "/etc/kafka-trust");
+        values.put("shipper.topologySpreadConstraints[0].maxSkew", 1);
+        values.put("shipper.topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone");
+        values.put("shipper.topologySpreadConstraints[0].whenUnsatisfiable", "ScheduleAnyway");
+
+        List<JsonNode> manifests = template(values);
+
+        JsonNode collector = named(manifests, "Deployment", "dt-collector").at("/spec/template/spec");
+        JsonNode shipper = named(manifests, "Deployment", "dt-shipper").at("/spec/template/spec");
+        JsonNode account = named(manifests, "ServiceAccount", "dt");
+        assertThat(account.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        for (JsonNode pod : List.of(collector, shipper)) {
+            assertThat(pod.path("serviceAccountName").asText()).isEqualTo("dt");
+            assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+            assertThat(pod.path("enableServiceLinks").asBoolean(true)).isFalse();
+        }
+        assertThat(collector.at("/containers/0/envFrom/1/secretRef/name").asText()).isEqualTo("kafka-credentials");
+        assertThat(volumeNamed(collector, "truststore").at("/secret/secretName").asText()).isEqualTo("kafka-truststore");
+        assertThat(mountPath(collector.at("/containers/0"), "truststore")).isEqualTo("/etc/kafka-trust");
+        JsonNode spread = shipper.at("/topologySpreadConstraints/0");
+        assertThat(spread.path("topologyKey").asText()).isEqualTo("topology.kubernetes.io/zone");
+        assertThat(spread.at("/labelSelector/matchLabels/app.kubernetes.io~1component").asText()).isEqualTo("shipper");
+        assertThat(named(manifests, "Service", "dt-collector").at("/spec/externalTrafficPolicy").asText())
+                .as("the DNS servers' own addresses").isEqualTo("Local");
+        JsonNode policy = named(manifests, "NetworkPolicy", "dt-collector").path("spec");
+        assertThat(policy.at("/ingress/0/ports/0/port").asText()).isEqualTo("dnstap");
+        assertThat(policy.at("/ingress/0/from/0/ipBlock/cidr").asText()).isEqualTo("10.0.53.0/24");
+        assertThat(policy.at("/ingress/1/ports/0/port").asText()).isEqualTo("ops");
+        assertThat(named(manifests, "NetworkPolicy", "dt-shipper").at("/spec/ingress/0/ports/0/port").asText())
+                .isEqualTo("ops");
+    }
+
+    @Test
+    void hasAHelmTestThatAsksBothServicesIfTheyAreReady() {
+        // helm-java renders a release's manifest, which leaves hooks out: the template is read as
+        // text here, and ChartPodsTest runs its script against the pods it started.
+        String hook = Repository.read(CHART.resolve("templates/tests/test-ready.yaml"));
+        assertThat(hook).contains("helm.sh/hook: test", "-collector:8080", "-shipper:8081", "GET /ready");
+    }
+
+    @Test
+    void keepsClusterIpServicesWithoutATrafficPolicy() {
+        JsonNode service = named(template(Map.of("hec.url", URL, "hec.token", TOKEN)), "Service",
+                "dnstap-dnstap-forwarder-collector");
+        assertThat(service.at("/spec/externalTrafficPolicy").isMissingNode()).isTrue();
     }
 
     private static List<JsonNode> template(Map<String, Object> values) {

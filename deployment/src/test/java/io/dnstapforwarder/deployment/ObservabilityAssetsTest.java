@@ -85,6 +85,10 @@ class ObservabilityAssetsTest {
         }
     }
 
+    /** Where the runbook is published: the chart's home, branch main. */
+    private static final String RUNBOOK_URL = Repository.yaml(CHART.resolve("Chart.yaml")).path("home").asText()
+            + "/blob/main/docs/RUNBOOK.md#";
+
     @Test
     void everyAlertSaysHowBadItIsWhatHappenedAndWhereTheRunbookHandlesIt() {
         String runbook = Repository.read(ROOT.resolve("docs/RUNBOOK.md"));
@@ -95,9 +99,30 @@ class ObservabilityAssetsTest {
             assertThat(rule.at("/labels/severity").asText()).as(name).isIn("warning", "critical");
             assertThat(rule.at("/annotations/summary").asText()).as(name).isNotBlank();
             assertThat(rule.at("/annotations/description").asText()).as(name).isNotBlank();
-            String anchor = rule.at("/annotations/runbook").asText().replaceFirst("^docs/RUNBOOK.md#", "");
+            // Absolute, as Alertmanager and Grafana link it; its section must exist in this checkout's runbook.
+            String url = rule.at("/annotations/runbook_url").asText();
+            assertThat(url).as(name).startsWith(RUNBOOK_URL);
+            String anchor = url.substring(RUNBOOK_URL.length());
             assertThat(runbook).as(name + " runbook section").containsPattern("(?m)^#+ .*\\S");
             assertThat(headingAnchors(runbook)).as(name + ": runbook section #" + anchor).contains(anchor);
+        }
+    }
+
+    @Test
+    void theDashboardFiltersEveryPanelByNamespaceAndInstance() {
+        JsonNode dashboard = Repository.yaml(CHART.resolve("files/dashboard.json"));
+        List<String> variables = new ArrayList<>();
+        dashboard.at("/templating/list").forEach(variable -> variables.add(variable.path("name").asText()));
+        assertThat(variables).contains("namespace", "instance");
+        // Every metric selector of every panel: a new panel without the filters would show all instances.
+        for (String query : dashboardQueries()) {
+            java.util.regex.Matcher selector = java.util.regex.Pattern.compile("\\{([^}]*)}").matcher(query);
+            int selectors = 0;
+            while (selector.find()) {
+                selectors++;
+                assertThat(selector.group(1)).as(query).contains("namespace=~\"$namespace\"", "component_id=~\"$instance\"");
+            }
+            assertThat(selectors).as(query).isPositive();
         }
     }
 
