@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,39 @@ class ComposeFileTest {
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void firstRun() {
+        Repository.initCompose(COMPOSE);
+    }
+
+    @Test
+    void initGivesTheStackATokenOfItsOwnForTheShipperAndTheLocalSplunkAndKeepsIt() throws Exception {
+        Path copy = Files.createDirectories(dir.resolve("compose"));
+        Files.copy(COMPOSE.resolve("init.sh"), copy.resolve("init.sh"));
+        Files.createDirectories(copy.resolve("splunk"));
+        Files.copy(COMPOSE.resolve("splunk/inputs.conf.template"), copy.resolve("splunk/inputs.conf.template"));
+
+        Repository.initCompose(copy);
+        String token = Files.readString(copy.resolve("secrets/hec_token")).strip();
+        Repository.initCompose(copy);
+
+        assertThat(token).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(Files.readString(copy.resolve("secrets/hec_token")).strip()).as("kept").isEqualTo(token);
+        assertThat(Files.readString(copy.resolve("splunk/apps/dnstap_forwarder/local/inputs.conf")))
+                .contains("token = " + token).doesNotContain("@HEC_TOKEN@");
+        assertThat(Files.readString(ROOT.resolve(".gitignore"))).as("never committed")
+                .contains("compose/secrets/hec_token", "compose/splunk/apps/dnstap_forwarder/local/inputs.conf");
+    }
+
+    @Test
+    void limitsTheMemoryOfEveryJvmSoThatHeapsAreSizedFromIt() {
+        JsonNode services = Repository.yaml(FILE).get("services");
+        // The images size the heap as a share of the container's memory limit (MaxRAMPercentage).
+        assertThat(services.at("/collector/mem_limit").asText()).isEqualTo("${DNSTAP_COLLECTOR_MEMORY:-512m}");
+        assertThat(services.at("/shipper/mem_limit").asText()).isEqualTo("${DNSTAP_SHIPPER_MEMORY:-768m}");
+        assertThat(services.at("/kafka/mem_limit").asText()).isEqualTo("1536m");
+    }
 
     @Test
     void dockerComposeAcceptsTheFileWithEveryProfile() throws Exception {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,11 @@ class ComposeServicesTest {
     Path dir;
 
     private final List<RunningPod> running = new ArrayList<>();
+
+    @BeforeAll
+    static void firstRun() {
+        Repository.initCompose(COMPOSE);
+    }
 
     @AfterEach
     void stopServices() {

@@ -66,6 +66,26 @@ final class Repository {
         return documents(template.call());
     }
 
+    /**
+     * Runs the compose stack's first-run step (compose/init.sh) in {@code composeDir}: its HEC
+     * token and the local Splunk's input, which are not committed. It keeps what is there.
+     */
+    static void initCompose(Path composeDir) {
+        try {
+            Process init = new ProcessBuilder("bash", composeDir.resolve("init.sh").toString()).redirectErrorStream(true)
+                    .start();
+            String output = new String(init.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!init.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || init.exitValue() != 0) {
+                throw new IllegalStateException("compose/init.sh failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String read(Path file) {
         try {
             return Files.readString(file);
