@@ -105,16 +105,37 @@ public final class Cli {
                 continue;
             }
             Object value = option.getValue();
-            String shown = value == null ? "" : isSecret(option) ? MASK
+            String shown = value == null ? "" : isSecretOption(option.longestName()) ? MASK
                     : value instanceof Object[] values ? String.join(",", java.util.Arrays.stream(values).map(String::valueOf).toList())
+                    : value instanceof Map<?, ?> map ? maskedEntries(map)
                     : String.valueOf(value);
             options.put(option.longestName(), shown);
         }
         return options;
     }
 
-    private static boolean isSecret(OptionSpec option) {
-        return option.longestName().contains("token") || option.longestName().contains("password");
+    /** Whether an option's name says its value is a credential ({@code --hec-token}), which is then never logged. */
+    static boolean isSecretOption(String name) {
+        return name.contains("token") || name.contains("password") || name.contains("secret");
+    }
+
+    /**
+     * Whether a Kafka property's name says its value may be a credential ({@code ssl.key.password},
+     * {@code sasl.jaas.config}, {@code ssl.keystore.key}): then it is never logged. Broad on
+     * purpose: a masked location costs a look at the configuration, a logged password a rotation.
+     */
+    static boolean isSecretProperty(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("password") || lower.contains("secret") || lower.contains("key") || lower.contains("jaas")
+                || lower.contains("token") || lower.contains("credential");
+    }
+
+    /** A map option (--kafka-property) as {key=value, ...}, the values of credentials masked. */
+    private static String maskedEntries(Map<?, ?> map) {
+        Map<String, String> shown = new java.util.LinkedHashMap<>();
+        map.forEach((key, entry) -> shown.put(String.valueOf(key), isSecretProperty(String.valueOf(key)) ? MASK
+                : String.valueOf(entry)));
+        return shown.toString();
     }
 
     private static void configure(CommandLine commandLine, EnvironmentDefaults defaults) {

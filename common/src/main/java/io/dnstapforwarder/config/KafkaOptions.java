@@ -15,9 +15,15 @@ public final class KafkaOptions {
             description = "Topic the collector publishes dnstap events to and the shipper consumes. Default: ${DEFAULT-VALUE}.")
     private String topic;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",", mapFallbackValue = "",
+    /**
+     * Pairs are split at a comma only where the next pair's {@code key=} follows, so that a value
+     * with commas stays whole: {@code ssl.enabled.protocols=TLSv1.2,TLSv1.3} is one property.
+     */
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",(?=[A-Za-z0-9_.-]+=)", mapFallbackValue = "",
             description = "A Kafka client property passed through to the producer, consumer and admin clients "
-                    + "(e.g. security.protocol=SSL); repeat the flag or separate with commas.")
+                    + "(e.g. security.protocol=SSL); repeat the flag or separate with commas (a value may hold "
+                    + "commas: ssl.enabled.protocols=TLSv1.2,TLSv1.3). Values of properties whose names say "
+                    + "password, secret, key or jaas are never logged.")
     private Map<String, String> properties = new LinkedHashMap<>();
 
     public String bootstrap() {

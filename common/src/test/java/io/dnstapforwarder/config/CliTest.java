@@ -170,6 +170,40 @@ class CliTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
+    @Command(name = "kafka")
+    static class WithKafka implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void keepsKafkaPropertyValuesWithCommasWholeAndNeverLogsCredentials() {
+        WithKafka command = new WithKafka();
+        CommandLine cl = commandLine(command, Map.of("DNSTAP_KAFKA_PROPERTY",
+                "ssl.enabled.protocols=TLSv1.2,TLSv1.3,security.protocol=SASL_SSL"));
+        assertThat(cl.execute("--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.scram."
+                + "ScramLoginModule required username=\"u\" password=\"p4ss,w0rd\";",
+                "--kafka-property", "ssl.key.password=k3y,ssl.truststore.location=/etc/kafka/trust.p12")).isZero();
+
+        assertThat(command.kafka.properties()).containsEntry("ssl.key.password", "k3y")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/trust.p12")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"u\" password=\"p4ss,w0rd\";");
+        CommandLine fromEnvironment = commandLine(new WithKafka(), Map.of("DNSTAP_KAFKA_PROPERTY",
+                "ssl.enabled.protocols=TLSv1.2,TLSv1.3,security.protocol=SASL_SSL"));
+        fromEnvironment.execute();
+        assertThat(((WithKafka) fromEnvironment.getCommand()).kafka.properties())
+                .containsEntry("ssl.enabled.protocols", "TLSv1.2,TLSv1.3").containsEntry("security.protocol", "SASL_SSL");
+        String logged = Cli.effectiveOptions(cl.getCommandSpec()).get("--kafka-property");
+        assertThat(logged).contains("ssl.truststore.location=/etc/kafka/trust.p12", "sasl.jaas.config=********",
+                "ssl.key.password=********").doesNotContain("p4ss", "k3y");
+    }
+
     @Test
     void listsTheEffectiveOptionsSortedWithSecretsMasked() {
         Demo demo = new Demo();
