@@ -126,10 +126,14 @@ class CliTest {
         assertThat(defaults.replacedGoSettings().get(1)).startsWith("DNSTAP_HEC_DLQ_PATH").contains("--dlq-topic");
     }
 
-    @Command(name = "flags")
-    static class WithSeedFlags implements Callable<Integer> {
+    /** The options every service shares. */
+    @Command(name = "service")
+    static class ServiceOptions implements Callable<Integer> {
         @Mixin
         MonitoringOptions monitoring;
+
+        @Mixin
+        KafkaOptions kafka;
 
         @Override
         public Integer call() {
@@ -161,7 +165,7 @@ class CliTest {
     }
 
     private MonitoringOptions monitoringOf(Map<String, String> environment, String... args) {
-        WithSeedFlags command = new WithSeedFlags();
+        ServiceOptions command = new ServiceOptions();
         assertThat(commandLine(command, environment).execute(args)).as(err.toString()).isZero();
         return command.monitoring;
     }
@@ -170,20 +174,9 @@ class CliTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(call).isInstanceOf(ConfigException.class).hasMessage(message);
     }
 
-    @Command(name = "kafka")
-    static class WithKafka implements Callable<Integer> {
-        @Mixin
-        KafkaOptions kafka;
-
-        @Override
-        public Integer call() {
-            return 0;
-        }
-    }
-
     @Test
     void keepsKafkaPropertyValuesWithCommasWholeAndNeverLogsCredentials() {
-        WithKafka command = new WithKafka();
+        ServiceOptions command = new ServiceOptions();
         CommandLine cl = commandLine(command, Map.of("DNSTAP_KAFKA_PROPERTY",
                 "ssl.enabled.protocols=TLSv1.2,TLSv1.3,security.protocol=SASL_SSL"));
         assertThat(cl.execute("--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.scram."
@@ -194,10 +187,10 @@ class CliTest {
                 .containsEntry("ssl.truststore.location", "/etc/kafka/trust.p12")
                 .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
                         + "username=\"u\" password=\"p4ss,w0rd\";");
-        CommandLine fromEnvironment = commandLine(new WithKafka(), Map.of("DNSTAP_KAFKA_PROPERTY",
+        CommandLine fromEnvironment = commandLine(new ServiceOptions(), Map.of("DNSTAP_KAFKA_PROPERTY",
                 "ssl.enabled.protocols=TLSv1.2,TLSv1.3,security.protocol=SASL_SSL"));
         fromEnvironment.execute();
-        assertThat(((WithKafka) fromEnvironment.getCommand()).kafka.properties())
+        assertThat(((ServiceOptions) fromEnvironment.getCommand()).kafka.properties())
                 .containsEntry("ssl.enabled.protocols", "TLSv1.2,TLSv1.3").containsEntry("security.protocol", "SASL_SSL");
         String logged = Cli.effectiveOptions(cl.getCommandSpec()).get("--kafka-property");
         assertThat(logged).contains("ssl.truststore.location=/etc/kafka/trust.p12", "sasl.jaas.config=********",
