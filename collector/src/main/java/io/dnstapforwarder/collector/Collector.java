@@ -213,7 +213,10 @@ public final class Collector implements AutoCloseable {
     /** Logs when Kafka stops answering and when it answers again (runs on the reaper thread). */
     private void watchKafka() {
         KafkaProbe.Result kafka = kafkaProbe.probe();
-        if (kafkaWasUp && !kafka.ok()) {
+        if (kafkaWasUp && kafka.topicMissing()) {
+            log.error("Cannot publish: {}; holding what was read ({} bytes) and stopping reading at {} bytes",
+                    kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
+        } else if (kafkaWasUp && !kafka.ok()) {
             log.warn("Kafka is unreachable ({}); holding what was read ({} bytes) and stopping reading at {} bytes",
                     kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
         } else if (!kafkaWasUp && kafka.ok()) {

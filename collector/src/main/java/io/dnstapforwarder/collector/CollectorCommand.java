@@ -5,6 +5,7 @@ import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.config.MonitoringOptions;
+import io.dnstapforwarder.config.TopicOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +23,9 @@ public final class CollectorCommand implements Callable<Integer> {
     private KafkaOptions kafka;
 
     @Mixin
+    private TopicOptions topics;
+
+    @Mixin
     private MonitoringOptions monitoring;
 
     @Mixin
@@ -34,7 +38,11 @@ public final class CollectorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CollectorConfig config = collector.toConfig(kafka, null, CollectorConfig.Listen.DEFAULT_TCP, monitoring.endpoint("0.0.0.0", 8080),
                 monitoring.performanceLogInterval());
-        return Cli.runService("collector", spec, () -> Collector.start(config));
+        return Cli.runService("collector", spec, () -> {
+            topics.createIfAsked(config.kafkaBootstrap(), "dnstap-collector-topics", config.kafkaProperties(),
+                    topics.events(config.topic()));
+            return Collector.start(config);
+        });
     }
 
     public static void main(String[] args) {

@@ -8,8 +8,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Answers "does Kafka answer, and does the topic exist?" for readiness probes, at most once per
@@ -17,11 +19,21 @@ import org.apache.kafka.clients.admin.TopicDescription;
  */
 public final class KafkaProbe implements AutoCloseable {
 
-    /** The outcome of one probe. */
-    public record Result(boolean ok, String detail) {
+    /**
+     * The outcome of one probe.
+     *
+     * @param topicMissing Kafka answers but has no such topic: an operator's step is missing, not
+     *     a network or a broker
+     */
+    public record Result(boolean ok, String detail, boolean topicMissing) {
+
+        Result(boolean ok, String detail) {
+            this(ok, detail, false);
+        }
     }
 
     private final Admin admin;
+    private final String bootstrap;
     private final String topic;
     private final Duration cacheFor;
     private final Duration timeout;
@@ -31,6 +43,7 @@ public final class KafkaProbe implements AutoCloseable {
 
     public KafkaProbe(Map<String, Object> adminConfig, String topic, Duration cacheFor, Duration timeout, Clock clock) {
         this.admin = Admin.create(adminConfig);
+        this.bootstrap = String.valueOf(adminConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         this.topic = topic;
         this.cacheFor = cacheFor;
         this.timeout = timeout;
@@ -58,6 +71,10 @@ public final class KafkaProbe implements AutoCloseable {
         } catch (TimeoutException e) {
             return new Result(false, "Kafka did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return new Result(false, "topic " + topic + " does not exist in Kafka at " + bootstrap + ": "
+                        + Topics.howToCreate(bootstrap, topic), true);
+            }
             return new Result(false, "Kafka: " + e.getCause().getMessage());
         }
     }

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper;
 
 import io.dnstapforwarder.kafka.KafkaClientMeters;
+import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.PeriodicLog;
@@ -74,6 +75,7 @@ public final class Shipper implements AutoCloseable {
     private final DeliveryPipeline pipeline;
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final KafkaProbe topicProbe;
     private final ShipperStatus status;
     private final OpsServer ops;
     private final PeriodicLog performanceLog;
@@ -117,7 +119,9 @@ public final class Shipper implements AutoCloseable {
             }
         }, "dnstap-shipper");
         thread.start();
-        this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics);
+        this.topicProbe = new KafkaProbe(KafkaSettings.admin(kafka.bootstrap(), clientId + "-probe", kafka.properties()),
+                kafka.topic(), Duration.ofSeconds(5), Duration.ofSeconds(3), clock);
+        this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics, topicProbe::probe);
         this.performanceLog = status.performanceLog(config.performanceLogInterval());
         this.ops = config.monitoring() == null ? null
                 : new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
@@ -225,6 +229,7 @@ public final class Shipper implements AutoCloseable {
         acks.close();
         deadLetters.close();
         endpoints.all().forEach(endpoint -> endpoint.sink().close());
+        topicProbe.close();
         if (ops != null) {
             ops.close();
         }

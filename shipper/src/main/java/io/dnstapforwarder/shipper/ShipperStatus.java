@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper;
 
+import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.Readiness;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -36,10 +38,12 @@ final class ShipperStatus {
     private final PartitionStalls stalls;
     private final DeadLetterGate gate;
     private final ComponentMetrics metrics;
+    private final Supplier<KafkaProbe.Result> topic;
     private volatile boolean closing;
 
+    /** @param topic asked, while no partition is assigned, whether the topic exists (cached by the probe) */
     ShipperStatus(ShipperConfig config, ShipperLoop loop, DeliveryPipeline pipeline, Sender sender, AckTracker acks,
-            PartitionStalls stalls, DeadLetterGate gate, ComponentMetrics metrics) {
+            PartitionStalls stalls, DeadLetterGate gate, ComponentMetrics metrics, Supplier<KafkaProbe.Result> topic) {
         this.config = config;
         this.loop = loop;
         this.pipeline = pipeline;
@@ -49,6 +53,7 @@ final class ShipperStatus {
         this.stalls = stalls;
         this.gate = gate;
         this.metrics = metrics;
+        this.topic = topic;
     }
 
     /** The shipper is being stopped: its parts ending is expected, not a failure. */
@@ -87,7 +92,7 @@ final class ShipperStatus {
         Map<String, String> held = heldPartitions();
         return Readiness.builder()
                 .require("consuming", polling && status.assigned(), !status.running() ? "the consumer loop stopped"
-                        : !status.assigned() ? "waiting for the consumer group to assign partitions"
+                        : !status.assigned() ? unassigned()
                         : "last poll " + status.sincePoll().toMillis() + " ms ago")
                 .require("sink", accepted && available, !accepted ? "refused: " + failure
                         : !available ? "every circuit breaker is open or probing"
@@ -97,6 +102,13 @@ final class ShipperStatus {
                 .require("delivery", held.isEmpty(), held.isEmpty() ? "every partition's batches settle"
                         : "held: " + held)
                 .build();
+    }
+
+    /** Why no partition is assigned: a missing topic says so, with the command that creates it. */
+    private String unassigned() {
+        KafkaProbe.Result probe = topic.get();
+        return probe.topicMissing() ? probe.detail() : "waiting for the consumer group to assign partitions"
+                + (probe.ok() ? "" : " (" + probe.detail() + ")");
     }
 
     /**

@@ -5,6 +5,7 @@ import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.config.MonitoringOptions;
+import io.dnstapforwarder.config.TopicOptions;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import java.util.concurrent.Callable;
@@ -24,6 +25,9 @@ public final class ShipperCommand implements Callable<Integer> {
     private KafkaOptions kafka;
 
     @Mixin
+    private TopicOptions topics;
+
+    @Mixin
     private MonitoringOptions monitoring;
 
     @Mixin
@@ -36,7 +40,12 @@ public final class ShipperCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ShipperConfig config = shipper.toConfig(kafka, monitoring.endpoint("0.0.0.0", 8081),
                 monitoring.performanceLogInterval());
-        return Cli.runService("shipper", spec, () -> Shipper.start(config));
+        return Cli.runService("shipper", spec, () -> {
+            ShipperConfig.Kafka kafkaConfig = config.kafka();
+            topics.createIfAsked(kafkaConfig.bootstrap(), "dnstap-shipper-topics", kafkaConfig.properties(),
+                    topics.events(kafkaConfig.topic()), topics.deadLetters(kafkaConfig.deadLetterTopic()));
+            return Shipper.start(config);
+        });
     }
 
     public static void main(String[] args) {

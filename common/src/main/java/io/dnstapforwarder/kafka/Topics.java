@@ -1,0 +1,79 @@
+package io.dnstapforwarder.kafka;
+
+import io.dnstapforwarder.config.ConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics a service needs, created on request ({@code --create-topics}) and otherwise named
+ * with the command that creates them. Topics are an operator's decision (partitions bound how
+ * many shippers share the work, retention how long an outage the pipeline rides out), so the
+ * services never create them unasked, and Kafka's auto-creation is no substitute.
+ */
+public final class Topics {
+
+    private static final Logger log = LoggerFactory.getLogger(Topics.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private Topics() {
+    }
+
+    /**
+     * Creates those of {@code topics} that do not exist yet; returns the names it created. Stops
+     * the start with a message naming the topic when Kafka refuses or does not answer.
+     */
+    public static List<String> createMissing(Map<String, Object> adminConfig, List<NewTopic> topics) {
+        List<String> created = new ArrayList<>();
+        Map<String, Object> patient = new java.util.HashMap<>(adminConfig);
+        patient.put(org.apache.kafka.clients.CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(patient)) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            for (NewTopic topic : topics) {
+                if (existing.contains(topic.name())) {
+                    continue;
+                }
+                try {
+                    admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(topic.name());
+                    log.info("Created topic {}: {} partitions, replication {}, {}", topic.name(), topic.numPartitions(),
+                            topic.replicationFactor() < 0 ? "the broker's default" : topic.replicationFactor(),
+                            topic.configs());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) { // another instance was quicker
+                        throw refused(topic.name(), e.getCause().getMessage());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw refused("the topics", "interrupted");
+        } catch (TimeoutException e) {
+            throw refused("the topics", "Kafka did not answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw refused("the topics", e.getCause().getMessage());
+        }
+        return created;
+    }
+
+    /** What to tell an operator whose topic is missing: the command that creates it, with the settings this project recommends. */
+    public static String howToCreate(String bootstrap, String topic) {
+        return "create it (kafka-topics.sh --bootstrap-server " + bootstrap + " --create --topic " + topic
+                + " --partitions 6 --replication-factor 3 --config min.insync.replicas=2; README, \"Production Kafka\"),"
+                + " or start the service with --create-topics";
+    }
+
+    private static ConfigException refused(String topic, String why) {
+        return new ConfigException("--create-topics: could not create " + topic + ": " + why);
+    }
+}
