@@ -90,7 +90,8 @@ public final class Collector implements AutoCloseable {
         PeriodicLog perfLog = null;
         try {
             SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
-                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper, maxReadPause(config.limits().maxLatency()));
+                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper, maxReadPause(config.limits().maxLatency()),
+                    config.listen().allowFrom());
             CollectorConfig.Listen listen = config.listen();
             if (listen.socketPath() != null) {
                 listeners.add(SocketListener.start(new ListenEndpoint.Unix(listen.socketPath(), listen.socketMode()), context));

@@ -3,9 +3,11 @@ package io.dnstapforwarder.collector;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.Require;
+import io.dnstapforwarder.net.Network;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -62,8 +64,11 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param socketMode permissions of the socket file, or {@code null} to leave them to the umask
      * @param tcp TCP address, or {@code null}
      * @param tls TLS on the TCP listener, or {@code null} for plain TCP
+     * @param allowFrom the networks TCP and TLS senders may connect from; empty for any. A sender
+     *     outside them is closed at once, before it takes a connection slot
      */
-    public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp, Tls tls) {
+    public record Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp, Tls tls,
+            List<Network> allowFrom) {
 
         /** The collector's TCP address; the standalone listens on loopback only. */
         public static final String DEFAULT_TCP = "0.0.0.0:6000";
@@ -72,6 +77,12 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
             if (tls != null && tcp == null) {
                 throw new ConfigException("TLS is for the TCP listener, which is off: set --tcp-listen (DNSTAP_TCP_LISTEN)");
             }
+            allowFrom = List.copyOf(allowFrom);
+        }
+
+        /** Senders from anywhere. */
+        public Listen(Path socketPath, Set<PosixFilePermission> socketMode, HostPort tcp, Tls tls) {
+            this(socketPath, socketMode, tcp, tls, List.of());
         }
 
         public static Listen unix(Path socketPath) {

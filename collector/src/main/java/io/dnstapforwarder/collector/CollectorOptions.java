@@ -4,11 +4,14 @@ import io.dnstapforwarder.collector.CollectorConfig.Limits;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.KafkaOptions;
+import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.ops.ServiceInfo;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -42,6 +45,12 @@ public final class CollectorOptions {
     @Option(names = "--tls-client-ca", paramLabel = "PEM",
             description = "CA certificates (PEM): clients must present a certificate one of them signed (mutual TLS).")
     private Path tlsClientCa;
+
+    @Option(names = "--allow-from", paramLabel = "CIDR", split = ",",
+            description = "Networks TCP and TLS senders may connect from, e.g. 10.0.53.0/24,2001:db8::/32; a sender "
+                    + "outside them is closed at once, before it takes a connection slot, with a counter. Repeat the flag "
+                    + "or separate with commas. Default: any.")
+    private List<String> allowFrom = new ArrayList<>();
 
     @Option(names = "--collector-id", paramLabel = "ID",
             description = "Name of this collector, written into every event. Default: the host name.")
@@ -97,7 +106,8 @@ public final class CollectorOptions {
         Path socket = socketPath != null ? socketPath : defaultSocketPath;
         HostPort tcp = parseTcpListen(tcpListen != null ? tcpListen : defaultTcpListen);
         return new CollectorConfig(collectorId != null ? collectorId : ServiceInfo.localHostName(),
-                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls()),
+                new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(),
+                        allowFrom.stream().map(cidr -> Network.parse("--allow-from", cidr)).toList()),
                 new Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
                         Duration.ofSeconds(readTimeoutSec), publishBufferBytes, Duration.ofMillis(maxLatencyMs)),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),

@@ -13,6 +13,7 @@ import io.dnstapforwarder.fstrm.ControlFrame;
 import io.dnstapforwarder.fstrm.ControlType;
 import io.dnstapforwarder.fstrm.FrameEncoder;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.Processes;
@@ -112,6 +113,34 @@ class CollectorTest {
         assertThat(events.get(0).getTransport()).isEqualTo(Transport.TCP);
         assertThat(events.get(0).getPeerAddress()).isEqualTo("127.0.0.1");
         assertThat(events.get(0).getPeerPort()).isPositive();
+    }
+
+    @Test
+    void refusesTcpSendersOutsideAllowFromBeforeTheyTakeASlotAndTakesThoseInside() throws Exception {
+        collector.close();
+        CollectorConfig open = config(socket);
+        // Loopback is outside 10.0.0.0/8 and 2001:db8::/32: every TCP sender of this test is refused...
+        collector = Collector.start(new CollectorConfig(open.collectorId(), new CollectorConfig.Listen(socket, null,
+                open.listen().tcp(), null, List.of(Network.parse("--allow-from", "10.0.0.0/8"),
+                        Network.parse("--allow-from", "2001:db8::/32"))), open.limits().withMaxConnections(1),
+                open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+        for (int i = 0; i < 3; i++) {
+            try (SocketChannel refused = FrameStreamTestClient.connect(tcpAddress())) {
+                assertThat(refused.read(ByteBuffer.allocate(1))).as("closed at once").isEqualTo(-1);
+            }
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains(
+                "error_type=\"sender_not_allowed\",stage=\"receiving\"} 3.0"));
+        // ... and never took the one slot: the Unix socket (not filtered) still gets it.
+        FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
+        assertThat(TestKafka.read(topic, capture.size(), WAIT)).hasSize(capture.size());
+
+        collector.close();
+        collector = Collector.start(new CollectorConfig(open.collectorId(), new CollectorConfig.Listen(socket, null,
+                open.listen().tcp(), null, List.of(Network.parse("--allow-from", "127.0.0.0/8"))), open.limits(),
+                open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+        FrameStreamTestClient.send(capture, tcpAddress(), true);
+        assertThat(TestKafka.read(topic, 2 * capture.size(), WAIT)).hasSize(2 * capture.size());
     }
 
     @Test

@@ -103,7 +103,8 @@ class ChartPodsTest {
         try (HecEmulator hec = HecEmulator.builder().token(TOKEN).ackEnabled(true).start()) {
             Map<String, Object> values = requiredValues(hec);
             values.putAll(Map.of("hec.existingSecret", "splunk-hec", "hec.ack", "true", "collector.kind", "DaemonSet",
-                    "collector.hostSocketDir", "/var/run/dnstap", "collector.tls.secretName", "collector-tls"));
+                    "collector.hostSocketDir", "/var/run/dnstap", "collector.tls.secretName", "collector-tls",
+                    "collector.allowFrom[0]", "127.0.0.0/8"));
             List<JsonNode> manifests = new ArrayList<>(template(values));
             manifests.add(secret("splunk-hec", Map.of("hec-token", TOKEN)));
             manifests.add(secret("collector-tls", Map.of("tls.crt", Files.readString(certificates.serverCertificate()),

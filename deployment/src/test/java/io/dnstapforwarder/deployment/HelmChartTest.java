@@ -180,6 +180,8 @@ class HelmChartTest {
         values.put("networkPolicy.enabled", true);
         values.put("networkPolicy.dnstapFrom[0].ipBlock.cidr", "10.0.53.0/24");
         values.put("collector.service.type", "LoadBalancer");
+        values.put("collector.allowFrom[0]", "10.0.53.0/24");
+        values.put("collector.allowFrom[1]", "2001:db8::/32");
         values.put("collector.extraEnvFrom[0].secretRef.name", "kafka-credentials");
         values.put("collector.extraVolumes[0].name", "truststore");
         values.put("collector.extraVolumes[0].secret.secretName", "kafka-truststore");
@@ -206,6 +208,7 @@ class HelmChartTest {
         JsonNode spread = shipper.at("/topologySpreadConstraints/0");
         assertThat(spread.path("topologyKey").asText()).isEqualTo("topology.kubernetes.io/zone");
         assertThat(spread.at("/labelSelector/matchLabels/app.kubernetes.io~1component").asText()).isEqualTo("shipper");
+        assertThat(configMap(manifests, "dt-collector")).containsEntry("DNSTAP_ALLOW_FROM", "10.0.53.0/24,2001:db8::/32");
         assertThat(named(manifests, "Service", "dt-collector").at("/spec/externalTrafficPolicy").asText())
                 .as("the DNS servers' own addresses").isEqualTo("Local");
         JsonNode policy = named(manifests, "NetworkPolicy", "dt-collector").path("spec");

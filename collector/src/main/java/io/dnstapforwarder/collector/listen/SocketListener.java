@@ -9,6 +9,7 @@ import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,9 +52,11 @@ public final class SocketListener implements AutoCloseable {
      * What every connection of a collector shares.
      *
      * @param maxReadPause the longest a reader waits between reads to take more frames at once; zero never
+     * @param allowFrom networks TCP and TLS senders may connect from; empty for any
      */
     public record Context(String collectorId, EventPublisher publisher, Connections connections, int maxFrameBytes,
-            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause) {
+            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause,
+            List<Network> allowFrom) {
     }
 
     private final ListenEndpoint endpoint;
@@ -158,8 +162,27 @@ public final class SocketListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a sender may connect: any over a Unix socket (file permissions decide there), over
+     * TCP only from the networks of --allow-from, when given. Checked before a connection slot, a
+     * reader thread or a TLS handshake is spent on it.
+     */
+    private boolean allowed(SocketAddress remote) {
+        if (context.allowFrom().isEmpty() || !(remote instanceof InetSocketAddress inet)) {
+            return true;
+        }
+        return context.allowFrom().stream().anyMatch(network -> network.contains(inet.getAddress()));
+    }
+
     /** Starts a reader for the connection; false when it was refused for the connection limit. */
     private boolean startReading(SocketChannel channel) throws IOException {
+        if (!allowed(channel.getRemoteAddress())) {
+            closeQuietly(channel);
+            context.metrics().error("sender_not_allowed", Stage.RECEIVING);
+            limitedLog.warn("not-allowed", "Refused a connection on {} from {}: not in --allow-from {}", endpoint,
+                    channel.getRemoteAddress(), context.allowFrom());
+            return true;
+        }
         ListenEndpoint.Peer peer = endpoint.peerOf(channel);
         synchronized (this) {
             if (closed) {

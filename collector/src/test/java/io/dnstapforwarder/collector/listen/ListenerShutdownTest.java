@@ -75,7 +75,7 @@ class ListenerShutdownTest {
         listener = SocketListener.start(new ListenEndpoint.Unix(socket, null), new SocketListener.Context("test",
                 slowKafka, new Connections(10, Clock.systemUTC(), System::nanoTime, registry,
                         io.micrometer.core.instrument.Tags.empty()), 65_536, metrics, Clock.systemUTC(),
-                System::nanoTime, duration -> { }, Duration.ZERO));
+                System::nanoTime, duration -> { }, Duration.ZERO, java.util.List.of()));
     }
 
     /** Sends the frames on one connection and waits until the listener is stuck publishing the first. */
