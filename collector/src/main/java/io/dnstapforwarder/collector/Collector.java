@@ -80,7 +80,8 @@ public final class Collector implements AutoCloseable {
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
                 Duration.ofSeconds(3), clock);
-        this.connections = new Connections(config.limits().maxConnections(), clock, nanoTime, registry, metrics.tags());
+        this.connections = new Connections(config.limits().maxConnections(), config.limits().maxConnectionsPerSender(),
+                clock, nanoTime, registry, metrics.tags());
         this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dnstap-connection-reaper");
             thread.setDaemon(true);

@@ -125,9 +125,11 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      *     at most; at the limit, connections stop being read until Kafka catches up
      * @param maxLatency the longest a frame waits for others to share its request to Kafka: more
      *     saves CPU at low rates (fewer, fuller requests), less delivers sooner
+     * @param maxConnectionsPerSender TCP and TLS connections one address may have open at once, so
+     *     that one sender cannot take every slot; 0 for no cap
      */
     public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout,
-            int publishBufferBytes, Duration maxLatency) {
+            int publishBufferBytes, Duration maxLatency, int maxConnectionsPerSender) {
 
         public static final int DEFAULT_MAX_CONNECTIONS = 200;
         /** A query and a response of 64 KiB each fit in a frame with room to spare. */
@@ -136,9 +138,11 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
         public static final long DEFAULT_READ_TIMEOUT_SECONDS = 30;
         public static final int DEFAULT_PUBLISH_BUFFER_BYTES = 16 * 1024 * 1024;
         public static final long DEFAULT_MAX_LATENCY_MS = 100;
+        /** A DNS server opens one connection per dnstap writer; a few dozen leaves room and no monopoly. */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_SENDER = 32;
         public static final Limits DEFAULTS = new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES,
                 Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_READ_TIMEOUT_SECONDS),
-                DEFAULT_PUBLISH_BUFFER_BYTES, Duration.ofMillis(DEFAULT_MAX_LATENCY_MS));
+                DEFAULT_PUBLISH_BUFFER_BYTES, Duration.ofMillis(DEFAULT_MAX_LATENCY_MS), DEFAULT_MAX_CONNECTIONS_PER_SENDER);
 
         public Limits {
             Require.atLeast("--max-connections", maxConnections, 1);
@@ -146,6 +150,7 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
             Require.atLeast("--connection-timeout-sec", idleTimeout.toSeconds(), 1);
             Require.atLeast("--read-timeout-sec", readTimeout.toSeconds(), 1);
             Require.between("--max-latency-ms", maxLatency.toMillis(), 0, 5_000, "must be between 0 and 5000");
+            Require.atLeast("--max-connections-per-sender", maxConnectionsPerSender, 0);
             if (publishBufferBytes < maxFrameBytes + 64) {
                 throw ConfigException.invalid("--publish-buffer-bytes", publishBufferBytes,
                         "must hold at least one frame of --max-frame-bytes (" + maxFrameBytes + ") and its envelope");
@@ -153,23 +158,33 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
         }
 
         public Limits withMaxConnections(int max) {
-            return new Limits(max, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency);
+            return new Limits(max, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
+                    maxConnectionsPerSender);
         }
 
         public Limits withMaxFrameBytes(int max) {
-            return new Limits(maxConnections, max, idleTimeout, readTimeout, publishBufferBytes, maxLatency);
+            return new Limits(maxConnections, max, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
+                    maxConnectionsPerSender);
         }
 
         public Limits withTimeouts(Duration idle, Duration read) {
-            return new Limits(maxConnections, maxFrameBytes, idle, read, publishBufferBytes, maxLatency);
+            return new Limits(maxConnections, maxFrameBytes, idle, read, publishBufferBytes, maxLatency,
+                    maxConnectionsPerSender);
         }
 
         public Limits withMaxLatency(Duration latency) {
-            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, latency);
+            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, latency,
+                    maxConnectionsPerSender);
+        }
+
+        public Limits withMaxConnectionsPerSender(int max) {
+            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
+                    max);
         }
 
         public Limits withPublishBufferBytes(int bytes) {
-            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, bytes, maxLatency);
+            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, bytes, maxLatency,
+                    maxConnectionsPerSender);
         }
     }
 

@@ -65,6 +65,12 @@ public final class CollectorOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private int maxConnections;
 
+    @Option(names = "--max-connections-per-sender", paramLabel = "N",
+            defaultValue = "" + Limits.DEFAULT_MAX_CONNECTIONS_PER_SENDER,
+            description = "TCP and TLS connections one address may have open at once (one more is closed at once, with "
+                    + "a log line and a counter), so that no sender takes every slot; 0 for no cap. Default: ${DEFAULT-VALUE}.")
+    private int maxConnectionsPerSender;
+
     @Option(names = "--publish-buffer-bytes", paramLabel = "BYTES",
             defaultValue = "" + Limits.DEFAULT_PUBLISH_BUFFER_BYTES,
             description = "Memory that frames read from DNS servers and not yet acknowledged by Kafka may take (their "
@@ -109,7 +115,8 @@ public final class CollectorOptions {
                 new CollectorConfig.Listen(socket, parseMode(socketMode), tcp, tls(),
                         allowFrom.stream().map(cidr -> Network.parse("--allow-from", cidr)).toList()),
                 new Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
-                        Duration.ofSeconds(readTimeoutSec), publishBufferBytes, Duration.ofMillis(maxLatencyMs)),
+                        Duration.ofSeconds(readTimeoutSec), publishBufferBytes, Duration.ofMillis(maxLatencyMs),
+                        maxConnectionsPerSender),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, performanceLog));
     }

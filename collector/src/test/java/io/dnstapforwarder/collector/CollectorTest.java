@@ -13,6 +13,7 @@ import io.dnstapforwarder.fstrm.ControlFrame;
 import io.dnstapforwarder.fstrm.ControlType;
 import io.dnstapforwarder.fstrm.FrameEncoder;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.fstrm.FrameStreamWriter;
 import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
@@ -141,6 +142,37 @@ class CollectorTest {
                 open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
         FrameStreamTestClient.send(capture, tcpAddress(), true);
         assertThat(TestKafka.read(topic, 2 * capture.size(), WAIT)).hasSize(2 * capture.size());
+    }
+
+    @Test
+    void capsTheConnectionsOfOneSenderSoThatItCannotTakeEverySlot() throws Exception {
+        collector.close();
+        CollectorConfig open = config(socket);
+        collector = Collector.start(new CollectorConfig(open.collectorId(), open.listen(),
+                open.limits().withMaxConnectionsPerSender(2), open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+        List<SocketChannel> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SocketChannel channel = FrameStreamTestClient.connect(tcpAddress());
+                held.add(channel);
+                FrameStreamWriter.open(channel, DnstapEvents.DNSTAP_CONTENT_TYPE, true).flush();
+            }
+            await().atMost(WAIT).until(() -> activeConnections() == 2);
+            try (SocketChannel third = FrameStreamTestClient.connect(tcpAddress())) {
+                assertThat(third.read(ByteBuffer.allocate(1))).as("closed at once").isEqualTo(-1);
+            }
+            assertThat(metrics()).contains("dnstap_collector_connections_rejected_total");
+            // Other senders (here the Unix socket's) still connect.
+            FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
+            assertThat(TestKafka.read(topic, capture.size(), WAIT)).hasSize(capture.size());
+        } finally {
+            for (SocketChannel channel : held) {
+                channel.close();
+            }
+        }
+        await().atMost(WAIT).until(() -> activeConnections() == 0);
+        FrameStreamTestClient.send(capture, tcpAddress(), true);
+        assertThat(TestKafka.read(topic, 2 * capture.size(), WAIT)).as("a slot of its own again").hasSize(2 * capture.size());
     }
 
     @Test
@@ -278,6 +310,10 @@ class CollectorTest {
     private InetSocketAddress tcpAddress() {
         return collector.listeners().stream().map(l -> l.localAddress()).filter(InetSocketAddress.class::isInstance)
                 .map(InetSocketAddress.class::cast).findFirst().orElseThrow();
+    }
+
+    private int activeConnections() throws Exception {
+        return new ObjectMapper().readTree(get("/stats").body()).at("/connection_counts/active").asInt();
     }
 
     private String metrics() throws Exception {

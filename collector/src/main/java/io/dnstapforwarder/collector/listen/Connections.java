@@ -21,6 +21,7 @@ import java.util.function.LongSupplier;
 public final class Connections {
 
     private final int max;
+    private final int maxPerSender;
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, Connection> open = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -28,31 +29,51 @@ public final class Connections {
     private final Counter accepted;
     private final Counter rejected;
 
-    public Connections(int max, Clock clock, LongSupplier nanoTime, MeterRegistry registry, Tags tags) {
+    /** @param maxPerSender TCP and TLS connections one address may have open; 0 for no cap */
+    public Connections(int max, int maxPerSender, Clock clock, LongSupplier nanoTime, MeterRegistry registry, Tags tags) {
         this.max = max;
+        this.maxPerSender = maxPerSender;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.accepted = Counter.builder("dnstap.collector.connections.accepted")
                 .description("Connections accepted from DNS servers").tags(tags).register(registry);
         this.rejected = Counter.builder("dnstap.collector.connections.rejected")
-                .description("Connections closed at once because --max-connections were open").tags(tags).register(registry);
+                .description("Connections closed at once because --max-connections were open, or "
+                        + "--max-connections-per-sender from that address").tags(tags).register(registry);
         Gauge.builder("dnstap.collector.connections.active", open, Map::size)
                 .description("Connections open now").tags(tags).register(registry);
     }
 
-    /** Registers a new connection, or returns {@code null} (and counts it) when the limit is reached. */
-    Connection tryOpen(Transport transport, ListenEndpoint.Peer peer) {
+    /** A connection registered, or why not. */
+    record Admission(Connection connection, String refusal) {
+    }
+
+    /**
+     * Registers a new connection, or refuses it (and counts it) when --max-connections are open,
+     * or when its address has --max-connections-per-sender open (TCP and TLS: every Unix
+     * connection has the same "address", the socket's path).
+     */
+    Admission tryOpen(Transport transport, ListenEndpoint.Peer peer) {
         synchronized (this) {
             if (open.size() >= max) {
                 rejected.increment();
-                return null;
+                return new Admission(null, open.size() + " connections are open, the limit (--max-connections)");
+            }
+            if (maxPerSender > 0 && transport != Transport.UNIX && openFrom(peer.address()) >= maxPerSender) {
+                rejected.increment();
+                return new Admission(null, maxPerSender + " connections from " + peer.address()
+                        + " are open, the limit per sender (--max-connections-per-sender)");
             }
             Connection connection = new Connection(nextId.getAndIncrement(), transport, peer, clock.instant(),
                     nanoTime.getAsLong());
             open.put(connection.id(), connection);
             accepted.increment();
-            return connection;
+            return new Admission(connection, null);
         }
+    }
+
+    private long openFrom(String address) {
+        return open.values().stream().filter(connection -> connection.peerDetails().address().equals(address)).count();
     }
 
     void closed(Connection connection) {

@@ -190,12 +190,12 @@ public final class SocketListener implements AutoCloseable {
                 closeQuietly(channel);
                 return true;
             }
-            Connection connection = context.connections().tryOpen(endpoint.transport(), peer);
+            Connections.Admission admission = context.connections().tryOpen(endpoint.transport(), peer);
+            Connection connection = admission.connection();
             if (connection == null) {
                 closeQuietly(channel);
-                limitedLog.warn("limit", "Refused a connection on {} from {}: {} connections are open, the limit "
-                        + "(--max-connections)", endpoint, peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""),
-                        context.connections().max());
+                limitedLog.warn("limit", "Refused a connection on {} from {}: {}", endpoint,
+                        peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""), admission.refusal());
                 return false;
             }
             DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder()

@@ -73,7 +73,7 @@ class ListenerShutdownTest {
                 .subList(0, 50);
         socket = dir.resolve("dnstap.sock");
         listener = SocketListener.start(new ListenEndpoint.Unix(socket, null), new SocketListener.Context("test",
-                slowKafka, new Connections(10, Clock.systemUTC(), System::nanoTime, registry,
+                slowKafka, new Connections(10, 0, Clock.systemUTC(), System::nanoTime, registry,
                         io.micrometer.core.instrument.Tags.empty()), 65_536, metrics, Clock.systemUTC(),
                 System::nanoTime, duration -> { }, Duration.ZERO, java.util.List.of()));
     }
