@@ -47,7 +47,9 @@ class AcceptFailureIT {
                 dir.resolve("collector.log"), Map.of("DNSTAP_SKIP_BUILD", "1", "DNSTAP_TCP_LISTEN", "127.0.0.1:" + port,
                         "DNSTAP_KAFKA_BOOTSTRAP", TestKafka.bootstrapServers(), "DNSTAP_KAFKA_TOPIC", topic,
                         "DNSTAP_MONITORING_PORT", Integer.toString(opsPort), "DNSTAP_MONITORING_ADDRESS", "127.0.0.1",
-                        "DNSTAP_MAX_CONNECTIONS", "2000", "DNSTAP_COLLECTOR_ID", "emfile"))) {
+                        "DNSTAP_MAX_CONNECTIONS", "2000", "DNSTAP_COLLECTOR_ID", "emfile",
+                        // Every client here is 127.0.0.1, standing in for many DNS servers: no per-sender cap.
+                        "DNSTAP_MAX_CONNECTIONS_PER_SENDER", "0"))) {
             await().atMost(Duration.ofSeconds(90)).until(() -> status(opsPort, "/ready") == 200);
 
             List<Socket> clients = new ArrayList<>();
