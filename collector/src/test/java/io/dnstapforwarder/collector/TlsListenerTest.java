@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,38 @@ class TlsListenerTest {
             }
         }
 
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains("error_type=\"tls_handshake_failed\""));
+    }
+
+    @Test
+    void dropsAHandshakeThatDribblesPastItsDeadlineThoughEachReadIsInTime() throws Exception {
+        // A read timeout of 2 s: the handshake as a whole gets 2 s too.
+        CollectorConfig config = config(new CollectorConfig.Tls(certificates.serverCertificate(), certificates.serverKey(),
+                null));
+        collector = Collector.start(new CollectorConfig(config.collectorId(), config.listen(),
+                config.limits().withTimeouts(Duration.ofSeconds(300), Duration.ofSeconds(2)), config.kafkaBootstrap(),
+                topic, Map.of(), config.monitoring()));
+        long started = System.nanoTime();
+        boolean closed = false;
+        try (SocketChannel slow = SocketChannel.open(address())) {
+            // A TLS handshake record that announces 512 bytes, then one byte every 500 ms.
+            slow.write(ByteBuffer.wrap(new byte[] {0x16, 0x03, 0x03, 0x02, 0x00}));
+            for (int i = 0; i < 40 && !closed; i++) {
+                TimeUnit.MILLISECONDS.sleep(500);
+                try {
+                    slow.write(ByteBuffer.wrap(new byte[] {0}));
+                } catch (IOException reset) {
+                    closed = true;
+                }
+                slow.configureBlocking(false);
+                ByteBuffer answer = ByteBuffer.allocate(256);
+                closed |= slow.read(answer) < 0;
+                slow.configureBlocking(true);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(closed).as("dropped").isTrue();
+        assertThat(seconds).as("at the 2 s deadline, not after 20 s of dribbling").isLessThan(8);
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains("error_type=\"tls_handshake_failed\""));
     }
 

@@ -17,7 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 import jdk.net.ExtendedSocketOptions;
@@ -155,7 +158,21 @@ public sealed interface ListenEndpoint {
             tls.setUseClientMode(false);
             tls.setNeedClientAuth(requireClientCertificate);
             tls.setSoTimeout((int) handshakeTimeout.toMillis());
-            tls.startHandshake();
+            // The timeout above is per read: a client sending a byte now and then would keep its
+            // handshake, its thread and its connection slot forever. The deadline is for the
+            // whole handshake: past it the socket is closed under the handshake.
+            CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> closeQuietly(channel),
+                    CompletableFuture.delayedExecutor(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            try {
+                tls.startHandshake();
+            } catch (IOException e) {
+                if (deadline.isDone() && !deadline.isCancelled()) {
+                    throw new SSLException("TLS handshake not finished within " + handshakeTimeout.toMillis() + " ms", e);
+                }
+                throw e;
+            } finally {
+                deadline.cancel(false);
+            }
             tls.setSoTimeout(0);
             String subject = null;
             if (requireClientCertificate) {
@@ -188,5 +205,13 @@ public sealed interface ListenEndpoint {
     private static Peer tcpPeer(SocketChannel channel) throws IOException {
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         return new Peer(IpAddresses.format(remote.getAddress().getAddress()), remote.getPort(), null, null);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing to end a stalled handshake: the handshake's own failure is what is reported
+        }
     }
 }
