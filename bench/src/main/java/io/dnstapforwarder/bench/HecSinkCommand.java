@@ -5,17 +5,12 @@ import com.sun.net.httpserver.HttpServer;
 import io.dnstapforwarder.config.HostPort;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,8 +24,6 @@ import picocli.CommandLine.Option;
 @Command(name = "hec-sink", mixinStandardHelpOptions = true,
         description = "Accept and count HEC events as fast as possible; report rates and, optionally, latency.")
 public final class HecSinkCommand implements Callable<Integer> {
-
-    private static final byte[] SUCCESS = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.US_ASCII);
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:18088", converter = HostPort.Converter.class,
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
@@ -61,13 +54,7 @@ public final class HecSinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Without TCP_NODELAY the JDK server's separate writes of headers and body meet the client's
-        // delayed ACK: about 40 ms per response, which would measure the sink rather than the shipper.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 256);
-        server.setExecutor(Executors.newFixedThreadPool(threads));
-        server.createContext("/", this::handle);
-        server.start();
+        HttpServer server = HecEndpoint.start(listen.host(), listen.port(), threads, this::handle);
         System.out.println("hec-sink listening on " + listen);
         long last = 0;
         while (!done.await(1, TimeUnit.SECONDS)) {
@@ -93,15 +80,10 @@ public final class HecSinkCommand implements Callable<Integer> {
         long start = System.nanoTime();
         firstNanos.compareAndSet(0, start);
         long count;
-        try (InputStream body = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                ? new GZIPInputStream(exchange.getRequestBody(), 1 << 16) : exchange.getRequestBody()) {
+        try (InputStream body = HecEndpoint.body(exchange)) {
             count = latency ? countWithLatency(body.readAllBytes()) : countLines(body);
         }
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, SUCCESS.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(SUCCESS);
-        }
+        HecEndpoint.success(exchange);
         requests.incrementAndGet();
         lastNanos = System.nanoTime();
         if (expect > 0 && events.addAndGet(count) >= expect) {

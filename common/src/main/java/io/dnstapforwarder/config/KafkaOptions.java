@@ -23,7 +23,7 @@ public final class KafkaOptions {
             description = "A Kafka client property passed through to the producer, consumer and admin clients "
                     + "(e.g. security.protocol=SSL); repeat the flag or separate with commas (a value may hold "
                     + "commas: ssl.enabled.protocols=TLSv1.2,TLSv1.3). Values of properties whose names say "
-                    + "password, secret, key or jaas are never logged.")
+                    + "password, secret, key, token, credential or jaas are never logged.")
     private Map<String, String> properties = new LinkedHashMap<>();
 
     public String bootstrap() {

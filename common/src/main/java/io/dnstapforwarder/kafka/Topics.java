@@ -3,14 +3,17 @@ package io.dnstapforwarder.kafka;
 import io.dnstapforwarder.config.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +37,22 @@ public final class Topics {
      * the start with a message naming the topic when Kafka refuses or does not answer.
      */
     public static List<String> createMissing(Map<String, Object> adminConfig, List<NewTopic> topics) {
+        return createMissing(adminConfig, topics, TIMEOUT);
+    }
+
+    /** {@link #createMissing(Map, List)}, waiting at most {@code timeout} for each answer of Kafka. */
+    static List<String> createMissing(Map<String, Object> adminConfig, List<NewTopic> topics, Duration timeout) {
         List<String> created = new ArrayList<>();
-        Map<String, Object> patient = new java.util.HashMap<>(adminConfig);
-        patient.put(org.apache.kafka.clients.CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        Map<String, Object> patient = new HashMap<>(adminConfig);
+        patient.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(patient)) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             for (NewTopic topic : topics) {
                 if (existing.contains(topic.name())) {
                     continue;
                 }
                 try {
-                    admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                     created.add(topic.name());
                     log.info("Created topic {}: {} partitions, replication {}, {}", topic.name(), topic.numPartitions(),
                             topic.replicationFactor() < 0 ? "the broker's default" : topic.replicationFactor(),
@@ -59,9 +67,11 @@ public final class Topics {
             Thread.currentThread().interrupt();
             throw refused("the topics", "interrupted");
         } catch (TimeoutException e) {
-            throw refused("the topics", "Kafka did not answer within " + TIMEOUT.toSeconds() + " s");
+            throw refused("the topics", "Kafka did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw refused("the topics", e.getCause().getMessage());
+        } catch (KafkaException e) { // the client itself refused its settings (a --kafka-property, say)
+            throw refused("the topics", e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
         }
         return created;
     }

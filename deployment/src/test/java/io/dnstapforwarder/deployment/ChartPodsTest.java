@@ -132,8 +132,7 @@ class ChartPodsTest {
         JsonNode workload = manifests.stream().filter(m -> kind.equals(m.path("kind").asText())
                 && m.at("/metadata/name").asText().endsWith("-" + component)).findFirst().orElseThrow();
         Path workDir = dir.resolve(component);
-        RunningPod pod = RunningPod.start(new PodSandbox(Dockerfile.read().image(imageStage(workload)), workload,
-                component + "-0", objects, workDir), workDir);
+        RunningPod pod = RunningPod.start(imageStage(workload), workload, component + "-0", objects, workDir);
         running.add(pod);
         return pod;
     }

@@ -83,8 +83,7 @@ class ComposeServicesTest {
 
     private RunningPod start(ComposeService service) throws Exception {
         Path workDir = dir.resolve(service.name());
-        RunningPod pod = RunningPod.start(new PodSandbox(Dockerfile.read().image(service.stage()), service.workload(),
-                service.name(), service.objects(), workDir), workDir);
+        RunningPod pod = RunningPod.start(service.stage(), service.workload(), service.name(), service.objects(), workDir);
         running.add(pod);
         return pod;
     }

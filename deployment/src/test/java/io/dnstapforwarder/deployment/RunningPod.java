@@ -18,7 +18,10 @@ record RunningPod(PodSandbox sandbox, Processes.Started process, Path workDir) i
 
     static final Duration STARTUP = Duration.ofSeconds(120);
 
-    static RunningPod start(PodSandbox sandbox, Path workDir) throws Exception {
+    /** Starts {@code workload}'s container from the image {@code stage} of the Dockerfile builds (see {@link PodSandbox}). */
+    static RunningPod start(String stage, JsonNode workload, String podName, PodSandbox.Objects objects, Path workDir)
+            throws Exception {
+        PodSandbox sandbox = new PodSandbox(Dockerfile.read().image(stage), workload, podName, objects, workDir);
         return new RunningPod(sandbox, sandbox.start(), workDir);
     }
 

@@ -2,16 +2,12 @@ package io.dnstapforwarder.bench.sweep;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dnstapforwarder.bench.HecEndpoint;
 import io.dnstapforwarder.bench.HecEvents;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A HEC endpoint for the rate sweep, in the sweep's own process: it takes every request as HEC
@@ -20,8 +16,6 @@ import java.util.zip.GZIPInputStream;
  * percentiles ({@link #window}).
  */
 final class MeasuringSink implements AutoCloseable {
-
-    private static final byte[] SUCCESS = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.US_ASCII);
 
     /** What the sink saw since the last window. */
     record Window(long events, long requests, double p50, double p99, double max) {
@@ -34,10 +28,7 @@ final class MeasuringSink implements AutoCloseable {
     private int latencies;
 
     MeasuringSink(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
-        server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/", this::handle);
-        server.start();
+        server = HecEndpoint.start("127.0.0.1", port, 4, this::handle);
     }
 
     int port() {
@@ -62,19 +53,14 @@ final class MeasuringSink implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         byte[] body;
-        try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                ? new GZIPInputStream(exchange.getRequestBody(), 1 << 16) : exchange.getRequestBody()) {
+        try (InputStream in = HecEndpoint.body(exchange)) {
             body = in.readAllBytes();
         }
         long nowMicros = Instant.now().toEpochMilli() * 1000;
         LongList found = new LongList();
         long lines = HecEvents.forEachReceivedAt(body, received -> found.add(nowMicros - received));
         record(lines, found.values, found.size);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, SUCCESS.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(SUCCESS);
-        }
+        HecEndpoint.success(exchange);
     }
 
     private synchronized void record(long lines, long[] found, int count) {
