@@ -75,7 +75,9 @@ class ObservabilityAssetsTest {
             sendGarbage(tcp);
             hec.awaitEvents(frames.size(), Duration.ofSeconds(60));
 
-            // Kafka's client metrics (the consumer lag) appear after the first fetches and a refresh.
+            // Kafka's client metrics (the consumer lag) appear after the first fetches and a refresh;
+            // jvm_gc_pause_seconds only after a collection, which a quiet JVM may not have had yet.
+            System.gc();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                 Set<String> exported = new TreeSet<>();
                 exported.addAll(exportedNames(collector.monitoringPort()));
