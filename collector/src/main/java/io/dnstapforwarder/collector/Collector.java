@@ -206,10 +206,11 @@ public final class Collector implements AutoCloseable {
         return answer.require("kafka_publisher", publishing, publishing ? "running" : "its retry thread stopped").build();
     }
 
-    /** Closes idle connections and connections stuck in the middle of a frame. */
+    /** Closes connections that never START, idle connections, and connections stuck in the middle of a frame. */
     void closeTimedOut(long nowNanos) {
         CollectorConfig.Limits limits = config.limits();
-        listeners.forEach(listener -> listener.closeTimedOut(nowNanos, limits.idleTimeout(), limits.readTimeout()));
+        listeners.forEach(listener -> listener.closeTimedOut(nowNanos, limits.startTimeout(), limits.idleTimeout(),
+                limits.readTimeout()));
     }
 
     /** Logs when Kafka stops answering and when it answers again (runs on the reaper thread). */
@@ -234,6 +235,7 @@ public final class Collector implements AutoCloseable {
         stats.putAll(metrics.describe());
         Map<String, Object> connectionStats = new LinkedHashMap<>();
         connectionStats.put("active", connections.count());
+        connectionStats.put("opening", connections.openingCount());
         connectionStats.put("max", connections.max());
         connectionStats.put("rejected", connections.rejectedTotal());
         stats.put("connection_counts", connectionStats);

@@ -127,9 +127,11 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      *     saves CPU at low rates (fewer, fuller requests), less delivers sooner
      * @param maxConnectionsPerSender TCP and TLS connections one address may have open at once, so
      *     that one sender cannot take every slot; 0 for no cap
+     * @param startTimeout a connection that has not sent its Frame Streams START this long after
+     *     it was accepted (TLS handshake included) is closed
      */
     public record Limits(int maxConnections, int maxFrameBytes, Duration idleTimeout, Duration readTimeout,
-            int publishBufferBytes, Duration maxLatency, int maxConnectionsPerSender) {
+            int publishBufferBytes, Duration maxLatency, int maxConnectionsPerSender, Duration startTimeout) {
 
         public static final int DEFAULT_MAX_CONNECTIONS = 200;
         /** A query and a response of 64 KiB each fit in a frame with room to spare. */
@@ -140,9 +142,12 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
         public static final long DEFAULT_MAX_LATENCY_MS = 100;
         /** A DNS server opens one connection per dnstap writer; a few dozen leaves room and no monopoly. */
         public static final int DEFAULT_MAX_CONNECTIONS_PER_SENDER = 32;
+        /** DNS servers send READY or START as they connect; ten seconds leaves a slow TLS handshake room. */
+        public static final long DEFAULT_START_TIMEOUT_SECONDS = 10;
         public static final Limits DEFAULTS = new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FRAME_BYTES,
                 Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS), Duration.ofSeconds(DEFAULT_READ_TIMEOUT_SECONDS),
-                DEFAULT_PUBLISH_BUFFER_BYTES, Duration.ofMillis(DEFAULT_MAX_LATENCY_MS), DEFAULT_MAX_CONNECTIONS_PER_SENDER);
+                DEFAULT_PUBLISH_BUFFER_BYTES, Duration.ofMillis(DEFAULT_MAX_LATENCY_MS), DEFAULT_MAX_CONNECTIONS_PER_SENDER,
+                Duration.ofSeconds(DEFAULT_START_TIMEOUT_SECONDS));
 
         public Limits {
             Require.atLeast("--max-connections", maxConnections, 1);
@@ -151,6 +156,7 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
             Require.atLeast("--read-timeout-sec", readTimeout.toSeconds(), 1);
             Require.between("--max-latency-ms", maxLatency.toMillis(), 0, 5_000, "must be between 0 and 5000");
             Require.atLeast("--max-connections-per-sender", maxConnectionsPerSender, 0);
+            Require.between("--start-timeout-sec", startTimeout.toSeconds(), 1, 300, "must be between 1 and 300");
             if (publishBufferBytes < maxFrameBytes + 64) {
                 throw ConfigException.invalid("--publish-buffer-bytes", publishBufferBytes,
                         "must hold at least one frame of --max-frame-bytes (" + maxFrameBytes + ") and its envelope");
@@ -159,32 +165,37 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
 
         public Limits withMaxConnections(int max) {
             return new Limits(max, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
-                    maxConnectionsPerSender);
+                    maxConnectionsPerSender, startTimeout);
         }
 
         public Limits withMaxFrameBytes(int max) {
             return new Limits(maxConnections, max, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
-                    maxConnectionsPerSender);
+                    maxConnectionsPerSender, startTimeout);
         }
 
         public Limits withTimeouts(Duration idle, Duration read) {
             return new Limits(maxConnections, maxFrameBytes, idle, read, publishBufferBytes, maxLatency,
-                    maxConnectionsPerSender);
+                    maxConnectionsPerSender, startTimeout);
         }
 
         public Limits withMaxLatency(Duration latency) {
             return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, latency,
-                    maxConnectionsPerSender);
+                    maxConnectionsPerSender, startTimeout);
         }
 
         public Limits withMaxConnectionsPerSender(int max) {
             return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
-                    max);
+                    max, startTimeout);
+        }
+
+        public Limits withStartTimeout(Duration timeout) {
+            return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, publishBufferBytes, maxLatency,
+                    maxConnectionsPerSender, timeout);
         }
 
         public Limits withPublishBufferBytes(int bytes) {
             return new Limits(maxConnections, maxFrameBytes, idleTimeout, readTimeout, bytes, maxLatency,
-                    maxConnectionsPerSender);
+                    maxConnectionsPerSender, startTimeout);
         }
     }
 

@@ -94,6 +94,13 @@ public final class CollectorOptions {
             description = "A frame begun but not finished within this closes its connection. Default: ${DEFAULT-VALUE}.")
     private long readTimeoutSec;
 
+    @Option(names = "--start-timeout-sec", paramLabel = "SECONDS",
+            defaultValue = "" + Limits.DEFAULT_START_TIMEOUT_SECONDS,
+            description = "A connection that has not sent its Frame Streams START this long after it was accepted (the "
+                    + "TLS handshake included) is closed. Until READY or START, a connection does not take one of "
+                    + "--max-connections. Default: ${DEFAULT-VALUE}.")
+    private long startTimeoutSec;
+
     @Option(names = "--max-latency-samples", paramLabel = "N",
             defaultValue = "" + CollectorConfig.Monitoring.DEFAULT_MAX_LATENCY_SAMPLES,
             description = "Recent Kafka publish latencies kept for the percentiles in /stats. Default: ${DEFAULT-VALUE}.")
@@ -116,7 +123,7 @@ public final class CollectorOptions {
                         allowFrom.stream().map(cidr -> Network.parse("--allow-from", cidr)).toList()),
                 new Limits(maxConnections, maxFrameBytes, Duration.ofSeconds(connectionTimeoutSec),
                         Duration.ofSeconds(readTimeoutSec), publishBufferBytes, Duration.ofMillis(maxLatencyMs),
-                        maxConnectionsPerSender),
+                        maxConnectionsPerSender, Duration.ofSeconds(startTimeoutSec)),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, performanceLog));
     }

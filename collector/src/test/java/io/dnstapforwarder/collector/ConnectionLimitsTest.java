@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnstapforwarder.collector.listen.SocketListener;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.fstrm.ControlFrame;
+import io.dnstapforwarder.fstrm.ControlType;
+import io.dnstapforwarder.fstrm.FrameEncoder;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
 import io.dnstapforwarder.metrics.PeriodicLog;
@@ -125,6 +128,66 @@ class ConnectionLimitsTest {
         }
 
         assertThat(pauses).containsOnly(SocketListener.REFUSAL_PAUSE);
+    }
+
+    @Test
+    void aSenderThatNeverStartsTakesNoSlotOfADnsServerAndIsClosedAtTheStartTimeout() throws Exception {
+        start(CollectorConfig.Limits.DEFAULTS.withMaxConnections(2).withStartTimeout(Duration.ofSeconds(2)));
+        try (LogLines lines = LogLines.everything();
+                SocketChannel slowloris = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/opening").asInt() == 1);
+            assertThat(stats().at("/connections/0/state").asText()).isEqualTo("starting");
+
+            List<FrameStreamWriter> dnsServers = List.of(openStream(), openStream());
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/active").asInt() == 2);
+            for (FrameStreamWriter writer : dnsServers) {
+                writer.write(capture.get(0));
+                writer.flush();
+            }
+            assertThat(TestKafka.read(topic, 2, WAIT)).hasSize(2);
+
+            assertThat(slowloris.read(ByteBuffer.allocate(1))).as("closed by the collector").isEqualTo(-1);
+            await().atMost(WAIT).until(() -> metrics().contains("error_type=\"start_timeout\""));
+            assertThat(stats().at("/connection_counts/opening").asInt()).isZero();
+            assertThat(stats().at("/connection_counts/rejected").asInt()).isZero();
+            assertThat(lines.messages()).anyMatch(line -> line.matches(
+                    "Connection \\d+ from unix .* closed \\(start_timeout\\) after 0 frames.*"));
+        }
+    }
+
+    @Test
+    void aSenderThatSendsReadyAndNeverStartsIsClosedAtTheStartTimeout() throws Exception {
+        start(CollectorConfig.Limits.DEFAULTS.withStartTimeout(Duration.ofSeconds(1)));
+        try (SocketChannel readyOnly = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            readyOnly.write(ByteBuffer.wrap(FrameEncoder.encode(ControlFrame.of(ControlType.READY,
+                    DnstapEvents.DNSTAP_CONTENT_TYPE))));
+            ByteBuffer accept = ByteBuffer.allocate(1024);
+            readyOnly.read(accept);
+            assertThat(accept.position()).as("ACCEPT came").isPositive();
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/active").asInt() == 1);
+
+            await().atMost(WAIT).until(() -> readyOnly.read(ByteBuffer.allocate(1)) == -1);
+            assertThat(metrics()).contains("error_type=\"start_timeout\"");
+            assertThat(stats().at("/connection_counts/active").asInt()).isZero();
+        }
+    }
+
+    @Test
+    void refusesAtItsReadyASenderThatFindsEverySlotTakenWhileItWasOpening() throws Exception {
+        start(CollectorConfig.Limits.DEFAULTS.withMaxConnections(2));
+        try (SocketChannel late = FrameStreamTestClient.connect(UnixDomainSocketAddress.of(socket))) {
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/opening").asInt() == 1);
+            openStream();
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/active").asInt() == 1);
+            openStream();
+            await().atMost(WAIT).until(() -> stats().at("/connection_counts/active").asInt() == 2);
+
+            late.write(ByteBuffer.wrap(FrameEncoder.encode(ControlFrame.of(ControlType.READY,
+                    DnstapEvents.DNSTAP_CONTENT_TYPE))));
+            assertThat(late.read(ByteBuffer.allocate(1024))).as("closed without an ACCEPT").isEqualTo(-1);
+            assertThat(stats().at("/connection_counts/rejected").asInt()).isEqualTo(1);
+            assertThat(pauses).containsOnly(SocketListener.REFUSAL_PAUSE);
+        }
     }
 
     @Test

@@ -18,6 +18,8 @@ public final class Connection {
     private final Transport transport;
     private final ListenEndpoint.Peer peer;
     private final Instant startedAt;
+    private final long acceptedNanos;
+    private volatile boolean started;
     private volatile long frames;
     private volatile long bytes;
     private volatile long lastActivityNanos;
@@ -36,6 +38,7 @@ public final class Connection {
         this.startedAt = startedAt;
         this.lastActivity = startedAt;
         this.lastActivityNanos = nowNanos;
+        this.acceptedNanos = nowNanos;
     }
 
     public long id() {
@@ -86,8 +89,19 @@ public final class Connection {
         publishing = waiting;
     }
 
-    /** Why this connection should close now, or {@code null}: idle too long, or a frame left half-sent. */
-    String timedOut(long nowNanos, Duration idleTimeout, Duration readTimeout) {
+    /** Its Frame Streams START has come: the start timeout no longer applies. */
+    void started() {
+        started = true;
+    }
+
+    /**
+     * Why this connection should close now, or {@code null}: no START within the start timeout
+     * (TLS handshake included), idle too long, or a frame left half-sent.
+     */
+    String timedOut(long nowNanos, Duration startTimeout, Duration idleTimeout, Duration readTimeout) {
+        if (!started && nowNanos - acceptedNanos > startTimeout.toNanos()) {
+            return "start_timeout";
+        }
         if (publishing) {
             return null;
         }
@@ -139,6 +153,7 @@ public final class Connection {
         }
         description.put("content_type", io.dnstapforwarder.event.DnstapEvents.DNSTAP_CONTENT_TYPE);
         description.put("handshake", handshake.name().toLowerCase(Locale.ROOT));
+        description.put("state", started ? "streaming" : "starting");
         description.put("started_at", startedAt.toString());
         description.put("last_activity", lastActivity.toString());
         description.put("frames", frames);

@@ -5,10 +5,12 @@ import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.ControlFrame;
+import io.dnstapforwarder.fstrm.ControlType;
 import io.dnstapforwarder.fstrm.FrameDecoder;
 import io.dnstapforwarder.fstrm.FrameEncoder;
 import io.dnstapforwarder.fstrm.FrameStreamException;
 import io.dnstapforwarder.fstrm.FrameStreamReceiver;
+import io.dnstapforwarder.fstrm.FrameVisitor;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -64,15 +67,19 @@ final class ConnectionReader implements Runnable {
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
     private final long maxPauseNanos;
+    private final Function<Connection, String> admission;
     private final Runnable onClose;
     private long receivedAtNs;
     private long framesThisRead;
     private long bytesThisRead;
     private boolean unpublished;
+    private boolean admitted;
+    private boolean streaming;
 
     ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
             EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
-            LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause, Runnable onClose) {
+            LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause, Function<Connection, String> admission,
+            Runnable onClose) {
         this.socket = socket;
         this.endpoint = endpoint;
         this.channel = socket;
@@ -85,6 +92,7 @@ final class ConnectionReader implements Runnable {
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
         this.maxPauseNanos = maxReadPause.toNanos();
+        this.admission = admission;
         this.onClose = onClose;
     }
 
@@ -101,11 +109,21 @@ final class ConnectionReader implements Runnable {
             refused = true;
             ending = "refused (" + e.reason().tag() + ": " + e.getMessage() + ")";
             pauseBeforeHangingUp();
-        } catch (SSLException e) {
-            metrics.error("tls_handshake_failed", Stage.RECEIVING);
+        } catch (NotAdmittedException e) {
             refused = true;
-            ending = "refused (tls_handshake_failed: " + e.getMessage() + ")";
+            ending = "refused at its handshake (" + e.getMessage() + ")";
             pauseBeforeHangingUp();
+        } catch (SSLException e) {
+            refused = true;
+            String reason = connection.closedBecause(); // the start timeout closes a stalled handshake
+            if (reason != null) {
+                metrics.error(reason, Stage.RECEIVING);
+                ending = "closed (" + reason + ", during the TLS handshake)";
+            } else {
+                metrics.error("tls_handshake_failed", Stage.RECEIVING);
+                ending = "refused (tls_handshake_failed: " + e.getMessage() + ")";
+                pauseBeforeHangingUp();
+            }
         } catch (IOException e) {
             String reason = connection.closedBecause();
             if (reason != null) {
@@ -170,7 +188,7 @@ final class ConnectionReader implements Runnable {
             buffer.flip();
             connection.publishing(true);
             try {
-                decoder.decode(buffer, receiver);
+                decoder.decode(buffer, admittingAtStart(receiver));
             } catch (IOException e) {
                 if (unpublished) {
                     countUnpublished(buffer);
@@ -191,6 +209,47 @@ final class ConnectionReader implements Runnable {
             }
         }
         return "stopped";
+    }
+
+    /**
+     * The receiver, with the connection admitted to the streaming connections (a --max-connections
+     * slot) at its first READY or START, before the ACCEPT that lets a sender send data: a sender
+     * refused then has sent nothing to lose. Until START it stays under the start timeout.
+     */
+    private FrameVisitor admittingAtStart(FrameStreamReceiver receiver) {
+        if (streaming) {
+            return receiver;
+        }
+        return new FrameVisitor() {
+            @Override
+            public void onDataFrame(ByteBuffer frame) throws IOException {
+                receiver.onDataFrame(frame);
+            }
+
+            @Override
+            public void onControlFrame(ControlFrame frame) throws IOException {
+                boolean opensTheStream = frame.type() == ControlType.READY || frame.type() == ControlType.START;
+                if (!admitted && opensTheStream) {
+                    String refusal = admission.apply(connection);
+                    if (refusal != null) {
+                        throw new NotAdmittedException(refusal);
+                    }
+                    admitted = true;
+                }
+                receiver.onControlFrame(frame);
+                if (receiver.receiving()) {
+                    streaming = true;
+                    connection.started();
+                }
+            }
+        };
+    }
+
+    /** READY or START came when every --max-connections slot was taken. */
+    private static final class NotAdmittedException extends IOException {
+        NotAdmittedException(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -116,9 +116,9 @@ public final class SocketListener implements AutoCloseable {
     }
 
     /** Closes the connections that have timed out (called by the collector's reaper, about once a second). */
-    public void closeTimedOut(long nowNanos, Duration idleTimeout, Duration readTimeout) {
+    public void closeTimedOut(long nowNanos, Duration startTimeout, Duration idleTimeout, Duration readTimeout) {
         readings.forEach((connection, reading) -> {
-            String reason = connection.timedOut(nowNanos, idleTimeout, readTimeout);
+            String reason = connection.timedOut(nowNanos, startTimeout, idleTimeout, readTimeout);
             if (reason != null) {
                 connection.closing(reason);
                 closeQuietly(reading.channel());
@@ -208,7 +208,7 @@ public final class SocketListener implements AutoCloseable {
                     .build());
             ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
                     context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(),
-                    context.maxReadPause(),
+                    context.maxReadPause(), context.connections()::admit,
                     () -> {
                         readings.remove(connection);
                         context.connections().closed(connection);
