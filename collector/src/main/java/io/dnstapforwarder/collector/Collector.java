@@ -160,7 +160,7 @@ public final class Collector implements AutoCloseable {
     private static ListenEndpoint tlsEndpoint(HostPort address, CollectorConfig.Tls tls, Duration handshakeTimeout) {
         try {
             return new ListenEndpoint.Tls(address, TlsContexts.server(tls.certificate(), tls.key(), tls.clientCa()),
-                    tls.clientCa() != null, handshakeTimeout);
+                    tls.clientCa() != null, handshakeTimeout, tls.requireIdentityMatch());
         } catch (IOException e) {
             throw new ConfigException("Cannot use --tls-cert (DNSTAP_TLS_CERT), --tls-key (DNSTAP_TLS_KEY) or "
                     + "--tls-client-ca (DNSTAP_TLS_CLIENT_CA): " + e.getMessage());

@@ -104,13 +104,23 @@ public record CollectorConfig(String collectorId, Listen listen, Limits limits, 
      * @param certificate the server's certificate chain
      * @param key its private key
      * @param clientCa when set, clients must present a certificate signed by one of these CAs (mutual TLS)
+     * @param requireIdentityMatch every frame's dnstap identity must be a name of the client
+     *     certificate (a CN of its subject or a DNS subject alternative name)
      */
-    public record Tls(Path certificate, Path key, Path clientCa) {
+    public record Tls(Path certificate, Path key, Path clientCa, boolean requireIdentityMatch) {
 
         public Tls {
             if (certificate == null || key == null) {
                 throw new ConfigException("TLS needs both --tls-cert (DNSTAP_TLS_CERT) and --tls-key (DNSTAP_TLS_KEY)");
             }
+            if (requireIdentityMatch && clientCa == null) {
+                throw new ConfigException("--tls-require-identity-match (DNSTAP_TLS_REQUIRE_IDENTITY_MATCH) needs client "
+                        + "certificates: set --tls-client-ca (DNSTAP_TLS_CLIENT_CA) too");
+            }
+        }
+
+        public Tls(Path certificate, Path key, Path clientCa) {
+            this(certificate, key, clientCa, false);
         }
     }
 

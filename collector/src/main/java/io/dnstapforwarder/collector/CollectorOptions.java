@@ -46,6 +46,12 @@ public final class CollectorOptions {
             description = "CA certificates (PEM): clients must present a certificate one of them signed (mutual TLS).")
     private Path tlsClientCa;
 
+    @Option(names = "--tls-require-identity-match", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "With --tls-client-ca: every frame's dnstap identity (Splunk's host) must be a name of the "
+                    + "sender's client certificate (a CN of its subject or a DNS subject alternative name); a frame that "
+                    + "is not closes its connection, counted as identity_mismatch. Default: false.")
+    private boolean tlsRequireIdentityMatch;
+
     @Option(names = "--allow-from", paramLabel = "CIDR", split = ",",
             description = "Networks TCP and TLS senders may connect from, e.g. 10.0.53.0/24,2001:db8::/32; a sender "
                     + "outside them is closed at once, before it takes a connection slot, with a counter. Repeat the flag "
@@ -129,8 +135,8 @@ public final class CollectorOptions {
     }
 
     private CollectorConfig.Tls tls() {
-        return tlsCert == null && tlsKey == null && tlsClientCa == null ? null
-                : new CollectorConfig.Tls(tlsCert, tlsKey, tlsClientCa);
+        return tlsCert == null && tlsKey == null && tlsClientCa == null && !tlsRequireIdentityMatch ? null
+                : new CollectorConfig.Tls(tlsCert, tlsKey, tlsClientCa, tlsRequireIdentityMatch);
     }
 
     private static HostPort parseTcpListen(String value) {

@@ -122,6 +122,7 @@ class HelmChartTest {
         values.put("collector.hostSocketDir", "/var/run/dnstap");
         values.put("collector.tls.secretName", "dnstap-tls");
         values.put("collector.tls.requireClientCertificate", true);
+        values.put("collector.tls.requireIdentityMatch", true);
         values.put("shipper.autoscaling.enabled", false);
         values.put("shipper.replicas", 3);
         values.put("kafka.properties.security\\.protocol", "SSL");
@@ -140,7 +141,8 @@ class HelmChartTest {
         assertThat(volumeNamed(collector, "tls").at("/secret/secretName").asText()).isEqualTo("dnstap-tls");
         Map<String, String> collectorSettings = configMap(manifests, "dnstap-dnstap-forwarder-collector");
         assertThat(collectorSettings).containsEntry("DNSTAP_TLS_CLIENT_CA", mountPath(collector.at("/containers/0"), "tls")
-                + "/ca.crt").containsEntry("DNSTAP_KAFKA_PROPERTY", "security.protocol=SSL");
+                + "/ca.crt").containsEntry("DNSTAP_KAFKA_PROPERTY", "security.protocol=SSL")
+                .containsEntry("DNSTAP_TLS_REQUIRE_IDENTITY_MATCH", "true");
         assertThat(collectorSettings.keySet()).isSubsetOf(Repository.variablesOf("collector"));
         JsonNode shipper = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper");
         assertThat(shipper.at("/spec/replicas").asInt()).isEqualTo(3);

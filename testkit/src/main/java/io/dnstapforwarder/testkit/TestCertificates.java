@@ -39,9 +39,13 @@ public final class TestCertificates {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final Path dir;
+    private final X509Certificate caCertificate;
+    private final KeyPair caKeys;
 
-    private TestCertificates(Path dir) {
+    private TestCertificates(Path dir, X509Certificate caCertificate, KeyPair caKeys) {
         this.dir = dir;
+        this.caCertificate = caCertificate;
+        this.caKeys = caKeys;
     }
 
     public static TestCertificates create(Path dir) throws IOException {
@@ -63,7 +67,7 @@ public final class TestCertificates {
             write(dir.resolve("stranger.pem"), sign(new X500Name("CN=stranger"), stranger, otherCaCertificate, otherCa,
                     Kind.CLIENT));
             write(dir.resolve("stranger-key.pem"), stranger);
-            return new TestCertificates(dir);
+            return new TestCertificates(dir, caCertificate, ca);
         } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IOException("could not make test certificates", e);
         }
@@ -89,6 +93,24 @@ public final class TestCertificates {
         return dir.resolve("client-key.pem");
     }
 
+    /**
+     * A client certificate of the trusted CA with subject {@code subject} and these DNS subject
+     * alternative names: {@code [certificate, key]}.
+     */
+    public Path[] client(String subject, String... dnsNames) throws IOException {
+        try {
+            KeyPair keys = keyPair();
+            String file = "client-" + SERIAL.incrementAndGet();
+            Path certificate = dir.resolve(file + ".pem");
+            Path key = dir.resolve(file + "-key.pem");
+            write(certificate, sign(new X500Name(subject), keys, caCertificate, caKeys, Kind.CLIENT, dnsNames));
+            write(key, new JcaPKCS8Generator(keys.getPrivate(), null));
+            return new Path[] {certificate, key};
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IOException("could not make a client certificate", e);
+        }
+    }
+
     /** A client certificate from a CA the collector does not trust. */
     public Path strangerCertificate() {
         return dir.resolve("stranger.pem");
@@ -107,7 +129,7 @@ public final class TestCertificates {
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X509Certificate issuer, KeyPair issuerKeys,
-            Kind kind) throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
+            Kind kind, String... dnsNames) throws GeneralSecurityException, IOException, org.bouncycastle.operator.OperatorCreationException {
         Instant now = Instant.now();
         X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
@@ -127,6 +149,13 @@ public final class TestCertificates {
             case CLIENT -> {
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                 builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+                if (dnsNames.length > 0) {
+                    GeneralName[] names = new GeneralName[dnsNames.length];
+                    for (int i = 0; i < dnsNames.length; i++) {
+                        names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+                    }
+                    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+                }
             }
         }
         String algorithm = issuerKeys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";

@@ -2,6 +2,7 @@ package io.dnstapforwarder.collector.listen;
 
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
+import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.ControlFrame;
@@ -59,7 +60,9 @@ final class ConnectionReader implements Runnable {
     private final ListenEndpoint endpoint;
     private ByteChannel channel;
     private final Connection connection;
-    private final DnstapEventEncoder encoder;
+    private final DnstapEvent connectionFields;
+    private DnstapEventEncoder encoder;
+    private SenderIdentity requiredIdentity;
     private final EventPublisher publisher;
     private final FrameDecoder decoder;
     private final CollectorMetrics metrics;
@@ -76,7 +79,7 @@ final class ConnectionReader implements Runnable {
     private boolean admitted;
     private boolean streaming;
 
-    ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEventEncoder encoder,
+    ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEvent connectionFields,
             EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
             LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause, Function<Connection, String> admission,
             Runnable onClose) {
@@ -84,7 +87,7 @@ final class ConnectionReader implements Runnable {
         this.endpoint = endpoint;
         this.channel = socket;
         this.connection = connection;
-        this.encoder = encoder;
+        this.connectionFields = connectionFields;
         this.publisher = publisher;
         this.decoder = new FrameDecoder(maxFrameBytes);
         this.metrics = metrics;
@@ -108,6 +111,11 @@ final class ConnectionReader implements Runnable {
             metrics.error(e.reason().tag(), Stage.RECEIVING);
             refused = true;
             ending = "refused (" + e.reason().tag() + ": " + e.getMessage() + ")";
+            pauseBeforeHangingUp();
+        } catch (IdentityMismatchException e) {
+            metrics.error("identity_mismatch", Stage.RECEIVING);
+            refused = true;
+            ending = "refused (identity_mismatch: " + e.getMessage() + "; the frames before it were published)";
             pauseBeforeHangingUp();
         } catch (NotAdmittedException e) {
             refused = true;
@@ -152,12 +160,20 @@ final class ConnectionReader implements Runnable {
         }
     }
 
-    /** Readies the connection for Frame Streams: for TLS, the handshake, bounded by the read timeout. */
+    /**
+     * Readies the connection for Frame Streams: for TLS, the handshake, bounded by the read
+     * timeout; every event of the connection then carries the client certificate's subject.
+     */
     private void open() throws IOException {
         ListenEndpoint.Opened opened = endpoint.open(socket);
         channel = opened.channel();
-        if (opened.clientCertificate() != null) {
+        requiredIdentity = opened.requiredIdentity();
+        if (opened.clientCertificate() == null) {
+            encoder = new DnstapEventEncoder(connectionFields);
+        } else {
             connection.clientCertificate(opened.clientCertificate());
+            encoder = new DnstapEventEncoder(connectionFields.toBuilder()
+                    .setPeerCertificate(opened.clientCertificate()).build());
         }
     }
 
@@ -245,6 +261,13 @@ final class ConnectionReader implements Runnable {
         };
     }
 
+    /** A frame speaks for a DNS server its client certificate does not name. */
+    private static final class IdentityMismatchException extends IOException {
+        IdentityMismatchException(String message) {
+            super(message);
+        }
+    }
+
     /** READY or START came when every --max-connections slot was taken. */
     private static final class NotAdmittedException extends IOException {
         NotAdmittedException(String message) {
@@ -277,6 +300,12 @@ final class ConnectionReader implements Runnable {
 
     private void publish(ByteBuffer frame) throws IOException {
         int size = frame.remaining();
+        if (requiredIdentity != null) {
+            String mismatch = requiredIdentity.mismatch(frame);
+            if (mismatch != null) {
+                throw new IdentityMismatchException(mismatch);
+            }
+        }
         try {
             publisher.publish(encoder.encode(frame, receivedAtNs));
         } catch (InterruptedException e) {

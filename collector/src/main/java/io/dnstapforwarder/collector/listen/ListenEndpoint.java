@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +41,7 @@ public sealed interface ListenEndpoint {
      * connection's own thread, so a slow client never holds up accepting.
      */
     default Opened open(SocketChannel channel) throws IOException {
-        return new Opened(channel, null);
+        return new Opened(channel, null, null);
     }
 
     Transport transport();
@@ -56,8 +57,14 @@ public sealed interface ListenEndpoint {
     record Peer(String address, int port, String user, String group) {
     }
 
-    /** A connection ready to read, and the client certificate's subject when TLS verified one. */
-    record Opened(ByteChannel channel, String clientCertificate) {
+    /**
+     * A connection ready to read.
+     *
+     * @param clientCertificate the subject of the client certificate TLS verified, or {@code null}
+     * @param requiredIdentity when every frame's dnstap identity must be a name of that
+     *     certificate, its names; else {@code null}
+     */
+    record Opened(ByteChannel channel, String clientCertificate, SenderIdentity requiredIdentity) {
     }
 
     /**
@@ -136,9 +143,11 @@ public sealed interface ListenEndpoint {
      * TCP with TLS (Unbound's {@code dnstap-tls}), optionally requiring client certificates.
      *
      * @param handshakeTimeout a client that has not finished the handshake within this is dropped
+     * @param requireIdentityMatch every frame's dnstap identity must be a name of the client
+     *     certificate (needs {@code requireClientCertificate})
      */
-    record Tls(HostPort address, SSLContext context, boolean requireClientCertificate, Duration handshakeTimeout)
-            implements ListenEndpoint {
+    record Tls(HostPort address, SSLContext context, boolean requireClientCertificate, Duration handshakeTimeout,
+            boolean requireIdentityMatch) implements ListenEndpoint {
 
         @Override
         public ServerSocketChannel bind() throws IOException {
@@ -174,15 +183,17 @@ public sealed interface ListenEndpoint {
                 deadline.cancel(false);
             }
             tls.setSoTimeout(0);
-            String subject = null;
-            if (requireClientCertificate) {
-                try {
-                    subject = tls.getSession().getPeerPrincipal().getName();
-                } catch (SSLPeerUnverifiedException e) {
-                    throw new IOException("client certificate missing after the handshake", e);
-                }
+            if (!requireClientCertificate) {
+                return new Opened(new SocketStreamChannel(tls), null, null);
             }
-            return new Opened(new SocketStreamChannel(tls), subject);
+            X509Certificate certificate;
+            try {
+                certificate = (X509Certificate) tls.getSession().getPeerCertificates()[0];
+            } catch (SSLPeerUnverifiedException e) {
+                throw new IOException("client certificate missing after the handshake", e);
+            }
+            return new Opened(new SocketStreamChannel(tls), certificate.getSubjectX500Principal().getName(),
+                    requireIdentityMatch ? SenderIdentity.of(certificate) : null);
         }
 
         @Override
@@ -192,7 +203,8 @@ public sealed interface ListenEndpoint {
 
         @Override
         public String toString() {
-            return "tls " + address + (requireClientCertificate ? " (client certificates required)" : "");
+            return "tls " + address + (requireIdentityMatch ? " (client certificates required, naming the dnstap identity)"
+                    : requireClientCertificate ? " (client certificates required)" : "");
         }
     }
 

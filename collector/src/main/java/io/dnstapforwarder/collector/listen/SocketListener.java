@@ -4,7 +4,6 @@ import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
-import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.Stage;
@@ -198,15 +197,15 @@ public final class SocketListener implements AutoCloseable {
                         peer.address() + (peer.port() > 0 ? ":" + peer.port() : ""), admission.refusal());
                 return false;
             }
-            DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder()
+            DnstapEvent connectionFields = DnstapEvent.newBuilder()
                     .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
                     .setCollectorId(context.collectorId())
                     .setConnectionId(connection.id())
                     .setTransport(endpoint.transport())
                     .setPeerAddress(peer.address())
                     .setPeerPort(peer.port())
-                    .build());
-            ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, encoder, context.publisher(),
+                    .build();
+            ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, connectionFields, context.publisher(),
                     context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(),
                     context.maxReadPause(), context.connections()::admit,
                     () -> {

@@ -140,6 +140,10 @@ public final class HecEventRenderer {
         out.value(collector.of(envelope.getCollectorIdBytes()));
         out.field(HecFields.COLLECTOR_PEER);
         out.value(peer(envelope));
+        if (!envelope.getPeerCertificate().isEmpty()) {
+            out.field(HecFields.COLLECTOR_PEER_CERTIFICATE);
+            out.string(envelope.getPeerCertificate());
+        }
         out.field(HecFields.CONNECTION_ID);
         out.number(envelope.getConnectionId());
         out.field(HecFields.RECEIVED_AT);

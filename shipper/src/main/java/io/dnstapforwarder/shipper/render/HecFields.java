@@ -78,6 +78,7 @@ final class HecFields {
     // From the collector's envelope.
     static final byte[] COLLECTOR = JsonWriter.key("collector");
     static final byte[] COLLECTOR_PEER = JsonWriter.key("collector_peer");
+    static final byte[] COLLECTOR_PEER_CERTIFICATE = JsonWriter.key("collector_peer_certificate");
     static final byte[] CONNECTION_ID = JsonWriter.key("connection_id");
     static final byte[] RECEIVED_AT = JsonWriter.key("received_at");
 

@@ -82,6 +82,17 @@ class HecEventRendererTest {
         assertThat(event.at("/event/collector_peer").asText()).isEqualTo("tcp [2001:db8::9]:5353");
         assertThat(event.at("/event/connection_id").asLong()).isEqualTo(7);
         assertThat(event.at("/event/received_at").asText()).isEqualTo("2026-11-29T15:08:20.123456Z");
+        assertThat(event.at("/event").has("collector_peer_certificate")).as("only over mutual TLS").isFalse();
+    }
+
+    @Test
+    void namesTheSendersClientCertificateOverMutualTls() throws Exception {
+        DnstapEvent overMutualTls = envelope(firstFrame(), Transport.TLS, "192.0.2.53", 40000).toBuilder()
+                .setPeerCertificate("CN=resolver-1,O=Example").build();
+
+        JsonNode event = json.readTree(renderer.render(overMutualTls));
+
+        assertThat(event.at("/event/collector_peer_certificate").asText()).isEqualTo("CN=resolver-1,O=Example");
     }
 
     @Test
