@@ -216,7 +216,7 @@ public final class Collector implements AutoCloseable {
     /** Logs when Kafka stops answering and when it answers again (runs on the reaper thread). */
     private void watchKafka() {
         KafkaProbe.Result kafka = kafkaProbe.probe();
-        if (kafkaWasUp && kafka.topicMissing()) {
+        if (kafkaWasUp && kafka.needsOperator()) {
             log.error("Cannot publish: {}; holding what was read ({} bytes) and stopping reading at {} bytes",
                     kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
         } else if (kafkaWasUp && !kafka.ok()) {

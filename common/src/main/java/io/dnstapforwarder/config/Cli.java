@@ -1,5 +1,6 @@
 package io.dnstapforwarder.config;
 
+import io.dnstapforwarder.kafka.KafkaRefusal;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,8 @@ public final class Cli {
 
     /** Exit code for a usage or configuration error. */
     public static final int EXIT_USAGE = 2;
+    /** The command ran and could not do its work (Kafka refused it, say). */
+    public static final int EXIT_SOFTWARE = 1;
 
     private static final String MASK = "********";
 
@@ -40,9 +43,25 @@ public final class Cli {
                 cl.getErr().println(cl.getColorScheme().errorText(ex.getMessage()));
                 return EXIT_USAGE;
             }
+            String refusal = KafkaRefusal.explain(ex, bootstrapOf(cl));
+            if (refusal != null) { // a tool (tap, dlq, replay) Kafka will not serve: one line, not a stack trace
+                cl.getErr().println(cl.getColorScheme().errorText("Cannot run: " + refusal));
+                return EXIT_SOFTWARE;
+            }
             throw ex;
         });
         return commandLine;
+    }
+
+    /** The --kafka-bootstrap the command was given, for messages; "Kafka" when it has none. */
+    private static String bootstrapOf(CommandLine cl) {
+        for (CommandLine command = cl; command != null; command = command.getParent()) {
+            OptionSpec bootstrap = command.getCommandSpec().findOption("--kafka-bootstrap");
+            if (bootstrap != null && bootstrap.getValue() != null) {
+                return bootstrap.getValue().toString();
+            }
+        }
+        return "(--kafka-bootstrap)";
     }
 
     /**
@@ -163,6 +182,10 @@ public final class Cli {
     private static int reportParameterError(ParameterException ex, String[] args, EnvironmentDefaults defaults) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
+        if (ex.getCause() instanceof ConfigException config) { // a DNSTAP_*_FILE that cannot be read
+            err.println(cl.getColorScheme().errorText(config.getMessage()));
+            return EXIT_USAGE;
+        }
         String message = ex.getMessage();
         if (ex.getArgSpec() instanceof OptionSpec option && !givenOnCommandLine(args, option)
                 && defaults.environmentValue(option) != null) {

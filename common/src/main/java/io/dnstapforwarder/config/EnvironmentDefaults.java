@@ -1,5 +1,10 @@
 package io.dnstapforwarder.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,13 +16,17 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Makes every command-line option settable from the environment: {@code --kafka-bootstrap} is
- * also {@code DNSTAP_KAFKA_BOOTSTRAP}; and from a config file, where it is {@code kafka-bootstrap}.
+ * also {@code DNSTAP_KAFKA_BOOTSTRAP}, or {@code DNSTAP_KAFKA_BOOTSTRAP_FILE} naming a file that
+ * holds the value (the convention of Docker and Kubernetes secrets: a password need not sit in
+ * the environment); and from a config file, where it is {@code kafka-bootstrap}.
  * A flag on the command line wins over the variable, the variable over the file, the file over the
  * built-in default. The names are derived, never written twice, so they cannot drift from the flag.
  */
 public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
     public static final String PREFIX = "DNSTAP_";
+    /** {@code DNSTAP_X_FILE}: the value of {@code DNSTAP_X} is in this file. */
+    public static final String FILE_SUFFIX = "_FILE";
 
     /**
      * Variables that are not options: the launcher's ({@code DNSTAP_SKIP_BUILD}), logging's
@@ -64,10 +73,37 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
         return PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The value the environment gives an option, or {@code null}. */
+    /**
+     * The value the environment gives an option, or {@code null}: its variable, else the content of
+     * the file its {@code _FILE} variable names (without the trailing line break), unless another
+     * option of the command has that variable ({@code DNSTAP_HEC_TOKEN_FILE} is
+     * {@code --hec-token-file}'s).
+     */
     public String environmentValue(OptionSpec option) {
-        String value = environment.get(variableFor(option));
-        return value == null || value.isEmpty() ? null : value;
+        String variable = variableFor(option);
+        String value = environment.get(variable);
+        if (value != null && !value.isEmpty()) {
+            return value;
+        }
+        String fileVariable = variable + FILE_SUFFIX;
+        String file = environment.get(fileVariable);
+        if (file == null || file.isEmpty() || (option.command() != null && isOptionVariable(option.command(), fileVariable))) {
+            return null;
+        }
+        return readValueFile(fileVariable, Path.of(file), option);
+    }
+
+    private static boolean isOptionVariable(CommandSpec command, String variable) {
+        return command.options().stream().anyMatch(other -> variableFor(other).equals(variable));
+    }
+
+    private static String readValueFile(String fileVariable, Path file, OptionSpec option) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).replaceFirst("(\\r?\\n)+$", "");
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigException("Cannot read " + fileVariable + " (the value of " + option.longestName() + "): "
+                    + file + ": " + e);
+        }
     }
 
     /**
@@ -76,7 +112,10 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
      */
     public List<String> unusedBy(CommandSpec command) {
         Set<String> read = new java.util.HashSet<>(NOT_OPTIONS);
-        command.options().forEach(option -> read.add(variableFor(option)));
+        command.options().forEach(option -> {
+            read.add(variableFor(option));
+            read.add(variableFor(option) + FILE_SUFFIX);
+        });
         return environment.keySet().stream().filter(name -> name.startsWith(PREFIX) && !read.contains(name)
                 && !REPLACED_GO_SETTINGS.containsKey(name)).sorted().toList();
     }

@@ -1,7 +1,13 @@
 package io.dnstapforwarder.config;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /** Options every service has for reaching Kafka. */
@@ -26,6 +32,12 @@ public final class KafkaOptions {
                     + "password, secret, key, token, credential or jaas are never logged.")
     private Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "A Kafka client properties file (the format of Kafka's own client.properties), for the "
+                    + "producer, consumer and admin clients: where TLS and SASL settings belong, e.g. mounted from a "
+                    + "Secret. --kafka-property wins over it.")
+    private Path propertiesFile;
+
     public String bootstrap() {
         if (bootstrap == null || bootstrap.isBlank()) {
             throw ConfigException.invalid("--kafka-bootstrap", bootstrap, "must name at least one host:port");
@@ -40,7 +52,25 @@ public final class KafkaOptions {
         return topic;
     }
 
+    /** The client properties: those of --kafka-properties-file, then --kafka-property over them. */
     public Map<String, String> properties() {
-        return Map.copyOf(properties);
+        Map<String, String> merged = new LinkedHashMap<>(fromFile());
+        merged.putAll(properties);
+        return Map.copyOf(merged);
+    }
+
+    private Map<String, String> fromFile() {
+        if (propertiesFile == null) {
+            return Map.of();
+        }
+        Properties loaded = new Properties();
+        try (Reader reader = Files.newBufferedReader(propertiesFile, StandardCharsets.UTF_8)) {
+            loaded.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw ConfigException.invalid("--kafka-properties-file", propertiesFile, "cannot be read: " + e);
+        }
+        Map<String, String> read = new LinkedHashMap<>();
+        loaded.stringPropertyNames().forEach(key -> read.put(key.trim(), loaded.getProperty(key).trim()));
+        return read;
     }
 }

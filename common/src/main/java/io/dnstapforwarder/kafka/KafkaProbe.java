@@ -19,16 +19,35 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class KafkaProbe implements AutoCloseable {
 
-    /**
-     * The outcome of one probe.
-     *
-     * @param topicMissing Kafka answers but has no such topic: an operator's step is missing, not
-     *     a network or a broker
-     */
-    public record Result(boolean ok, String detail, boolean topicMissing) {
+    /** What stands in the way, if anything. */
+    public enum Problem {
+        NONE,
+        /** No answer in time, or a broker-side error: retrying may mend it. */
+        UNREACHABLE,
+        /** Kafka answers but has no such topic: an operator's step is missing, not a network or a broker. */
+        TOPIC_MISSING,
+        /** Kafka refuses this client: credentials, TLS or ACLs; only a configuration change mends it. */
+        REFUSED
+    }
 
-        Result(boolean ok, String detail) {
-            this(ok, detail, false);
+    /** The outcome of one probe. */
+    public record Result(boolean ok, String detail, Problem problem) {
+
+        static Result ok(String detail) {
+            return new Result(true, detail, Problem.NONE);
+        }
+
+        static Result failed(Problem problem, String detail) {
+            return new Result(false, detail, problem);
+        }
+
+        public boolean topicMissing() {
+            return problem == Problem.TOPIC_MISSING;
+        }
+
+        /** A problem an operator must fix (a missing topic, a refusal), not one that passes. */
+        public boolean needsOperator() {
+            return problem == Problem.TOPIC_MISSING || problem == Problem.REFUSED;
         }
     }
 
@@ -64,18 +83,20 @@ public final class KafkaProbe implements AutoCloseable {
         try {
             TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            return new Result(true, "topic " + topic + " has " + description.partitions().size() + " partitions");
+            return Result.ok("topic " + topic + " has " + description.partitions().size() + " partitions");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(false, "interrupted");
+            return Result.failed(Problem.UNREACHABLE, "interrupted");
         } catch (TimeoutException e) {
-            return new Result(false, "Kafka did not answer within " + timeout.toMillis() + " ms");
+            return Result.failed(Problem.UNREACHABLE, "Kafka did not answer within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return new Result(false, "topic " + topic + " does not exist in Kafka at " + bootstrap + ": "
-                        + Topics.howToCreate(bootstrap, topic), true);
+                return Result.failed(Problem.TOPIC_MISSING, "topic " + topic + " does not exist in Kafka at " + bootstrap
+                        + ": " + Topics.howToCreate(bootstrap, topic));
             }
-            return new Result(false, "Kafka: " + e.getCause().getMessage());
+            String refusal = KafkaRefusal.explain(e.getCause(), bootstrap);
+            return refusal != null ? Result.failed(Problem.REFUSED, refusal)
+                    : Result.failed(Problem.UNREACHABLE, "Kafka: " + e.getCause().getMessage());
         }
     }
 

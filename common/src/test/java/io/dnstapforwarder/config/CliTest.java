@@ -198,6 +198,94 @@ class CliTest {
     }
 
     @Test
+    void takesAValueFromTheFileItsFileVariableNamesAsDockerAndKubernetesSecretsAreMounted(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path token = dir.resolve("hec-token");
+        java.nio.file.Files.writeString(token, "s3cr3t-from-a-secret\n");
+
+        Demo demo = run(Map.of("DNSTAP_HEC_TOKEN_FILE", token.toString(), "DNSTAP_BATCH_SIZE_FILE", write(dir, "8")));
+        Demo variableWins = run(Map.of("DNSTAP_HEC_TOKEN_FILE", token.toString(), "DNSTAP_HEC_TOKEN", "direct"));
+
+        assertThat(demo.token).isEqualTo("s3cr3t-from-a-secret");
+        assertThat(demo.batchSize).isEqualTo(8);
+        assertThat(variableWins.token).isEqualTo("direct");
+        CommandLine cl = commandLine(new Demo(), Map.of("DNSTAP_HEC_TOKEN_FILE", token.toString()));
+        assertThat(((EnvironmentDefaults) cl.getCommandSpec().defaultValueProvider()).unusedBy(cl.getCommandSpec()))
+                .isEmpty();
+        assertThat(Cli.effectiveOptions(run(cl)).get("--hec-token")).isEqualTo("********");
+    }
+
+    @Test
+    void stopsNamingTheFileVariableWhoseFileCannotBeRead() {
+        int exit = Cli.execute(new Demo(), Map.of("DNSTAP_HEC_TOKEN_FILE", "/nonexistent/token"), new PrintWriter(err, true));
+
+        assertThat(exit).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).startsWith("Cannot read DNSTAP_HEC_TOKEN_FILE (the value of --hec-token): "
+                + "/nonexistent/token: java.nio.file.NoSuchFileException");
+    }
+
+    @Test
+    void leavesAFileVariableToTheOptionWhoseOwnVariableItIs() {
+        WithTokenFile command = new WithTokenFile();
+        assertThat(commandLine(command, Map.of("DNSTAP_HEC_TOKEN_FILE", "/run/secrets/token")).execute()).isZero();
+
+        assertThat(command.tokenFile).isEqualTo("/run/secrets/token");
+        assertThat(command.token).as("not read from the file: --hec-token-file does that").isNull();
+    }
+
+    @Command(name = "with-token-file")
+    static class WithTokenFile implements Callable<Integer> {
+        @Option(names = "--hec-token")
+        String token;
+
+        @Option(names = "--hec-token-file")
+        String tokenFile;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void readsKafkaPropertiesFromAClientPropertiesFileWithFlagsOverIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "# as for kafka-console-consumer --consumer.config\n"
+                + "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+                + "    username=\"dnstap\" password=\"p4ss,w0rd\";\n"
+                + "ssl.enabled.protocols=TLSv1.2,TLSv1.3\n");
+        ServiceOptions command = new ServiceOptions();
+        CommandLine cl = commandLine(command, Map.of("DNSTAP_KAFKA_PROPERTIES_FILE", file.toString()));
+
+        assertThat(cl.execute("--kafka-property", "sasl.mechanism=PLAIN")).isZero();
+
+        assertThat(command.kafka.properties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("ssl.enabled.protocols", "TLSv1.2,TLSv1.3")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"dnstap\" password=\"p4ss,w0rd\";");
+        assertThat(Cli.effectiveOptions(cl.getCommandSpec()).toString()).doesNotContain("p4ss");
+        ServiceOptions missing = new ServiceOptions();
+        commandLine(missing, Map.of("DNSTAP_KAFKA_PROPERTIES_FILE", "/nonexistent/client.properties")).execute();
+        assertThatThrownByConfig(missing.kafka::properties, "Invalid value for --kafka-properties-file "
+                + "(DNSTAP_KAFKA_PROPERTIES_FILE): '/nonexistent/client.properties' cannot be read: "
+                + "java.nio.file.NoSuchFileException: /nonexistent/client.properties");
+    }
+
+    private static String write(java.nio.file.Path dir, String content) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile(dir, "value", "");
+        java.nio.file.Files.writeString(file, content);
+        return file.toString();
+    }
+
+    private static CommandLine.Model.CommandSpec run(CommandLine cl) {
+        assertThat(cl.execute()).isZero();
+        return cl.getCommandSpec();
+    }
+
+    @Test
     void listsTheEffectiveOptionsSortedWithSecretsMasked() {
         Demo demo = new Demo();
         CommandLine cl = commandLine(demo, Map.of("DNSTAP_HEC_TOKEN", "s3cr3t"));

@@ -10,6 +10,7 @@ import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Processes;
+import io.dnstapforwarder.testkit.SecureKafka;
 import io.dnstapforwarder.testkit.TestCertificates;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * uid 10001, a read-only root file system, only the declared volumes writable) against a real
  * broker and the HEC emulator: each must pass its own startup and readiness probes and deliver
  * a capture end to end. Two value sets: the defaults (with the required values), and a DaemonSet
- * with a host socket directory, TLS, an existing token Secret and indexer acknowledgement.
+ * with a host socket directory, TLS, a Kafka that requires SASL_SSL (its client properties and CA
+ * from a Secret), an existing token Secret and indexer acknowledgement.
  *
  * <p>The containers listen where the chart says, on the host's network: 6000, 8080 and 8081.
  */
@@ -98,15 +100,26 @@ class ChartPodsTest {
     }
 
     @Test
-    void daemonSetWithHostSocketTlsExistingSecretAndAcksDelivers() throws Exception {
+    void daemonSetWithHostSocketTlsSaslKafkaExistingSecretsAndAcksDelivers() throws Exception {
         TestCertificates certificates = TestCertificates.create(Files.createDirectories(dir.resolve("certs")));
-        try (HecEmulator hec = HecEmulator.builder().token(TOKEN).ackEnabled(true).start()) {
-            Map<String, Object> values = requiredValues(hec);
+        try (HecEmulator hec = HecEmulator.builder().token(TOKEN).ackEnabled(true).start();
+                SecureKafka kafka = SecureKafka.start(dir.resolve("secure-kafka"))) {
+            kafka.createTopic("dnstap.events", 3);
+            kafka.createTopic("dnstap.dlq", 1);
+            kafka.grantForwarder(SecureKafka.USER, "dnstap.events", "dnstap.dlq");
+            Map<String, Object> values = new LinkedHashMap<>(Map.of("hec.url", hec.url().toString(),
+                    "kafka.bootstrap", kafka.bootstrapServers(), "kafka.clientSecret.name", "dnstap-kafka"));
             values.putAll(Map.of("hec.existingSecret", "splunk-hec", "hec.ack", "true", "collector.kind", "DaemonSet",
                     "collector.hostSocketDir", "/var/run/dnstap", "collector.tls.secretName", "collector-tls",
                     "collector.allowFrom[0]", "127.0.0.0/8"));
             List<JsonNode> manifests = new ArrayList<>(template(values));
             manifests.add(secret("splunk-hec", Map.of("hec-token", TOKEN)));
+            // The Kafka client properties file and the CA it names, as README "Production Kafka" says.
+            Map<String, String> client = new LinkedHashMap<>(kafka.scramClient(SecureKafka.USER, SecureKafka.PASSWORD));
+            client.put("ssl.truststore.location", "/etc/dnstap-forwarder/kafka/ca.pem");
+            Path properties = SecureKafka.writeProperties(dir.resolve("client.properties"), client);
+            manifests.add(secret("dnstap-kafka", Map.of("client.properties", Files.readString(properties),
+                    "ca.pem", Files.readString(kafka.ca()))));
             manifests.add(secret("collector-tls", Map.of("tls.crt", Files.readString(certificates.serverCertificate()),
                     "tls.key", Files.readString(certificates.serverKey()))));
             // The node's directory, made as the README says (owned by the collector's uid).

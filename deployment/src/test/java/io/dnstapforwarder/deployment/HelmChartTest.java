@@ -126,6 +126,7 @@ class HelmChartTest {
         values.put("shipper.autoscaling.enabled", false);
         values.put("shipper.replicas", 3);
         values.put("kafka.properties.security\\.protocol", "SSL");
+        values.put("kafka.clientSecret.name", "dnstap-kafka");
         values.put("monitoring.assumeOperatorApi", true);
         values.put("monitoring.serviceMonitor.enabled", true);
         values.put("monitoring.prometheusRule.enabled", true);
@@ -142,7 +143,10 @@ class HelmChartTest {
         Map<String, String> collectorSettings = configMap(manifests, "dnstap-dnstap-forwarder-collector");
         assertThat(collectorSettings).containsEntry("DNSTAP_TLS_CLIENT_CA", mountPath(collector.at("/containers/0"), "tls")
                 + "/ca.crt").containsEntry("DNSTAP_KAFKA_PROPERTY", "security.protocol=SSL")
-                .containsEntry("DNSTAP_TLS_REQUIRE_IDENTITY_MATCH", "true");
+                .containsEntry("DNSTAP_TLS_REQUIRE_IDENTITY_MATCH", "true")
+                .containsEntry("DNSTAP_KAFKA_PROPERTIES_FILE", mountPath(collector.at("/containers/0"), "kafka-client")
+                        + "/client.properties");
+        assertThat(volumeNamed(collector, "kafka-client").at("/secret/secretName").asText()).isEqualTo("dnstap-kafka");
         assertThat(collectorSettings.keySet()).isSubsetOf(Repository.variablesOf("collector"));
         JsonNode shipper = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper");
         assertThat(shipper.at("/spec/replicas").asInt()).isEqualTo(3);
@@ -150,7 +154,10 @@ class HelmChartTest {
                 .isEqualTo("splunk-hec");
         Map<String, String> shipperSettings = configMap(manifests, "dnstap-dnstap-forwarder-shipper");
         assertThat(shipperSettings).containsEntry("DNSTAP_HEC_ACK", "true")
-                .containsEntry("DNSTAP_HEC_CA_FILE", "/etc/dnstap-forwarder/hec-ca/ca.crt");
+                .containsEntry("DNSTAP_HEC_CA_FILE", "/etc/dnstap-forwarder/hec-ca/ca.crt")
+                .containsEntry("DNSTAP_KAFKA_PROPERTIES_FILE", "/etc/dnstap-forwarder/kafka/client.properties");
+        assertThat(volumeNamed(shipper.at("/spec/template/spec"), "kafka-client").at("/secret/secretName").asText())
+                .isEqualTo("dnstap-kafka");
         assertThat(shipperSettings.keySet()).isSubsetOf(Repository.variablesOf("shipper"));
         JsonNode rule = named(manifests, "PrometheusRule", "dnstap-dnstap-forwarder");
         JsonNode shared = Repository.yaml(CHART.resolve("files/alerts.yml"));

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper;
 
 import io.dnstapforwarder.kafka.KafkaClientMeters;
+import io.dnstapforwarder.kafka.GroupProtocol;
 import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
@@ -102,13 +103,18 @@ public final class Shipper implements AutoCloseable {
         this.pipeline = new DeliveryPipeline(hec.concurrency(), new HecEventRenderer.Settings(hec.sourcetype(),
                 hec.index()), config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks,
                 stalls, retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime));
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrap(),
-                kafka.group(), clientId, fetchWait(config.batching().flushInterval()), kafka.properties()));
+        Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
+                fetchWait(config.batching().flushInterval()), kafka.properties());
+        if (range == null) { // a group member: rebalances move only what changes owner
+            consumerConfig.putAll(GroupProtocol.settings(KafkaSettings.admin(kafka.bootstrap(), clientId + "-features",
+                    kafka.properties()), kafka.properties()));
+        }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
         this.consumerMetrics = KafkaClientMeters.of(consumer, metrics.tags(), registry);
         ShipperConfig.Batching batching = config.batching();
         // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
         int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
-        this.loop = new ShipperLoop(consumer, range != null ? range : new GroupSubscription(kafka.topic()),
+        this.loop = new ShipperLoop(consumer, kafka.bootstrap(), range != null ? range : new GroupSubscription(kafka.topic()),
                 new RecordBatcher(batching.maxEvents(), RecordBatcher.MAX_BATCH_RECORD_BYTES, batching.flushInterval()),
                 pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
         this.thread = new Thread(() -> {
@@ -187,15 +193,16 @@ public final class Shipper implements AutoCloseable {
 
     /**
      * What a bounded run did: whether it covered its whole range, the offsets it committed (how
-     * far it really got), and the events it delivered and dead-lettered.
+     * far it really got), the events it delivered and dead-lettered, and what ended it early, if
+     * anything did (Kafka refusing the consumer, say).
      */
     public record Summary(boolean completed, Bounds.Range range, Map<TopicPartition, Long> committed, long delivered,
-            long deadLettered) {
+            long deadLettered, Throwable failure) {
     }
 
     public Summary summary() {
         return new Summary(loop.completed(), range == null ? null : range.range(), loop.committed(), metrics.sentEvents(),
-                pipeline.deadLettered());
+                pipeline.deadLettered(), loop.status().failure());
     }
 
     /** Whether the shipper's parts that must run do ({@code /health}). */

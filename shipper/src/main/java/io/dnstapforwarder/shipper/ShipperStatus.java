@@ -91,7 +91,9 @@ final class ShipperStatus {
         boolean available = endpoints.anyClosed();
         Map<String, String> held = heldPartitions();
         return Readiness.builder()
-                .require("consuming", polling && status.assigned(), !status.running() ? "the consumer loop stopped"
+                .require("consuming", polling && status.assigned() && status.kafkaRefusal() == null,
+                        !status.running() ? "the consumer loop stopped"
+                        : status.kafkaRefusal() != null ? "refused: " + status.kafkaRefusal()
                         : !status.assigned() ? unassigned()
                         : "last poll " + status.sincePoll().toMillis() + " ms ago")
                 .require("sink", accepted && available, !accepted ? "refused: " + failure
@@ -107,7 +109,7 @@ final class ShipperStatus {
     /** Why no partition is assigned: a missing topic says so, with the command that creates it. */
     private String unassigned() {
         KafkaProbe.Result probe = topic.get();
-        return probe.topicMissing() ? probe.detail() : "waiting for the consumer group to assign partitions"
+        return probe.needsOperator() ? probe.detail() : "waiting for the consumer group to assign partitions"
                 + (probe.ok() ? "" : " (" + probe.detail() + ")");
     }
 

@@ -44,14 +44,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * A client listener besides the PLAINTEXT one, e.g. SASL_SSL for a test of Kafka security; its
+     * settings go in the overrides, prefixed {@code listener.name.<name lower case>.}.
+     */
+    public record Listener(String name, String securityProtocol, int port) {
+    }
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    private final String host;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, String host) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
+        this.host = host;
     }
 
     /**
@@ -69,15 +78,32 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param overrides broker properties that replace the defaults chosen here
      */
     public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides) {
+        return start(dataDir, host, port, overrides, List.of());
+    }
+
+    /**
+     * The same, with more client listeners. The PLAINTEXT one stays: the broker talks to itself
+     * over it, and a test sets the cluster up through it (users, topics).
+     */
+    public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides,
+            List<Listener> extraListeners) {
         int clientPort = port == 0 ? freePort(host) : port;
         int controllerPort = freePort("127.0.0.1");
         Properties properties = brokerProperties(dataDir, host, clientPort, controllerPort);
+        for (Listener listener : extraListeners) {
+            String address = listener.name() + "://" + bracketed(host) + ":" + listener.port();
+            properties.put("listeners", properties.getProperty("listeners") + "," + address);
+            properties.put("advertised.listeners", properties.getProperty("advertised.listeners") + ","
+                    + listener.name() + "://" + bracketed(advertisedHost(host)) + ":" + listener.port());
+            properties.put("listener.security.protocol.map", properties.getProperty("listener.security.protocol.map")
+                    + "," + listener.name() + ":" + listener.securityProtocol());
+        }
         properties.putAll(overrides);
         format(dataDir, properties);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
         server.startup();
         String bootstrap = bracketed(advertisedHost(host)) + ":" + clientPort;
-        EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, host);
         try {
             kafka.awaitReady();
         } catch (RuntimeException e) {
@@ -88,8 +114,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         return kafka;
     }
 
+    /** The PLAINTEXT listener's address. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The address of one of the extra listeners. */
+    public String bootstrapServers(Listener listener) {
+        return bracketed(advertisedHost(host)) + ":" + listener.port();
     }
 
     public Path dataDir() {

@@ -30,6 +30,9 @@ final class BoundedRuns {
         Shipper shipper = Shipper.startBounded(config, bounds);
         Lifecycle.runUntil(name, shipper, shipper.ended());
         Shipper.Summary summary = shipper.summary();
+        if (summary.failure() instanceof Exception failure) { // for the command line to report, in one line if Kafka's
+            throw failure;
+        }
         if (!summary.completed()) {
             log.warn("{} stopped before the end of its range: {} events delivered, {} dead-lettered; run the same "
                     + "command again to resume (group {})", name, summary.delivered(), summary.deadLettered(),

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -68,10 +69,15 @@ public final class TapCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tap(consumer, config.kafka().topic(), renderer, out));
         Lifecycle.runUntil("tap", consumer::wakeup, done);
-        done.exceptionally(error -> null).join();
+        Throwable failure = done.handle((ignored, error) -> error).join();
         consumer.close(Duration.ofSeconds(5));
         out.flush();
-        return done.isCompletedExceptionally() ? 1 : 0;
+        if (failure != null) { // for the command line to report (Kafka's refusal in one line), never swallowed
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure;
+            throw cause instanceof Exception exception ? exception : new IllegalStateException(cause);
+        }
+        return 0;
     }
 
     private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, HecEventRenderer renderer, PrintStream out) {

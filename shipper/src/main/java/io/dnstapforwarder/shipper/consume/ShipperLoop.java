@@ -1,11 +1,14 @@
 package io.dnstapforwarder.shipper.consume;
 
+import io.dnstapforwarder.kafka.KafkaRefusal;
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -16,8 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +58,11 @@ public final class ShipperLoop implements Runnable {
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
     /** How often the lag from the committed offsets is measured (a request to the brokers). */
     private static final long LAG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** After Kafka refused the consumer, the next attempt waits this long (besides the client's own backoff). */
+    static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
 
     private final Consumer<byte[], byte[]> consumer;
+    private final String bootstrap;
     private final Subscription subscription;
     private final RecordBatcher batcher;
     private final DeliveryPipeline pipeline;
@@ -65,6 +74,8 @@ public final class ShipperLoop implements Runnable {
     private final OffsetLedger ledger = new OffsetLedger();
     private final Set<TopicPartition> owned = new HashSet<>();
     private final PartitionMeters meters;
+    private final Counter partitionsAssigned;
+    private final Counter partitionsRevoked;
 
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -74,16 +85,19 @@ public final class ShipperLoop implements Runnable {
     private volatile List<String> ownedNames = List.of();
     private volatile boolean stopped;
     private volatile Throwable failure;
+    private volatile String refusal;
     private long lagMeasuredAt;
 
     /**
+     * @param bootstrap the Kafka the consumer reads, to name in messages
      * @param stalls partitions the workers cannot go on with: paused until they can
      * @param maxInFlight batches in flight before consumption pauses
      */
-    public ShipperLoop(Consumer<byte[], byte[]> consumer, Subscription subscription, RecordBatcher batcher,
+    public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, LongSupplier nanoTime) {
         this.consumer = consumer;
+        this.bootstrap = bootstrap;
         this.subscription = subscription;
         this.batcher = batcher;
         this.pipeline = pipeline;
@@ -95,6 +109,12 @@ public final class ShipperLoop implements Runnable {
         this.lastPollNanos = nanoTime.getAsLong();
         this.lagMeasuredAt = lastPollNanos;
         this.meters = new PartitionMeters(pipeline, metrics);
+        this.partitionsAssigned = Counter.builder("dnstap.shipper.partitions.assigned")
+                .description("Partitions the group gave this shipper, at each rebalance").tags(metrics.tags())
+                .register(metrics.registry());
+        this.partitionsRevoked = Counter.builder("dnstap.shipper.partitions.revoked")
+                .description("Partitions taken from this shipper (revoked or lost) at rebalances: with incremental "
+                        + "rebalancing only those that change owner").tags(metrics.tags()).register(metrics.registry());
     }
 
     @Override
@@ -127,6 +147,26 @@ public final class ShipperLoop implements Runnable {
         return completed;
     }
 
+    /**
+     * Kafka refused the consumer: credentials, TLS or an ACL. Nothing but a configuration change
+     * mends that, and the broker's users may be created after the shipper starts, so the loop
+     * keeps asking (each time after {@link #REFUSAL_PAUSE}) with readiness saying why, rather than
+     * failing into a restart loop whose log scrolls the reason away.
+     */
+    private void refused(RuntimeException e) throws InterruptedException {
+        String explanation = KafkaRefusal.explain(e, bootstrap);
+        if (!explanation.equals(refusal)) {
+            log.error("Cannot consume: {}", explanation);
+        }
+        refusal = explanation;
+        metrics.error("kafka_refused", Stage.RECEIVING);
+        lastPollNanos = nanoTime.getAsLong(); // the loop is alive: it is Kafka that refuses
+        long until = System.nanoTime() + REFUSAL_PAUSE.toNanos();
+        while (running && System.nanoTime() < until) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
     /** Asks the loop to deliver what it can, commit, and stop; returns at once. */
     public void stop() {
         running = false;
@@ -139,12 +179,12 @@ public final class ShipperLoop implements Runnable {
      * owns, is it paused.
      */
     public record Status(boolean running, Duration sincePoll, boolean assigned, List<String> partitions, boolean paused,
-            int inFlight, Throwable failure) {
+            int inFlight, Throwable failure, String kafkaRefusal) {
     }
 
     public Status status() {
         return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, ownedNames, paused,
-                pipeline.inFlight(), failure);
+                pipeline.inFlight(), failure, refusal);
     }
 
     /** The partitions the loop owns now. */
@@ -166,7 +206,15 @@ public final class ShipperLoop implements Runnable {
         pipeline.drainSettled(this::settled);
         throttle();
         long now = nanoTime.getAsLong();
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofNanos(pollWait(now)))) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(Duration.ofNanos(pollWait(now)));
+            refusal = null;
+        } catch (AuthenticationException | AuthorizationException e) {
+            refused(e);
+            return;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             accept(record);
         }
         now = nanoTime.getAsLong();
@@ -330,6 +378,7 @@ public final class ShipperLoop implements Runnable {
         public void assigned(Collection<TopicPartition> partitions) {
             assigned = true;
             owned.addAll(partitions);
+            partitionsAssigned.increment(partitions.size());
             updateOwned();
             if (paused) {
                 consumer.pause(partitions);
@@ -378,6 +427,7 @@ public final class ShipperLoop implements Runnable {
             ledger.forget(gone);
             owned.removeAll(gone);
             updateOwned();
+            partitionsRevoked.increment(gone.size());
             log.info("Partitions {} revoked", partitions);
         }
 

@@ -17,7 +17,7 @@ class DlqCommandTest {
     @Test
     void deletesUpToWhatTheRunCommittedAndNeverPastTheEndOfItsRange() {
         Bounds.Range range = new Bounds.Range(Map.of(P0, 10L, P1, 0L), Map.of(P0, 50L, P1, 20L));
-        Shipper.Summary summary = new Shipper.Summary(true, range, Map.of(P0, 30L, P1, 25L), 40, 2);
+        Shipper.Summary summary = new Shipper.Summary(true, range, Map.of(P0, 30L, P1, 25L), 40, 2, null);
 
         assertThat(DlqCommand.redriven(summary)).isEqualTo(Map.of(P0, 30L, P1, 20L));
     }
@@ -25,7 +25,7 @@ class DlqCommandTest {
     @Test
     void deletesNothingOfAPartitionTheRunNeverCommitted() {
         Bounds.Range range = new Bounds.Range(Map.of(P0, 10L), Map.of(P0, 50L));
-        Shipper.Summary summary = new Shipper.Summary(true, range, Map.of(), 0, 0);
+        Shipper.Summary summary = new Shipper.Summary(true, range, Map.of(), 0, 0, null);
 
         assertThat(DlqCommand.redriven(summary)).isEqualTo(Map.of(P0, 10L));
     }
