@@ -1,6 +1,7 @@
 package io.dnstapforwarder.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.dnstapforwarder.metrics.Stage;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -156,6 +158,22 @@ class OpsServerTest {
     @Test
     void knowsTheBuildVersion() {
         assertThat(ServiceInfo.BUILD_VERSION).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void listensOnlyOnTheAddressItWasGiven() throws Exception {
+        try (OpsServer onSecondLoopback = new OpsServer(new ServiceInfo("shipper", "host-1", "1.2.3", STARTED),
+                ComponentMetrics.newPrometheusRegistry(),
+                () -> Readiness.builder().build(), () -> Readiness.builder().build(), Map::of, Clock.systemUTC())
+                .start("127.0.0.2", 0)) {
+            int port = onSecondLoopback.port();
+
+            assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(ConnectException.class);
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

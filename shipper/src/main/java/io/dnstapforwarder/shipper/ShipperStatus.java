@@ -90,10 +90,15 @@ final class ShipperStatus {
         boolean accepted = !(failure instanceof Outcome.Misconfigured);
         boolean available = endpoints.anyClosed();
         Map<String, String> held = heldPartitions();
+        // Owning no partition is fine for a standby member (more shippers than partitions), not
+        // when the topic is missing: a group member may be "assigned" nothing before it exists.
+        KafkaProbe.Result topicProbe = status.partitions().isEmpty() ? topic.get() : null;
+        boolean topicMissing = topicProbe != null && topicProbe.needsOperator();
         return Readiness.builder()
-                .require("consuming", polling && status.assigned() && status.kafkaRefusal() == null,
+                .require("consuming", polling && status.assigned() && status.kafkaRefusal() == null && !topicMissing,
                         !status.running() ? "the consumer loop stopped"
                         : status.kafkaRefusal() != null ? "refused: " + status.kafkaRefusal()
+                        : topicMissing ? topicProbe.detail()
                         : !status.assigned() ? unassigned()
                         : "last poll " + status.sincePoll().toMillis() + " ms ago")
                 .require("sink", accepted && available, !accepted ? "refused: " + failure

@@ -41,11 +41,14 @@ public final class SecureKafka implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
     private final EmbeddedKafka.Listener secure;
+    private final EmbeddedKafka.Listener mutualTls;
     private final TestCertificates certificates;
 
-    private SecureKafka(EmbeddedKafka kafka, EmbeddedKafka.Listener secure, TestCertificates certificates) {
+    private SecureKafka(EmbeddedKafka kafka, EmbeddedKafka.Listener secure, EmbeddedKafka.Listener mutualTls,
+            TestCertificates certificates) {
         this.kafka = kafka;
         this.secure = secure;
+        this.mutualTls = mutualTls;
         this.certificates = certificates;
     }
 
@@ -57,8 +60,15 @@ public final class SecureKafka implements AutoCloseable {
         Files.writeString(keyStore, Files.readString(certificates.serverKey()) + Files.readString(
                 certificates.serverCertificate()));
         EmbeddedKafka.Listener secure = new EmbeddedKafka.Listener("SASL_SSL", "SASL_SSL", FreePorts.one());
+        EmbeddedKafka.Listener mutualTls = new EmbeddedKafka.Listener("SSL", "SSL", FreePorts.one());
         String prefix = "listener.name.sasl_ssl.";
-        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0, Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "listener.name.ssl.ssl.keystore.type", "PEM",
+                "listener.name.ssl.ssl.keystore.location", keyStore.toString(),
+                "listener.name.ssl.ssl.truststore.type", "PEM",
+                "listener.name.ssl.ssl.truststore.location", certificates.ca().toString(),
+                "listener.name.ssl.ssl.client.auth", "required"));
+        settings.putAll(Map.of(
                 prefix + "ssl.keystore.type", "PEM",
                 prefix + "ssl.keystore.location", keyStore.toString(),
                 prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN",
@@ -68,9 +78,10 @@ public final class SecureKafka implements AutoCloseable {
                         + "user_" + PLAIN_USER + "=\"" + PLAIN_PASSWORD + "\";",
                 "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 // The broker itself and the set-up listener are PLAINTEXT, whose principal is ANONYMOUS.
-                "super.users", "User:ANONYMOUS"),
-                List.of(secure));
-        SecureKafka started = new SecureKafka(kafka, secure, certificates);
+                "super.users", "User:ANONYMOUS"));
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0, settings,
+                List.of(secure, mutualTls));
+        SecureKafka started = new SecureKafka(kafka, secure, mutualTls, certificates);
         started.createScramUser(USER, PASSWORD);
         return started;
     }
@@ -78,6 +89,24 @@ public final class SecureKafka implements AutoCloseable {
     /** The SASL_SSL listener: what the code under test connects to. */
     public String bootstrapServers() {
         return kafka.bootstrapServers(secure);
+    }
+
+    /** The SSL listener that requires a client certificate of {@link #ca()}'s (mutual TLS). */
+    public String mutualTlsBootstrapServers() {
+        return kafka.bootstrapServers(mutualTls);
+    }
+
+    /**
+     * Client properties for mutual TLS with a new client certificate of {@code subject} (its
+     * principal is {@code User:<subject>}): the key and chain in one PEM key store, as the README
+     * says.
+     */
+    public Map<String, String> mutualTlsClient(String subject) throws IOException {
+        Path[] client = certificates.client(subject);
+        Path keyStore = Files.writeString(client[0].resolveSibling(client[0].getFileName() + "-keystore.pem"),
+                Files.readString(client[1]) + Files.readString(client[0]));
+        return Map.of("security.protocol", "SSL", "ssl.keystore.type", "PEM", "ssl.keystore.location", keyStore.toString(),
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", ca().toString());
     }
 
     /** The PLAINTEXT listener, for the test's own set-up and checks. */
@@ -137,7 +166,7 @@ public final class SecureKafka implements AutoCloseable {
         grant(acls);
     }
 
-    /** Grants {@code user} every operation on {@code topic}, for tests of the broker itself. */
+    /** Grants {@code user} (a SASL user name, or a certificate subject) every operation on {@code topic}. */
     public void grantAll(String user, String topic) {
         grant(List.of(allow("User:" + user, new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
                 AclOperation.ALL)));

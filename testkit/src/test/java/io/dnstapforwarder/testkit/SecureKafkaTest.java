@@ -44,6 +44,8 @@ class SecureKafkaTest {
         kafka.createTopic("secure", 1);
         kafka.grantAll(SecureKafka.USER, "secure");
         kafka.grantAll(SecureKafka.PLAIN_USER, "secure");
+        kafka.createTopic("secure-tls", 1);
+        kafka.grantAll("CN=resolver-tls", "secure-tls");
     }
 
     @AfterAll
@@ -59,6 +61,15 @@ class SecureKafkaTest {
         produce(kafka.plainClient(SecureKafka.PLAIN_USER, SecureKafka.PLAIN_PASSWORD), "plain");
 
         assertThat(consume(kafka.scramClient(SecureKafka.USER, SecureKafka.PASSWORD), 2)).containsExactly("scram", "plain");
+    }
+
+    @Test
+    void takesAndServesRecordsOverMutualTlsWithAClientCertificateInAPemKeyStore() throws Exception {
+        Map<String, String> client = kafka.mutualTlsClient("CN=resolver-tls");
+
+        produce(kafka.mutualTlsBootstrapServers(), "secure-tls", client, "mutual-tls");
+
+        assertThat(consume(kafka.mutualTlsBootstrapServers(), "secure-tls", client, 1)).containsExactly("mutual-tls");
     }
 
     @Test
@@ -100,22 +111,31 @@ class SecureKafkaTest {
     }
 
     private void produce(Map<String, String> client, String value) throws Exception {
+        produce(kafka.bootstrapServers(), "secure", client, value);
+    }
+
+    private void produce(String bootstrap, String topic, Map<String, String> client, String value) throws Exception {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>("secure", value.getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
         }
     }
 
     private List<String> consume(Map<String, String> client, int count) {
+        return consume(kafka.bootstrapServers(), "secure", client, count);
+    }
+
+    /** The first {@code count} values of the topic's one partition (fewer if they do not come within 30 s). */
+    private List<String> consume(String bootstrap, String topic, Map<String, String> client, int count) {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         List<String> values = new java.util.ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.assign(List.of(new TopicPartition("secure", 0)));
-            consumer.seekToBeginning(List.of(new TopicPartition("secure", 0)));
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (values.size() < count && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {

@@ -88,7 +88,38 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> overrides,
             List<Listener> extraListeners) {
         int clientPort = port == 0 ? freePort(host) : port;
-        int controllerPort = freePort("127.0.0.1");
+        return start(dataDir, host, clientPort, freePort("127.0.0.1"), Uuid.randomUuid().toString(), overrides,
+                extraListeners);
+    }
+
+    /** One node of a cluster whose every node is broker and controller, on loopback. */
+    public record Node(int id, int clientPort, int controllerPort) {
+
+        String voter() {
+            return id + "@127.0.0.1:" + controllerPort;
+        }
+    }
+
+    /**
+     * Starts one node of a cluster of {@code nodes} (a static quorum of all of them) and waits
+     * until it answers, which it does once a majority of the controllers are up. Internal topics
+     * are replicated to three nodes. The log in {@code dataDir} is formatted for {@code clusterId}
+     * if new, and survives restarts.
+     */
+    public static EmbeddedKafka startClusterNode(Path dataDir, String clusterId, Node self, List<Node> nodes,
+            Map<String, String> overrides) {
+        Map<String, String> cluster = new java.util.HashMap<>(Map.of("node.id", Integer.toString(self.id()),
+                "controller.quorum.voters", String.join(",", nodes.stream().map(Node::voter).toList()),
+                "offsets.topic.replication.factor", "3", "transaction.state.log.replication.factor", "3",
+                "transaction.state.log.min.isr", "2", "share.coordinator.state.topic.replication.factor", "3",
+                "share.coordinator.state.topic.min.isr", "2", "default.replication.factor", "3",
+                "min.insync.replicas", "2"));
+        cluster.putAll(overrides);
+        return start(dataDir, "127.0.0.1", self.clientPort(), self.controllerPort(), clusterId, cluster, List.of());
+    }
+
+    private static EmbeddedKafka start(Path dataDir, String host, int clientPort, int controllerPort, String clusterId,
+            Map<String, String> overrides, List<Listener> extraListeners) {
         Properties properties = brokerProperties(dataDir, host, clientPort, controllerPort);
         for (Listener listener : extraListeners) {
             String address = listener.name() + "://" + bracketed(host) + ":" + listener.port();
@@ -99,7 +130,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + "," + listener.name() + ":" + listener.securityProtocol());
         }
         properties.putAll(overrides);
-        format(dataDir, properties);
+        format(dataDir, properties, clusterId);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
         server.startup();
         String bootstrap = bracketed(advertisedHost(host)) + ":" + clientPort;
@@ -199,7 +230,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Formats a new log directory the way {@code kafka-storage.sh format} does; a formatted one is kept. */
-    private static void format(Path dataDir, Properties properties) {
+    private static void format(Path dataDir, Properties properties, String clusterId) {
         if (Files.exists(dataDir.resolve("meta.properties"))) {
             return;
         }
@@ -211,7 +242,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     properties.store(out, "embedded Kafka");
                 }
                 ByteArrayOutputStream output = new ByteArrayOutputStream();
-                int exit = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+                int exit = StorageTool.execute(new String[] {"format", "-t", clusterId,
                         "-c", config.toString()},
                         new PrintStream(output, true, StandardCharsets.UTF_8));
                 if (exit != 0) {
