@@ -55,12 +55,17 @@ public final class Network {
     /** Whether {@code address} is in this network (an IPv4 network never holds an IPv6 address, nor the reverse). */
     public boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
-        if (bytes.length != prefix.length) {
+        return contains(bytes, 0, bytes.length);
+    }
+
+    /** The same for the address of {@code length} bytes (4 or 16) at {@code offset}: no allocation. */
+    public boolean contains(byte[] bytes, int offset, int length) {
+        if (length != prefix.length) {
             return false;
         }
         int whole = bits / 8;
         for (int i = 0; i < whole; i++) {
-            if (bytes[i] != prefix[i]) {
+            if (bytes[offset + i] != prefix[i]) {
                 return false;
             }
         }
@@ -69,7 +74,7 @@ public final class Network {
             return true;
         }
         int mask = 0xff << (8 - rest) & 0xff;
-        return (bytes[whole] & mask) == (prefix[whole] & mask);
+        return (bytes[offset + whole] & mask) == (prefix[whole] & mask);
     }
 
     @Override

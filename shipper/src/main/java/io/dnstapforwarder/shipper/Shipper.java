@@ -31,6 +31,9 @@ import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.DropCounters;
+import io.dnstapforwarder.shipper.shape.EventShaper;
+import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -77,6 +80,7 @@ public final class Shipper implements AutoCloseable {
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final KafkaProbe topicProbe;
+    private final LiveShaping shaping;
     private final ShipperStatus status;
     private final OpsServer ops;
     private final PeriodicLog performanceLog;
@@ -87,6 +91,7 @@ public final class Shipper implements AutoCloseable {
         this.range = range;
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
+        this.shaping = LiveShaping.start(config.shaping(), metrics); // first: a bad rule stops start-up, holding nothing
         ShipperConfig.Hec hec = config.hec();
         this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
                 hec.breaker().window(), hec.breaker().openFor(), registry));
@@ -100,9 +105,12 @@ public final class Shipper implements AutoCloseable {
                 ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime) : AckTracker.NONE;
         PartitionStalls stalls = new PartitionStalls(System::nanoTime);
         DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
-        this.pipeline = new DeliveryPipeline(hec.concurrency(), new HecEventRenderer.Settings(hec.sourcetype(),
-                hec.index()), config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks,
-                stalls, retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime));
+        DropCounters drops = new DropCounters(metrics);
+        HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index());
+        this.pipeline = new DeliveryPipeline(hec.concurrency(),
+                () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops), config.batching().maxBytes(),
+                new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls, retries, Sleeper.SYSTEM, metrics, clock,
+                        System::nanoTime));
         Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
                 fetchWait(config.batching().flushInterval()), kafka.properties());
         if (range == null) { // a group member: rebalances move only what changes owner
@@ -237,6 +245,7 @@ public final class Shipper implements AutoCloseable {
         deadLetters.close();
         endpoints.all().forEach(endpoint -> endpoint.sink().close());
         topicProbe.close();
+        shaping.close();
         if (ops != null) {
             ops.close();
         }

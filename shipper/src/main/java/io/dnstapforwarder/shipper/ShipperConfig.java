@@ -4,6 +4,7 @@ import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.Require;
 import io.dnstapforwarder.shipper.hec.TokenSource;
+import io.dnstapforwarder.shipper.shape.Shaping;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +20,20 @@ import java.util.stream.Collectors;
  * @param dataDir local data: {@code events.jsonl} when there is no HEC URL
  * @param monitoring the ops endpoint, or {@code null} when monitoring is off
  * @param performanceLogInterval how often to log a line of rates; zero for never
+ * @param shaping what of the events reaches Splunk, and with which fields
  */
 public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
-        Duration performanceLogInterval, Guards guards) {
+        Duration performanceLogInterval, Guards guards, Shaping shaping) {
 
-    /** Without performance logging, the guards at their defaults. */
+    /** Without performance logging, the guards at their defaults, no shaping. */
     public ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring) {
         this(shipperId, hec, batching, kafka, dataDir, monitoring, Duration.ZERO, Guards.DEFAULTS);
+    }
+
+    /** No shaping: every event, every field. */
+    public ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
+            Duration performanceLogInterval, Guards guards) {
+        this(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards, Shaping.NONE);
     }
 
     /** Where events go without a HEC URL. */
@@ -40,11 +48,18 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
     }
 
     public ShipperConfig withKafka(Kafka kafka) {
-        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards);
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards,
+                shaping);
     }
 
     public ShipperConfig withGuards(Guards guards) {
-        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards);
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards,
+                shaping);
+    }
+
+    public ShipperConfig withShaping(Shaping shaping) {
+        return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards,
+                shaping);
     }
 
     /**

@@ -69,6 +69,29 @@ class ToolsTest extends ShipperIntegrationTest {
     }
 
     @Test
+    void replaysARangeAgainShapedAnotherWayForKafkaKeptEveryEventWhole() {
+        Instant t1 = T0.plus(Duration.ofHours(1));
+        harness.produceAt(0, 60, 0, t1);
+        assertThat(Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to",
+                t1.plusSeconds(1).toString())).isZero();
+        assertThat(hec.events()).hasSize(60).allSatisfy(event -> assertThat(event.at("/event").has("collector")).isTrue());
+
+        int status = Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to",
+                t1.plusSeconds(1).toString(), "--replay-group", "compact-again", "--event-profile", "compact",
+                "--responses-only");
+
+        assertThat(status).isZero();
+        List<com.fasterxml.jackson.databind.JsonNode> compact = hec.events().subList(60, hec.events().size());
+        assertThat(compact).isNotEmpty().allSatisfy(event -> {
+            assertThat(event.at("/event/message_type").asText()).isEqualTo("Response");
+            java.util.Set<String> fields = new java.util.TreeSet<>();
+            event.get("event").fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).isSubsetOf("message_type", "src", "query", "query_type", "reply_code", "answer");
+        });
+        assertThat(compact.size()).as("the responses of the 60").isLessThan(60);
+    }
+
+    @Test
     void redriveSendsTheDeadLettersToHecOnceFixedAndEmptiesTheTopic() throws Exception {
         deadLetterEventsFiveAndSeven();
         int delivered = hec.eventCount();

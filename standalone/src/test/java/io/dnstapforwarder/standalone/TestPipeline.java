@@ -5,6 +5,7 @@ import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.IOException;
@@ -36,6 +37,12 @@ final class TestPipeline implements AutoCloseable {
 
     /** @param monitoring whether the shipper serves its ops endpoint (on a free port) */
     static TestPipeline start(String name, Path dir, HecEmulator hec, boolean monitoring) throws IOException {
+        return start(name, dir, hec, monitoring, Shaping.NONE);
+    }
+
+    /** The same, shipping what {@code shaping} lets through. */
+    static TestPipeline start(String name, Path dir, HecEmulator hec, boolean monitoring, Shaping shaping)
+            throws IOException {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic(name), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic(name + "-dlq"), 1);
         Collector collector = Collector.start(new CollectorConfig(name + "-collector",
@@ -46,7 +53,8 @@ final class TestPipeline implements AutoCloseable {
                 ShipperConfig.Hec.to(hec.url(), hec.token()).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
                 new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic(name + "-group"),
-                        deadLetters, Map.of()), dir, monitoring ? new HostPort("127.0.0.1", 0) : null));
+                        deadLetters, Map.of()), dir, monitoring ? new HostPort("127.0.0.1", 0) : null)
+                .withShaping(shaping));
         return new TestPipeline(dir, deadLetters, collector, shipper);
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The shipper's own options; shared by the {@code shipper} and {@code standalone} commands. */
@@ -152,6 +153,9 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private Path dataDir;
 
+    @Mixin
+    private ShapingOptions shaping;
+
     public Path dataDir() {
         return dataDir;
     }
@@ -181,7 +185,7 @@ public final class ShipperOptions {
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
                 dataDir, monitoring, performanceLog,
-                new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)));
+                new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)), shaping.toShaping());
     }
 
     private List<URI> parseUrls() {

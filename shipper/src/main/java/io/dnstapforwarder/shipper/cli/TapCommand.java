@@ -5,12 +5,17 @@ import io.dnstapforwarder.config.BuildVersion;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.ConfigFileOption;
 import io.dnstapforwarder.config.KafkaOptions;
-import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.ops.Lifecycle;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.consume.Bounds;
+import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.DropCounters;
+import io.dnstapforwarder.shipper.shape.EventShaper;
+import io.dnstapforwarder.shipper.shape.LiveShaping;
+import io.dnstapforwarder.shipper.shape.RecordRenderer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +40,8 @@ import picocli.CommandLine.Option;
  * error, events to standard output.
  */
 @Command(name = "tap", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
-        description = {"Print the topic's events as HEC JSON, one per line, without joining any consumer group.",
+        description = {"Print the topic's events as HEC JSON, one per line, without joining any consumer group, shaped "
+                + "as the shipper options say (--event-profile, --drop-*, --sample-rate).",
             "By default new events as they arrive (like tail -f); --from-beginning or --from TIME for older ones."})
 public final class TapCommand implements Callable<Integer> {
 
@@ -62,8 +68,11 @@ public final class TapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ShipperConfig config = shipper.toConfig(kafka, null);
-        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings(config.hec().sourcetype(),
-                config.hec().index()));
+        // As the shipper would send them: the same shaping (profile, filters, sampling).
+        ComponentMetrics tapMetrics = new ComponentMetrics(new SimpleMeterRegistry(), "tap", config.shipperId());
+        LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics);
+        RecordRenderer renderer = new EventShaper(shaping, new HecEventRenderer(new HecEventRenderer.Settings(
+                config.hec().sourcetype(), config.hec().index())), new DropCounters(tapMetrics));
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
@@ -80,7 +89,7 @@ public final class TapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, HecEventRenderer renderer, PrintStream out) {
+    private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, RecordRenderer renderer, PrintStream out) {
         position(consumer, topic);
         long printed = 0;
         try {
@@ -113,13 +122,19 @@ public final class TapCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints the record's event; says on standard error, and returns false, when it is not one. */
-    private static boolean print(ConsumerRecord<byte[], byte[]> record, HecEventRenderer renderer, PrintStream out) {
+    /**
+     * Prints the record's event as the shipper would send it; returns false when shaping drops it,
+     * or when it is not one (then says so on standard error).
+     */
+    private static boolean print(ConsumerRecord<byte[], byte[]> record, RecordRenderer renderer, PrintStream out) {
         try {
             if (record.value() == null) {
                 throw new InvalidProtocolBufferException("the record has no value");
             }
-            byte[] event = renderer.render(DnstapEvents.parse(record.value()));
+            byte[] event = renderer.render(record.value());
+            if (event == null) {
+                return false;
+            }
             out.write(event, 0, event.length);
             out.write('\n');
             return true;

@@ -1,8 +1,6 @@
 package io.dnstapforwarder.shipper.deliver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.dnstapforwarder.event.DnstapEvent;
-import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
@@ -13,6 +11,7 @@ import io.dnstapforwarder.shipper.deadletter.DeadLetterReason;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.shipper.shape.RecordRenderer;
 import io.dnstapforwarder.time.Sleeper;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -21,7 +20,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -58,12 +56,12 @@ final class BatchDelivery {
     /**
      * What every delivery shares.
      *
-     * @param renderers per worker thread, what makes a HEC event of a dnstap event
+     * @param renderers per worker thread, what makes a HEC event of a record (or drops it, shaping)
      * @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough)
      * @param resender where requests HEC did not acknowledge in time are sent again (the worker pool)
      * @param retries the waits between attempts after a fault, and while dead letters cannot be written
      */
-    record Context(ThreadLocal<Function<DnstapEvent, byte[]>> renderers, long maxRequestBytes, Sender sender,
+    record Context(ThreadLocal<RecordRenderer> renderers, long maxRequestBytes, Sender sender,
             DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender,
             PartitionStalls stalls, Backoff retries, Sleeper sleeper, ComponentMetrics metrics,
             DeliveryMetrics deliveryMetrics, Clock clock) {
@@ -112,7 +110,7 @@ final class BatchDelivery {
 
     private CompletableFuture<Void> deliverOnce(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
             throws InterruptedException {
-        Function<DnstapEvent, byte[]> renderer = context.renderers().get();
+        RecordRenderer renderer = context.renderers().get();
         List<HecRequest.Event> rendered = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             DeadLetterReason unrenderable;
@@ -120,7 +118,10 @@ final class BatchDelivery {
                 if (record.value() == null) {
                     throw new InvalidProtocolBufferException("the record has no value");
                 }
-                rendered.add(new HecRequest.Event(record, renderer.apply(DnstapEvents.parse(record.value()))));
+                byte[] event = renderer.render(record.value());
+                if (event != null) { // null: shaping dropped it (and counted it); it is settled all the same
+                    rendered.add(new HecRequest.Event(record, event));
+                }
                 continue;
             } catch (InvalidProtocolBufferException e) {
                 context.metrics().error("undecodable_record", Stage.PROCESSING);

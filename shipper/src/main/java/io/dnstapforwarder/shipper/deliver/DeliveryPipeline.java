@@ -1,6 +1,5 @@
 package io.dnstapforwarder.shipper.deliver;
 
-import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
@@ -9,6 +8,7 @@ import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.RecordRenderer;
 import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Clock;
@@ -28,7 +28,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -74,12 +73,11 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Object ended = new Object();
 
     public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Parts parts) {
-        this(concurrency, () -> new HecEventRenderer(rendering)::render, maxRequestBytes, parts);
+        this(concurrency, () -> RecordRenderer.of(new HecEventRenderer(rendering)::render), maxRequestBytes, parts);
     }
 
-    /** @param renderers makes each worker's renderer of HEC events (one per thread: renderers keep buffers) */
-    public DeliveryPipeline(int concurrency, Supplier<Function<DnstapEvent, byte[]>> renderers, long maxRequestBytes,
-            Parts parts) {
+    /** @param renderers makes each worker's renderer of records (one per thread: renderers keep buffers) */
+    public DeliveryPipeline(int concurrency, Supplier<RecordRenderer> renderers, long maxRequestBytes, Parts parts) {
         this.parts = parts;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(concurrency, runnable -> {

@@ -21,9 +21,9 @@ final class DnsMessageFields {
      * Writes the fields of the DNS message {@code wire}; when {@code decodeFailure} is set (an
      * earlier attempt failed), the message is not decoded again but kept raw.
      */
-    void write(ByteString wire, boolean response, RuntimeException decodeFailure, JsonWriter out) {
+    void write(ByteString wire, boolean response, RuntimeException decodeFailure, EventProfile profile, JsonWriter out) {
         if (decodeFailure == null && wireMessage.read(wire)) {
-            writer.write(wireMessage, wire.size(), response, out);
+            writer.write(wireMessage, wire.size(), response, profile, out);
             return;
         }
         DnsMessageView decoded = null;
@@ -40,7 +40,7 @@ final class DnsMessageFields {
             writeRaw(wire, failure, out);
             return;
         }
-        writer.write(decoded, wire.size(), response, out);
+        writer.write(decoded, wire.size(), response, profile, out);
     }
 
     private static void writeRaw(ByteString wire, Exception failure, JsonWriter out) {

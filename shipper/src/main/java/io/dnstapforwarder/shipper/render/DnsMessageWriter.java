@@ -51,14 +51,57 @@ final class DnsMessageWriter {
 
     private final char[] text = new char[Rdata.MAX_CHARS];
 
-    /** Writes the fields of a decoded message of {@code size} bytes. */
-    void write(DnsMessageView message, int size, boolean response, JsonWriter out) {
-        out.field(HecFields.MESSAGE_SIZE);
-        out.number(size);
-        out.field(HecFields.TRANSACTION_ID);
-        out.number(message.id());
-        out.field(HecFields.OPCODE);
-        out.value(OPCODES.of(message.opcode()));
+    /** Writes the fields {@code profile} keeps of a decoded message of {@code size} bytes. */
+    void write(DnsMessageView message, int size, boolean response, EventProfile profile, JsonWriter out) {
+        if (profile.headerDetails) {
+            out.field(HecFields.MESSAGE_SIZE);
+            out.number(size);
+        }
+        if (profile.header) {
+            out.field(HecFields.TRANSACTION_ID);
+            out.number(message.id());
+        }
+        if (profile.headerDetails) {
+            out.field(HecFields.OPCODE);
+            out.value(OPCODES.of(message.opcode()));
+            writeFlags(message, out);
+        }
+        if (message.records(QUESTION) > 0) {
+            writeQuestion(message, profile, out);
+        }
+        if (profile.header) {
+            out.field(HecFields.QUERY_COUNT);
+            out.number(message.headerCount(QUESTION));
+        }
+        if (response) {
+            int rcode = message.rcode();
+            out.field(HecFields.REPLY_CODE);
+            out.value(RCODES.of(rcode));
+            if (profile.header) {
+                out.field(HecFields.REPLY_CODE_ID);
+                out.number(rcode);
+            }
+        }
+        writeCimAnswers(message, profile, out);
+        if (profile.header) {
+            out.field(HecFields.ANSWER_COUNT);
+            out.number(message.headerCount(ANSWER));
+            out.field(HecFields.AUTHORITY_ANSWER_COUNT);
+            out.number(message.headerCount(AUTHORITY));
+            out.field(HecFields.ADDITIONAL_ANSWER_COUNT);
+            out.number(message.headerCount(ADDITIONAL));
+        }
+        if (profile.sections) {
+            writeRecords(HecFields.ANSWERS, message, ANSWER, out);
+            writeRecords(HecFields.AUTHORITY, message, AUTHORITY, out);
+            writeRecords(HecFields.ADDITIONAL, message, ADDITIONAL, out);
+            if (message.hasEdns()) {
+                writeEdns(message, out);
+            }
+        }
+    }
+
+    private static void writeFlags(DnsMessageView message, JsonWriter out) {
         out.field(HecFields.FLAGS);
         out.startArray();
         for (Flag flag : FLAGS) {
@@ -67,35 +110,21 @@ final class DnsMessageWriter {
             }
         }
         out.endArray();
-        if (message.records(QUESTION) > 0) {
-            writeNameTypeClass(message, QUESTION, 0, HecFields.QUERY, HecFields.QUERY_TYPE, HecFields.QUERY_CLASS, out);
-        }
-        out.field(HecFields.QUERY_COUNT);
-        out.number(message.headerCount(QUESTION));
-        if (response) {
-            int rcode = message.rcode();
-            out.field(HecFields.REPLY_CODE);
-            out.value(RCODES.of(rcode));
-            out.field(HecFields.REPLY_CODE_ID);
-            out.number(rcode);
-        }
-        writeCimAnswers(message, out);
-        out.field(HecFields.ANSWER_COUNT);
-        out.number(message.headerCount(ANSWER));
-        out.field(HecFields.AUTHORITY_ANSWER_COUNT);
-        out.number(message.headerCount(AUTHORITY));
-        out.field(HecFields.ADDITIONAL_ANSWER_COUNT);
-        out.number(message.headerCount(ADDITIONAL));
-        writeRecords(HecFields.ANSWERS, message, ANSWER, out);
-        writeRecords(HecFields.AUTHORITY, message, AUTHORITY, out);
-        writeRecords(HecFields.ADDITIONAL, message, ADDITIONAL, out);
-        if (message.hasEdns()) {
-            writeEdns(message, out);
+    }
+
+    private void writeQuestion(DnsMessageView message, EventProfile profile, JsonWriter out) {
+        out.field(HecFields.QUERY);
+        out.string(text, 0, message.writeName(QUESTION, 0, text));
+        out.field(HecFields.QUERY_TYPE);
+        out.value(TYPES.of(message.type(QUESTION, 0)));
+        if (profile.headerDetails) {
+            out.field(HecFields.QUERY_CLASS);
+            out.value(CLASSES.of(message.dclass(QUESTION, 0)));
         }
     }
 
     /** CIM's flat, parallel lists: {@code answer} (rdata), {@code ttl}, {@code record_type}. */
-    private void writeCimAnswers(DnsMessageView message, JsonWriter out) {
+    private void writeCimAnswers(DnsMessageView message, EventProfile profile, JsonWriter out) {
         int answers = message.records(ANSWER);
         if (answers == 0) {
             return;
@@ -106,6 +135,9 @@ final class DnsMessageWriter {
             writeRdata(message, ANSWER, i, out);
         }
         out.endArray();
+        if (!profile.answerLists) {
+            return;
+        }
         out.field(HecFields.TTL);
         out.startArray();
         for (int i = 0; i < answers; i++) {

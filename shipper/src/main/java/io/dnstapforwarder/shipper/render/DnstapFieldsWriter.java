@@ -50,17 +50,35 @@ final class DnstapFieldsWriter {
      * which of its times are times. When {@code decodeFailure} is set, the DNS message is kept raw
      * instead of decoded.
      */
-    void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, JsonWriter out) {
+    void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, EventProfile profile,
+            JsonWriter out) {
         if (message == null) {
             out.field(HecFields.DNSTAP_TYPE);
             out.string(dnstap.getType().name());
             return;
         }
         Message.Type type = message.getType();
-        out.field(HecFields.DNSTAP_TYPE);
-        out.value(DNSTAP_TYPES.get(type));
+        if (profile.cimExtras) {
+            out.field(HecFields.DNSTAP_TYPE);
+            out.value(DNSTAP_TYPES.get(type));
+        }
         out.field(HecFields.MESSAGE_TYPE);
         out.value(isQuery(type) ? QUERY : RESPONSE);
+        if (profile.dnstapDetails) {
+            writeServer(dnstap, out);
+        }
+        writeSockets(message, profile, out);
+        writeTimes(message, times, profile, out);
+        if (profile.dnstapDetails && message.hasQueryZone()) {
+            writeZone(message.getQueryZone(), out);
+        }
+        if (profile.dnstapDetails && message.hasPolicy()) {
+            writePolicy(message.getPolicy(), out);
+        }
+        writeDnsMessage(message, decodeFailure, profile, out);
+    }
+
+    private void writeServer(Dnstap dnstap, JsonWriter out) {
         if (dnstap.hasIdentity()) {
             out.field(HecFields.IDENTITY);
             out.value(identity.of(dnstap.getIdentity()));
@@ -73,54 +91,48 @@ final class DnstapFieldsWriter {
             out.field(HecFields.EXTRA);
             out.string(dnstap.getExtra().toStringUtf8());
         }
-        writeSockets(message, out);
-        writeTimes(message, times, out);
-        if (message.hasQueryZone()) {
-            writeZone(message.getQueryZone(), out);
-        }
-        if (message.hasPolicy()) {
-            writePolicy(message.getPolicy(), out);
-        }
-        writeDnsMessage(message, decodeFailure, out);
     }
 
-    private void writeSockets(Message message, JsonWriter out) {
-        if (message.hasSocketFamily()) {
+    private void writeSockets(Message message, EventProfile profile, JsonWriter out) {
+        if (profile.dnstapDetails && message.hasSocketFamily()) {
             out.field(HecFields.SOCKET_FAMILY);
             out.value(FAMILIES.get(message.getSocketFamily()));
         }
-        if (message.hasSocketProtocol()) {
+        if (profile.endpoints && message.hasSocketProtocol()) {
             out.field(HecFields.TRANSPORT);
             out.value(TRANSPORTS.get(message.getSocketProtocol()));
         }
-        if (message.hasHttpProtocol()) {
+        if (profile.dnstapDetails && message.hasHttpProtocol()) {
             out.field(HecFields.HTTP_PROTOCOL);
             out.value(HTTP_PROTOCOLS.get(message.getHttpProtocol()));
         }
         writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
+        if (!profile.endpoints) {
+            return;
+        }
         if (message.hasQueryPort()) {
             out.field(HecFields.SRC_PORT);
             out.number(Integer.toUnsignedLong(message.getQueryPort()));
         }
         writeAddress(HecFields.DEST, message.hasResponseAddress(), message.getResponseAddress(), out);
-        if (message.hasResponsePort()) {
+        if (profile.dnstapDetails && message.hasResponsePort()) { // the server's own port: 53 nearly always
             out.field(HecFields.DEST_PORT);
             out.number(Integer.toUnsignedLong(message.getResponsePort()));
         }
     }
 
-    private void writeTimes(Message message, DnsTimes times, JsonWriter out) {
-        if (times.query()) {
+    private void writeTimes(Message message, DnsTimes times, EventProfile profile, JsonWriter out) {
+        if (profile.dnstapDetails && times.query()) {
             out.field(HecFields.QUERY_TIMESTAMP);
             out.number(digits, 0,
                     EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits));
         }
-        if (times.response()) {
+        if (profile.dnstapDetails && times.response()) {
             out.field(HecFields.RESPONSE_TIMESTAMP);
             out.number(digits, 0, EpochTime.write(message.getResponseTimeSec(),
                     Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
         }
-        if (times.query() && times.response()) {
+        if (profile.cimExtras && times.query() && times.response()) {
             long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
                     + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
             if (nanos >= 0) {
@@ -135,13 +147,13 @@ final class DnstapFieldsWriter {
     }
 
     /** The query's or the response's DNS message, whichever the type calls for (or the one there is). */
-    private void writeDnsMessage(Message message, RuntimeException decodeFailure, JsonWriter out) {
+    private void writeDnsMessage(Message message, RuntimeException decodeFailure, EventProfile profile, JsonWriter out) {
         boolean response = !isQuery(message.getType());
         ByteString wire = response
                 ? (message.hasResponseMessage() ? message.getResponseMessage() : message.getQueryMessage())
                 : (message.hasQueryMessage() ? message.getQueryMessage() : message.getResponseMessage());
         if (!wire.isEmpty()) {
-            dnsMessage.write(wire, response, decodeFailure, out);
+            dnsMessage.write(wire, response, decodeFailure, profile, out);
         }
     }
 

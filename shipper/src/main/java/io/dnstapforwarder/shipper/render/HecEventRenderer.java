@@ -24,14 +24,22 @@ import java.util.Locale;
  */
 public final class HecEventRenderer {
 
-    /** Where events go in Splunk. {@code index} may be null: HEC then uses the token's default. */
-    public record Settings(String sourcetype, String index) {
+    /**
+     * Where events go in Splunk, and what they carry. {@code index} may be null: HEC then uses
+     * the token's default.
+     */
+    public record Settings(String sourcetype, String index, EventProfile profile) {
+
+        public Settings(String sourcetype, String index) {
+            this(sourcetype, index, EventProfile.FULL);
+        }
     }
 
     private static final byte[] SOURCE = JsonWriter.quoted("dnstap");
 
     private final byte[] sourcetype;
     private final byte[] index;
+    private final EventProfile settingsProfile;
     private final JsonWriter out = new JsonWriter(4096);
     private final char[] digits = new char[EpochTime.MAX_CHARS];
     private final char[] time = new char[ReceiptTime.MAX_CHARS];
@@ -45,20 +53,29 @@ public final class HecEventRenderer {
     public HecEventRenderer(Settings settings) {
         this.sourcetype = JsonWriter.quoted(settings.sourcetype());
         this.index = settings.index() == null ? null : JsonWriter.quoted(settings.index());
+        this.settingsProfile = settings.profile();
     }
 
-    /** The event as UTF-8 JSON, one object, no trailing newline. */
+    /** The event as UTF-8 JSON, one object, no trailing newline, with the settings' profile. */
     public byte[] render(DnstapEvent envelope) {
+        return render(envelope, settingsProfile, 1);
+    }
+
+    /**
+     * The event with the fields of {@code profile}; a {@code sampleRate} above 1 (1 in N kept) is
+     * written into it as {@code sample_rate}, so that searches can count it N times.
+     */
+    public byte[] render(DnstapEvent envelope, EventProfile profile, int sampleRate) {
         try {
-            return render(envelope, null);
+            return render(envelope, profile, sampleRate, null);
         } catch (RuntimeException e) {
             // A decoder bug on some odd record: keep the event, with the DNS message raw.
-            return render(envelope, e);
+            return render(envelope, profile, sampleRate, e);
         }
     }
 
     /** Renders the event; when {@code decodeFailure} is set, the DNS message is not decoded but kept raw. */
-    private byte[] render(DnstapEvent envelope, RuntimeException decodeFailure) {
+    private byte[] render(DnstapEvent envelope, EventProfile profile, int sampleRate, RuntimeException decodeFailure) {
         out.reset();
         Dnstap dnstap = parseDnstap(envelope);
         Message message = dnstap != null && dnstap.hasMessage() ? dnstap.getMessage() : null;
@@ -81,9 +98,15 @@ public final class HecEventRenderer {
         if (dnstap == null) {
             writeUndecodableFrame(envelope);
         } else {
-            dnstapFields.write(dnstap, message, times, decodeFailure, out);
+            dnstapFields.write(dnstap, message, times, decodeFailure, profile, out);
         }
-        writeCollectorFields(envelope);
+        if (profile.envelope) {
+            writeCollectorFields(envelope);
+        }
+        if (sampleRate > 1) {
+            out.field(HecFields.SAMPLE_RATE);
+            out.number(sampleRate);
+        }
         out.endObject();
         out.endObject();
         return out.toByteArray();

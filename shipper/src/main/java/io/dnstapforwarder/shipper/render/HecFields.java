@@ -81,6 +81,7 @@ final class HecFields {
     static final byte[] COLLECTOR_PEER_CERTIFICATE = JsonWriter.key("collector_peer_certificate");
     static final byte[] CONNECTION_ID = JsonWriter.key("connection_id");
     static final byte[] RECEIVED_AT = JsonWriter.key("received_at");
+    static final byte[] SAMPLE_RATE = JsonWriter.key("sample_rate");
 
     private HecFields() {
     }

@@ -9,6 +9,7 @@ import io.dnstapforwarder.shipper.deadletter.DeadLetterHeaders;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.RecordRenderer;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
@@ -44,7 +45,8 @@ class BatchDeliveryTest {
     }
 
     private BatchDelivery delivery(long maxRequestBytes, Function<DnstapEvent, byte[]> renderer) {
-        return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> renderer), maxRequestBytes,
+        return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> RecordRenderer.of(renderer)),
+                maxRequestBytes,
                 parts.sender, parts.deadLetters, parts.gate, AckTracker.NONE, Runnable::run, parts.stalls,
                 DeliveryFixture.RETRIES, parts.sleeper, parts.metrics, new DeliveryMetrics(parts.metrics),
                 DeliveryFixture.CLOCK));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.RecordRenderer;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
@@ -104,12 +105,12 @@ class DeliveryPipelineTest {
     void neverForgetsABatchWhoseDeliveryFailsUnexpectedlyAndSaysSoMeanwhile() {
         AtomicInteger failures = new AtomicInteger(2);
         HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
-        DeliveryPipeline faulty = new DeliveryPipeline(1, () -> event -> {
+        DeliveryPipeline faulty = new DeliveryPipeline(1, () -> RecordRenderer.of(event -> {
             if (failures.getAndDecrement() > 0) {
                 throw new StackOverflowError("deep in a decoder"); // an Error: past every per-record guard
             }
             return renderer.render(event);
-        }, 1_000_000, parts.parts());
+        }), 1_000_000, parts.parts());
         try {
             faulty.submit(Records.batch(0, 0, 5), 3);
 

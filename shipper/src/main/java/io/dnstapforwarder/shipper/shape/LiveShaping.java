@@ -1,0 +1,205 @@
+package io.dnstapforwarder.shipper.shape;
+
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.shipper.render.EventProfile;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shaping rules in force: the options, overridden by {@code --shaping-file} when given, which
+ * is read again when it or the suffix file changes, so that an operator reshapes what Splunk gets
+ * without a restart. A file that cannot be used is refused at start (the service does not start)
+ * and, later, logged and counted while the rules in force stay: a typo must not open the flood
+ * gates nor close them.
+ */
+public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable {
+
+    /** How often the files are looked at: a change applies within this. */
+    public static final Duration CHECK_EVERY = Duration.ofSeconds(2);
+    private static final Logger log = LoggerFactory.getLogger(LiveShaping.class);
+    private static final Set<String> KEYS = Set.of("event-profile", "responses-only", "drop-message-type", "drop-identity",
+            "drop-query-suffix", "drop-query-suffix-file", "drop-query-type", "drop-reply-code", "drop-client-network",
+            "sample-rate");
+
+    private final Shaping options;
+    private final ComponentMetrics metrics;
+    private final AtomicReference<ShapingRules> current = new AtomicReference<>();
+    private final ScheduledExecutorService watcher;
+    private List<Object> stamps;
+
+    private LiveShaping(Shaping options, ComponentMetrics metrics) {
+        this.options = options;
+        this.metrics = metrics;
+        this.stamps = stamps(options);
+        ShapingRules rules = ShapingRules.compile(effective());
+        current.set(rules);
+        log.info("Shaping: {}", describe(rules));
+        if (options.liveFile() == null) {
+            this.watcher = null;
+            return;
+        }
+        this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dnstap-shaping-file");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The rules of {@code options}; throws {@link ConfigException} when they or the files they name cannot be used. */
+    public static LiveShaping start(Shaping options, ComponentMetrics metrics) {
+        return new LiveShaping(options, metrics);
+    }
+
+    @Override
+    public ShapingRules get() {
+        return current.get();
+    }
+
+    /** Reads the files again if they changed (the watcher calls this; tests may too). */
+    public void reloadIfChanged() {
+        List<Object> now = stamps(effectiveOrOptions());
+        if (now.equals(stamps)) {
+            return;
+        }
+        stamps = now;
+        try {
+            ShapingRules rules = ShapingRules.compile(effective());
+            current.set(rules);
+            log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
+        } catch (ConfigException | java.io.UncheckedIOException e) {
+            metrics.error("shaping_file_refused", Stage.PROCESSING);
+            log.error("Cannot use {} ({}); the shaping in force stays: {}", options.liveFile(), e.getMessage(),
+                    describe(current.get()));
+        }
+    }
+
+    /** The options with the file's settings over them. */
+    private Shaping effective() {
+        if (options.liveFile() == null) {
+            return options;
+        }
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(options.liveFile(), StandardCharsets.UTF_8)) {
+            file.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw ConfigException.invalid("--shaping-file", options.liveFile(), "cannot be read: " + e);
+        }
+        Set<String> unknown = new TreeSet<>(file.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw ConfigException.invalid("--shaping-file", options.liveFile(), "has settings that are no shaping "
+                    + "option: " + unknown + " (known: " + new TreeSet<>(KEYS) + ")");
+        }
+        String sampleRate = file.getProperty("sample-rate");
+        int rate;
+        try {
+            rate = sampleRate == null ? options.sampleRate() : Integer.parseInt(sampleRate.strip());
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid("--shaping-file", options.liveFile(), "says sample-rate = " + sampleRate
+                    + ", not a number");
+        }
+        String suffixFile = file.getProperty("drop-query-suffix-file");
+        return new Shaping(
+                file.containsKey("event-profile") ? EventProfile.named(file.getProperty("event-profile"))
+                        : options.profile(),
+                file.containsKey("responses-only") ? Boolean.parseBoolean(file.getProperty("responses-only").strip())
+                        : options.responsesOnly(),
+                list(file, "drop-message-type", options.dropMessageTypes()),
+                list(file, "drop-identity", options.dropIdentities()),
+                list(file, "drop-query-suffix", options.dropQuerySuffixes()),
+                suffixFile != null ? Path.of(suffixFile.strip()) : options.dropQuerySuffixFile(),
+                list(file, "drop-query-type", options.dropQueryTypes()),
+                list(file, "drop-reply-code", options.dropReplyCodes()),
+                list(file, "drop-client-network", options.dropClientNetworks()),
+                rate, options.liveFile());
+    }
+
+    private Shaping effectiveOrOptions() {
+        try {
+            return effective();
+        } catch (ConfigException e) {
+            return options;
+        }
+    }
+
+    private static List<String> list(Properties file, String key, List<String> otherwise) {
+        String value = file.getProperty(key);
+        if (value == null) {
+            return otherwise;
+        }
+        return Arrays.stream(value.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
+    }
+
+    /** What tells a changed file: the modification time and size of the shaping file and the suffix file. */
+    private static List<Object> stamps(Shaping shaping) {
+        List<Object> stamps = new ArrayList<>();
+        for (Path file : Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile())) {
+            stamps.add(Objects.toString(file));
+            try {
+                BasicFileAttributes attributes = file == null ? null : Files.readAttributes(file, BasicFileAttributes.class);
+                stamps.add(attributes == null ? "" : attributes.lastModifiedTime() + "/" + attributes.size());
+            } catch (IOException e) {
+                stamps.add("unreadable");
+            }
+        }
+        return stamps;
+    }
+
+    /** For the log: what is sent and what is dropped. */
+    static String describe(ShapingRules rules) {
+        Shaping shaping = rules.shaping();
+        List<String> parts = new ArrayList<>();
+        parts.add("profile " + shaping.profile().optionName());
+        if (shaping.responsesOnly()) {
+            parts.add("responses only");
+        }
+        addList(parts, "message types", shaping.dropMessageTypes());
+        addList(parts, "identities", shaping.dropIdentities());
+        if (rules.suffixCount() > 0) {
+            parts.add("dropping names under " + rules.suffixCount() + " domains");
+        }
+        addList(parts, "query types", shaping.dropQueryTypes());
+        addList(parts, "reply codes", shaping.dropReplyCodes());
+        addList(parts, "client networks", shaping.dropClientNetworks());
+        if (shaping.sampleRate() > 1) {
+            parts.add("1 in " + shaping.sampleRate() + " sampled");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static void addList(List<String> parts, String what, List<String> values) {
+        if (!values.isEmpty()) {
+            parts.add("dropping " + what + " " + values);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+        }
+    }
+}

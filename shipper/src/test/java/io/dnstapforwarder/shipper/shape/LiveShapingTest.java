@@ -1,0 +1,93 @@
+package io.dnstapforwarder.shipper.shape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.shipper.render.EventProfile;
+import io.dnstapforwarder.testkit.LogLines;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --shaping-file: over the options, read again when it or its suffix file changes, a bad one refused loudly. */
+class LiveShapingTest {
+
+    @TempDir
+    Path dir;
+
+    private final ComponentMetrics metrics = new ComponentMetrics(ComponentMetrics.newPrometheusRegistry(), "shipper", "s");
+
+    @Test
+    void putsTheFileOverTheOptionsAndReadsItAgainWhenItChanges() throws Exception {
+        Path file = write("shaping.properties", "event-profile = cim\ndrop-query-type = PTR, TXT\n");
+        Path suffixes = write("suffixes.txt", "# blocked\nads.example\n");
+        Shaping options = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of("corp.example"), suffixes,
+                List.of(), List.of(), List.of(), 5, file);
+
+        try (LiveShaping live = LiveShaping.start(options, metrics); LogLines lines = LogLines.of(LiveShaping.class)) {
+            assertThat(live.get().profile()).isEqualTo(EventProfile.CIM);
+            assertThat(live.get().shaping().dropQueryTypes()).containsExactly("PTR", "TXT");
+            assertThat(live.get().suffixCount()).isEqualTo(2);
+            assertThat(live.get().sampleRate()).as("from the options").isEqualTo(5);
+
+            rewrite(file, "event-profile = compact\nresponses-only = true\nsample-rate = 10\n");
+            live.reloadIfChanged();
+            assertThat(live.get().profile()).isEqualTo(EventProfile.COMPACT);
+            assertThat(live.get().shaping().responsesOnly()).isTrue();
+            assertThat(live.get().sampleRate()).isEqualTo(10);
+            assertThat(live.get().shaping().dropQueryTypes()).as("back to the options").isEmpty();
+
+            rewrite(suffixes, "ads.example\ntracker.example\nmore.example\n");
+            live.reloadIfChanged();
+            assertThat(live.get().suffixCount()).isEqualTo(4);
+            assertThat(lines.messages()).anyMatch(line -> line.startsWith("Shaping read again from " + file
+                    + ": profile compact, responses only, dropping names under 4 domains, 1 in 10 sampled"));
+        }
+    }
+
+    @Test
+    void keepsTheRulesInForceWhenTheChangedFileCannotBeUsedAndSaysSo() throws Exception {
+        Path file = write("shaping.properties", "event-profile = cim\n");
+        Shaping options = Shaping.NONE.withLiveFile(file);
+
+        try (LiveShaping live = LiveShaping.start(options, metrics); LogLines lines = LogLines.of(LiveShaping.class)) {
+            rewrite(file, "event-profile = cim\ndrop-query-typ = PTR\n");
+            live.reloadIfChanged();
+
+            assertThat(live.get().profile()).isEqualTo(EventProfile.CIM);
+            assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + file) && line.contains(
+                    "drop-query-typ") && line.endsWith("the shaping in force stays: profile cim"));
+            assertThat(metrics.registry().get("component.errors").tag("error.type", "shaping_file_refused").counter()
+                    .count()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void refusesToStartOnAFileItCannotUseNamingTheOption() throws Exception {
+        Path file = write("shaping.properties", "sample-rate = often\n");
+
+        assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(file), metrics))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--shaping-file")
+                .hasMessageContaining("sample-rate = often");
+        assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(dir.resolve("missing")), metrics))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+    }
+
+    private Path write(String name, String content) throws Exception {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    /** Rewrites a file with a later modification time, as an editor or a ConfigMap update would. */
+    private static void rewrite(Path file, String content) throws Exception {
+        FileTime before = Files.getLastModifiedTime(file);
+        Files.writeString(file, content);
+        Files.setLastModifiedTime(file, FileTime.from(before.toInstant().plusSeconds(1).isAfter(Instant.now())
+                ? before.toInstant().plusSeconds(1) : Instant.now()));
+    }
+}
