@@ -34,6 +34,7 @@ import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
+import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -106,9 +107,11 @@ public final class Shipper implements AutoCloseable {
         PartitionStalls stalls = new PartitionStalls(System::nanoTime);
         DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
         DropCounters drops = new DropCounters(metrics);
+        ServerMeters servers = config.shaping().serverMetrics() > 0
+                ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
         HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index());
         this.pipeline = new DeliveryPipeline(hec.concurrency(),
-                () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops), config.batching().maxBytes(),
+                () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers), config.batching().maxBytes(),
                 new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls, retries, Sleeper.SYSTEM, metrics, clock,
                         System::nanoTime));
         Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,

@@ -69,7 +69,10 @@ class ShapingEndToEndTest {
             assertThat(metrics(pipeline))
                     .contains("dnstap_shipper_dropped_events_total{component_id=\"shaping-shipper\",component_kind="
                             + "\"shipper\",reason=\"message_type\"} " + queries + ".0")
-                    .contains("reason=\"query_type\"} " + aaaaResponses + ".0");
+                    .contains("reason=\"query_type\"} " + aaaaResponses + ".0")
+                    .as("every record counted for its DNS server, dropped or not").contains(
+                            "dnstap_shipper_server_events_total{component_id=\"shaping-shipper\",component_kind=\"shipper\","
+                                    + "server=\"unbound-test\"} " + reference.size() + ".0");
         }
     }
 

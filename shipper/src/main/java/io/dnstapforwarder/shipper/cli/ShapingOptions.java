@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.cli;
 
 import io.dnstapforwarder.shipper.render.EventProfile;
+import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,8 +60,15 @@ public final class ShapingOptions {
                     + "b.example, ...), over the options, read again within seconds when it changes: no restart.")
     private Path liveFile;
 
+    @Option(names = "--server-metrics", paramLabel = "N", defaultValue = "" + ServerMeters.DEFAULT_MAX_SERVERS,
+            description = "DNS servers (dnstap identities) that get a counter of their own in "
+                    + "dnstap_shipper_server_events_total, the first seen; later ones count as other. 0: none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int serverMetrics;
+
     public Shaping toShaping() {
         return new Shaping(EventProfile.named(profile), responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes,
-                dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile);
+                dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile,
+                serverMetrics);
     }
 }

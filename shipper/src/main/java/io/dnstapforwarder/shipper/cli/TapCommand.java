@@ -72,7 +72,7 @@ public final class TapCommand implements Callable<Integer> {
         ComponentMetrics tapMetrics = new ComponentMetrics(new SimpleMeterRegistry(), "tap", config.shipperId());
         LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics);
         RecordRenderer renderer = new EventShaper(shaping, new HecEventRenderer(new HecEventRenderer.Settings(
-                config.hec().sourcetype(), config.hec().index())), new DropCounters(tapMetrics));
+                config.hec().sourcetype(), config.hec().index())), new DropCounters(tapMetrics), null);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);

@@ -16,19 +16,27 @@ public final class EventShaper implements RecordRenderer {
     private final Supplier<ShapingRules> rules;
     private final HecEventRenderer renderer;
     private final DropCounters drops;
+    private final ServerMeters.Local servers;
     private final DnstapPeek peek = new DnstapPeek();
 
-    public EventShaper(Supplier<ShapingRules> rules, HecEventRenderer renderer, DropCounters drops) {
+    /** @param servers counts each record per DNS server; {@code null} for no such counting */
+    public EventShaper(Supplier<ShapingRules> rules, HecEventRenderer renderer, DropCounters drops,
+            ServerMeters servers) {
         this.rules = rules;
         this.renderer = renderer;
         this.drops = drops;
+        this.servers = servers == null ? null : servers.local();
     }
 
     @Override
     public byte[] render(byte[] recordValue) throws InvalidProtocolBufferException {
         ShapingRules current = rules.get();
-        if (current.dropsAnything() && peek.read(recordValue)) {
-            ShapingRules.Drop drop = current.dropReason(peek);
+        boolean needsPeek = current.dropsAnything() || servers != null;
+        if (needsPeek && peek.read(recordValue)) {
+            if (servers != null) {
+                servers.count(peek);
+            }
+            ShapingRules.Drop drop = current.dropsAnything() ? current.dropReason(peek) : null;
             if (drop != null) {
                 drops.dropped(drop);
                 return null;

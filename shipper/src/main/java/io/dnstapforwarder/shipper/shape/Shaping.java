@@ -23,14 +23,24 @@ import java.util.List;
  * @param sampleRate keep 1 event in this many, the same for a transaction's query and response
  * @param liveFile a file of these settings that overrides them and is read again when it (or the
  *     suffix file it names) changes; or {@code null}
+ * @param serverMetrics DNS servers (dnstap identities) that get a per-server event counter of their
+ *     own (shaping reads every record's identity anyway); 0 for none
  */
 public record Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes,
         List<String> dropIdentities, List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
-        List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile) {
+        List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics) {
 
     /** Everything, every field: what the shipper sent before shaping existed. */
     public static final Shaping NONE = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null,
-            List.of(), List.of(), List.of(), 1, null);
+            List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS);
+
+    /** Without a live file, the default per-server metrics. */
+    public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
+            List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
+            List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile) {
+        this(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
+                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, ServerMeters.DEFAULT_MAX_SERVERS);
+    }
 
     public Shaping {
         dropMessageTypes = List.copyOf(dropMessageTypes);
@@ -40,10 +50,11 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
         dropReplyCodes = List.copyOf(dropReplyCodes);
         dropClientNetworks = List.copyOf(dropClientNetworks);
         Require.between("--sample-rate", sampleRate, 1, 1_000_000, "must be between 1 (every event) and 1000000");
+        Require.between("--server-metrics", serverMetrics, 0, 10_000, "must be between 0 (none) and 10000");
     }
 
     public Shaping withLiveFile(Path liveFile) {
         return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
-                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile);
+                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics);
     }
 }
