@@ -30,6 +30,7 @@ import io.dnstapforwarder.shipper.hec.HecSink;
 import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
+import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
@@ -109,7 +110,9 @@ public final class Shipper implements AutoCloseable {
         DropCounters drops = new DropCounters(metrics);
         ServerMeters servers = config.shaping().serverMetrics() > 0
                 ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
-        HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index());
+        // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).
+        HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
+                EventProfile.FULL, config.shaping().privacy());
         this.pipeline = new DeliveryPipeline(hec.concurrency(),
                 () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers), config.batching().maxBytes(),
                 new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls, retries, Sleeper.SYSTEM, metrics, clock,

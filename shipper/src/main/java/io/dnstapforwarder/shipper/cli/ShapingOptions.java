@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.cli;
 
+import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.shipper.shape.Shaping;
@@ -66,9 +67,30 @@ public final class ShapingOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private int serverMetrics;
 
+    @Option(names = "--client-privacy", paramLabel = "none|truncate|pseudonymize", defaultValue = "none",
+            description = "How client addresses (src, and the client subnet of ECS) reach Splunk: as sent, cut to "
+                    + "--client-ipv4-prefix / --client-ipv6-prefix, or replaced by a keyed pseudonym (HMAC-SHA256 with "
+                    + "--client-privacy-key-file). Default: ${DEFAULT-VALUE}.")
+    private String clientPrivacy;
+
+    @Option(names = "--client-ipv4-prefix", paramLabel = "BITS", defaultValue = "" + ClientPrivacy.DEFAULT_IPV4_PREFIX,
+            description = "IPv4 client addresses kept to this many bits with --client-privacy truncate. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int ipv4Prefix;
+
+    @Option(names = "--client-ipv6-prefix", paramLabel = "BITS", defaultValue = "" + ClientPrivacy.DEFAULT_IPV6_PREFIX,
+            description = "IPv6 client addresses kept to this many bits with --client-privacy truncate. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private int ipv6Prefix;
+
+    @Option(names = "--client-privacy-key-file", paramLabel = "FILE",
+            description = "The pseudonyms' secret key (at least 16 bytes; the same on every shipper, so that a client "
+                    + "keeps its pseudonym), for --client-privacy pseudonymize.")
+    private Path privacyKeyFile;
+
     public Shaping toShaping() {
         return new Shaping(EventProfile.named(profile), responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes,
                 dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile,
-                serverMetrics);
+                serverMetrics, ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile));
     }
 }

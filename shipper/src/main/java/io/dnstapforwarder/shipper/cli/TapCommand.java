@@ -10,6 +10,7 @@ import io.dnstapforwarder.ops.Lifecycle;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.consume.Bounds;
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
@@ -72,7 +73,8 @@ public final class TapCommand implements Callable<Integer> {
         ComponentMetrics tapMetrics = new ComponentMetrics(new SimpleMeterRegistry(), "tap", config.shipperId());
         LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics);
         RecordRenderer renderer = new EventShaper(shaping, new HecEventRenderer(new HecEventRenderer.Settings(
-                config.hec().sourcetype(), config.hec().index())), new DropCounters(tapMetrics), null);
+                config.hec().sourcetype(), config.hec().index(), EventProfile.FULL, config.shaping().privacy())),
+                new DropCounters(tapMetrics), null);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);

@@ -14,8 +14,14 @@ import java.util.Base64;
  */
 final class DnsMessageFields {
 
-    private final DnsMessageWriter writer = new DnsMessageWriter();
+    private final DnsMessageWriter writer;
     private final WireMessage wireMessage = new WireMessage();
+    private final ClientPrivacy privacy;
+
+    DnsMessageFields(ClientPrivacy privacy) {
+        this.privacy = privacy;
+        this.writer = new DnsMessageWriter(privacy);
+    }
 
     /**
      * Writes the fields of the DNS message {@code wire}; when {@code decodeFailure} is set (an
@@ -43,13 +49,15 @@ final class DnsMessageFields {
         writer.write(decoded, wire.size(), response, profile, out);
     }
 
-    private static void writeRaw(ByteString wire, Exception failure, JsonWriter out) {
+    private void writeRaw(ByteString wire, Exception failure, JsonWriter out) {
         out.field(HecFields.MESSAGE_SIZE);
         out.number(wire.size());
         out.field(HecFields.PARSE_ERROR);
         out.string("DNS message: " + (failure.getMessage() != null ? failure.getMessage()
                 : failure.getClass().getSimpleName()));
-        out.field(HecFields.RAW_MESSAGE);
-        out.string(Base64.getEncoder().encodeToString(wire.toByteArray()));
+        if (!privacy.hidesAddresses()) { // its bytes may hold a client subnet
+            out.field(HecFields.RAW_MESSAGE);
+            out.string(Base64.getEncoder().encodeToString(wire.toByteArray()));
+        }
     }
 }

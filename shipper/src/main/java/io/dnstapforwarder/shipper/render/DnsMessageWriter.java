@@ -48,8 +48,14 @@ final class DnsMessageWriter {
     private static final Mnemonics OPTIONS = new Mnemonics(65536,
             code -> OPTION_NAMES.getOrDefault(code, "OPT" + code));
     private static final HexFormat HEX = HexFormat.of();
+    private static final int CLIENT_SUBNET = 8;
 
     private final char[] text = new char[Rdata.MAX_CHARS];
+    private final ClientPrivacy privacy;
+
+    DnsMessageWriter(ClientPrivacy privacy) {
+        this.privacy = privacy;
+    }
 
     /** Writes the fields {@code profile} keeps of a decoded message of {@code size} bytes. */
     void write(DnsMessageView message, int size, boolean response, EventProfile profile, JsonWriter out) {
@@ -197,7 +203,7 @@ final class DnsMessageWriter {
         }
     }
 
-    private static void writeEdns(DnsMessageView message, JsonWriter out) {
+    private void writeEdns(DnsMessageView message, JsonWriter out) {
         out.field(HecFields.EDNS);
         out.startObject();
         out.field(HecFields.VERSION);
@@ -215,8 +221,10 @@ final class DnsMessageWriter {
             out.number(code);
             out.field(HecFields.NAME);
             out.value(OPTIONS.of(code));
-            out.field(HecFields.DATA);
-            out.string(HEX.formatHex(message.optionData(i)));
+            if (code != CLIENT_SUBNET || !privacy.hidesAddresses()) { // the subnet goes as ecs, shaped
+                out.field(HecFields.DATA);
+                out.string(HEX.formatHex(message.optionData(i)));
+            }
             out.endObject();
         }
         out.endArray();
@@ -224,7 +232,7 @@ final class DnsMessageWriter {
         String clientSubnet = message.clientSubnet();
         if (clientSubnet != null) {
             out.field(HecFields.ECS);
-            out.string(clientSubnet);
+            out.string(privacy.clientSubnet(clientSubnet));
         }
     }
 }

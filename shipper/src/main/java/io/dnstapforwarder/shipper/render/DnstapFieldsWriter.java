@@ -36,13 +36,19 @@ final class DnstapFieldsWriter {
 
     private final char[] digits = new char[EpochTime.MAX_CHARS];
     private final char[] address = new char[IpAddresses.MAX_IPV4_CHARS];
-    private final DnsMessageFields dnsMessage = new DnsMessageFields();
+    private final DnsMessageFields dnsMessage;
     private final EncodedText identity;
     private final EncodedText version = new EncodedText();
+    private final ClientPrivacy privacy;
 
-    /** @param identity the encoding of the last identity, shared with the envelope's {@code host} */
-    DnstapFieldsWriter(EncodedText identity) {
+    /**
+     * @param identity the encoding of the last identity, shared with the envelope's {@code host}
+     * @param privacy how the client's address is sent
+     */
+    DnstapFieldsWriter(EncodedText identity, ClientPrivacy privacy) {
         this.identity = identity;
+        this.privacy = privacy;
+        this.dnsMessage = new DnsMessageFields(privacy);
     }
 
     /**
@@ -106,7 +112,13 @@ final class DnstapFieldsWriter {
             out.field(HecFields.HTTP_PROTOCOL);
             out.value(HTTP_PROTOCOLS.get(message.getHttpProtocol()));
         }
-        writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
+        if (privacy.hidesAddresses() && message.hasQueryAddress()) {
+            String client = privacy.client(message.getQueryAddress().toByteArray());
+            out.field(HecFields.SRC);
+            out.string(client != null ? client : "redacted");
+        } else {
+            writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
+        }
         if (!profile.endpoints) {
             return;
         }

@@ -28,10 +28,14 @@ public final class HecEventRenderer {
      * Where events go in Splunk, and what they carry. {@code index} may be null: HEC then uses
      * the token's default.
      */
-    public record Settings(String sourcetype, String index, EventProfile profile) {
+    public record Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy) {
 
         public Settings(String sourcetype, String index) {
             this(sourcetype, index, EventProfile.FULL);
+        }
+
+        public Settings(String sourcetype, String index, EventProfile profile) {
+            this(sourcetype, index, profile, ClientPrivacy.NONE);
         }
     }
 
@@ -45,7 +49,8 @@ public final class HecEventRenderer {
     private final char[] time = new char[ReceiptTime.MAX_CHARS];
     private final EncodedText identity = new EncodedText();
     private final EncodedText collector = new EncodedText();
-    private final DnstapFieldsWriter dnstapFields = new DnstapFieldsWriter(identity);
+    private final DnstapFieldsWriter dnstapFields;
+    private final ClientPrivacy privacy;
     private final ReceiptTime receivedAt = new ReceiptTime();
     private DnstapEvent lastPeerOf;
     private byte[] lastPeer;
@@ -54,6 +59,8 @@ public final class HecEventRenderer {
         this.sourcetype = JsonWriter.quoted(settings.sourcetype());
         this.index = settings.index() == null ? null : JsonWriter.quoted(settings.index());
         this.settingsProfile = settings.profile();
+        this.privacy = settings.privacy();
+        this.dnstapFields = new DnstapFieldsWriter(identity, privacy);
     }
 
     /** The event as UTF-8 JSON, one object, no trailing newline, with the settings' profile. */
@@ -154,8 +161,10 @@ public final class HecEventRenderer {
     private void writeUndecodableFrame(DnstapEvent envelope) {
         out.field(HecFields.PARSE_ERROR);
         out.string("dnstap frame is not a dnstap.Dnstap protobuf message");
-        out.field(HecFields.RAW_FRAME);
-        out.string(Base64.getEncoder().encodeToString(envelope.getFrame().toByteArray()));
+        if (!privacy.hidesAddresses()) { // its bytes may hold client addresses
+            out.field(HecFields.RAW_FRAME);
+            out.string(Base64.getEncoder().encodeToString(envelope.getFrame().toByteArray()));
+        }
     }
 
     private void writeCollectorFields(DnstapEvent envelope) {

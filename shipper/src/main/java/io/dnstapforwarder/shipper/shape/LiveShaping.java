@@ -134,7 +134,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
                 list(file, "drop-query-type", options.dropQueryTypes()),
                 list(file, "drop-reply-code", options.dropReplyCodes()),
                 list(file, "drop-client-network", options.dropClientNetworks()),
-                rate, options.liveFile(), options.serverMetrics());
+                rate, options.liveFile(), options.serverMetrics(), options.privacy());
     }
 
     private Shaping effectiveOrOptions() {

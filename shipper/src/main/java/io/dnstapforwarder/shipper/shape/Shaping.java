@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.shape;
 
 import io.dnstapforwarder.config.Require;
+import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,14 +26,24 @@ import java.util.List;
  *     suffix file it names) changes; or {@code null}
  * @param serverMetrics DNS servers (dnstap identities) that get a per-server event counter of their
  *     own (shaping reads every record's identity anyway); 0 for none
+ * @param privacy how client addresses are sent (not changed by the live file: it holds a key)
  */
 public record Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes,
         List<String> dropIdentities, List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
-        List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics) {
+        List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics,
+        ClientPrivacy privacy) {
 
     /** Everything, every field: what the shipper sent before shaping existed. */
     public static final Shaping NONE = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null,
-            List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS);
+            List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS, ClientPrivacy.NONE);
+
+    /** Addresses as sent. */
+    public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
+            List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
+            List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics) {
+        this(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
+                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics, ClientPrivacy.NONE);
+    }
 
     /** Without a live file, the default per-server metrics. */
     public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
@@ -55,6 +66,6 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
 
     public Shaping withLiveFile(Path liveFile) {
         return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
-                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics);
+                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics, privacy);
     }
 }

@@ -1,0 +1,124 @@
+package io.dnstapforwarder.shipper.render;
+
+import static io.dnstapforwarder.shipper.render.HecEventRendererTest.envelope;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.testkit.Json;
+import io.dnstapforwarder.testkit.ReferenceDecode;
+import io.dnstapforwarder.testkit.TestData;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Client addresses and client subnets as Splunk gets them: as sent, truncated, or pseudonymized. */
+class ClientPrivacyTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void truncatesClientAddressesToTheirNetworks() throws Exception {
+        ClientPrivacy privacy = ClientPrivacy.of("truncate", 24, 56, null);
+
+        assertThat(privacy.client(InetAddress.getByName("192.0.2.77").getAddress())).isEqualTo("192.0.2.0");
+        assertThat(privacy.client(InetAddress.getByName("2001:db8:1:2ab:3:4:5:6").getAddress()))
+                .isEqualTo("2001:db8:1:200::");
+        assertThat(privacy.clientSubnet("198.51.100.128/25")).isEqualTo("198.51.100.0/24");
+        assertThat(privacy.clientSubnet("198.51.0.0/16")).as("already wider").isEqualTo("198.51.0.0/16");
+    }
+
+    @Test
+    void pseudonymizesWithTheKeySoThatAClientKeepsItsNameAndAnotherKeyGivesAnother() throws Exception {
+        ClientPrivacy one = ClientPrivacy.of("pseudonymize", 24, 56, key("k1", "a secret of 32 bytes, or so ...."));
+        ClientPrivacy same = ClientPrivacy.of("pseudonymize", 24, 56, key("k2", "a secret of 32 bytes, or so ...."));
+        ClientPrivacy other = ClientPrivacy.of("pseudonymize", 24, 56, key("k3", "another secret of 32 bytes......"));
+        byte[] client = InetAddress.getByName("192.0.2.77").getAddress();
+
+        assertThat(one.client(client)).matches("[0-9a-f]{16}").isEqualTo(same.client(client))
+                .isNotEqualTo(other.client(client)).isNotEqualTo(one.client(InetAddress.getByName("192.0.2.78").getAddress()));
+        assertThat(one.clientSubnet("198.51.100.0/24")).matches("[0-9a-f]{16}/24");
+    }
+
+    @Test
+    void refusesAPseudonymWithoutAKeyOrWithAShortOneNamingTheOption() throws Exception {
+        assertThatThrownBy(() -> ClientPrivacy.of("pseudonymize", 24, 56, null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--client-privacy-key-file");
+        assertThatThrownBy(() -> ClientPrivacy.of("pseudonymize", 24, 56, key("short", "too short"))).isInstanceOf(
+                ConfigException.class).hasMessageContaining("at least 16");
+        assertThatThrownBy(() -> ClientPrivacy.of("hide", 24, 56, null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Invalid value for --client-privacy");
+        assertThatThrownBy(() -> ClientPrivacy.of("truncate", 33, 56, null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Invalid value for --client-ipv4-prefix");
+    }
+
+    @Test
+    void noEventOfTheCaptureLeaksAClientAddressOrSubnetWhenTruncatingOrPseudonymizing() throws Exception {
+        List<byte[]> capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE);
+        List<ReferenceDecode.Message> reference = ReferenceDecode.unboundSmall();
+        Map<String, ClientPrivacy> modes = new HashMap<>(Map.of("truncate", ClientPrivacy.of("truncate", 24, 56, null),
+                "pseudonymize", ClientPrivacy.of("pseudonymize", 24, 56, key("k", "0123456789abcdef0123456789abcdef"))));
+        for (Map.Entry<String, ClientPrivacy> mode : modes.entrySet()) {
+            HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                    mode.getValue()));
+            for (int i = 0; i < capture.size(); i++) {
+                String text = new String(renderer.render(envelope(capture.get(i), Transport.UNIX, "/s", 0)),
+                        StandardCharsets.UTF_8);
+                JsonNode event = Json.exactDecimals().readTree(text).get("event");
+                String client = reference.get(i).queryAddress();
+                assertThat(event.get("src").asText()).as(mode.getKey()).isNotEqualTo(client)
+                        .isEqualTo(mode.getValue().client(InetAddress.getByName(client).getAddress()));
+                if (event.has("ecs")) { // the capture's one: 192.0.2.0/24, sent as such or as a pseudonym
+                    assertThat(event.get("ecs").asText()).isEqualTo(mode.getValue().clientSubnet("192.0.2.0/24"));
+                    assertThat(event.at("/edns/options/0").has("data")).as("the option's raw bytes").isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void sendsNoRawBytesThatCouldHoldAnAddressWhenHidingThem() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                ClientPrivacy.of("truncate", 24, 56, null)));
+
+        JsonNode event = Json.exactDecimals().readTree(renderer.render(envelope("not dnstap".getBytes(
+                StandardCharsets.US_ASCII), Transport.UNIX, "/s", 0))).get("event");
+
+        assertThat(event.get("parse_error").asText()).isNotBlank();
+        assertThat(event.has("raw_frame")).isFalse();
+    }
+
+    @Property(tries = 500)
+    void aTruncatedAddressIsTheFirstOfItsNetworkAndItsOwnTruncation(@ForAll @Size(4) byte[] ipv4,
+            @ForAll @Size(16) byte[] ipv6) throws Exception {
+        ClientPrivacy privacy = ClientPrivacy.of("truncate", 24, 56, null);
+        for (byte[] address : List.of(ipv4, ipv6)) {
+            String truncated = privacy.client(address);
+            byte[] back = InetAddress.getByName(truncated).getAddress();
+
+            assertThat(privacy.client(back)).isEqualTo(truncated);
+            int keep = address.length == 4 ? 3 : 7;
+            for (int i = 0; i < address.length; i++) {
+                assertThat(back[i]).isEqualTo(i < keep ? address[i] : 0);
+            }
+        }
+    }
+
+    private Path key(String name, String content) throws Exception {
+        return Files.writeString(dir.resolve(name), content);
+    }
+}
