@@ -80,6 +80,31 @@ class ShapingRulesTest {
         assertThat(matches(set, "example.net.")).isFalse();
     }
 
+    /** Against the obvious definition: some suffix of the name's labels, case folded, is in the set. */
+    @Property(tries = 1000)
+    void matchesExactlyTheNamesUnderOneOfItsDomains(@ForAll("names") List<String> name,
+            @ForAll("nameSets") List<List<String>> domains) throws Exception {
+        SuffixSet set = SuffixSet.of(domains.stream().map(labels -> String.join(".", labels)).toList(), "--drop-query-suffix");
+        boolean expected = false;
+        for (int from = 0; from < name.size(); from++) {
+            List<String> suffix = name.subList(from, name.size()).stream().map(ShapingRulesTest::lower).toList();
+            expected |= domains.stream().anyMatch(labels -> labels.stream().map(ShapingRulesTest::lower).toList()
+                    .equals(suffix));
+        }
+
+        assertThat(matches(set, String.join(".", name) + ".")).isEqualTo(expected);
+    }
+
+    @Provide
+    Arbitrary<List<String>> names() {
+        return Arbitraries.of("a", "B", "ab", "example", "EXAMPLE", "com", "test", "x-y").list().ofMinSize(1).ofMaxSize(5);
+    }
+
+    @Provide
+    Arbitrary<List<List<String>>> nameSets() {
+        return names().list().ofMinSize(1).ofMaxSize(6);
+    }
+
     @Test
     void samplesOneInNKeepingEachTransactionsQueryAndResponseTogether() {
         ShapingRules rules = ShapingRules.compile(shaping().sampleRate(3).build());
