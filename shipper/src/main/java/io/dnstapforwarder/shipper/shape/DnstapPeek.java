@@ -27,6 +27,7 @@ public final class DnstapPeek {
 
     private byte[] bytes;
     private int position;
+    private boolean frameRead;
     private boolean readable;
     private int messageType;
     private int identityStart;
@@ -47,6 +48,7 @@ public final class DnstapPeek {
     /** Reads {@code record}; false when it is not a readable dnstap message (then nothing else is set). */
     public boolean read(byte[] record) {
         bytes = record;
+        frameRead = false;
         messageType = 0;
         identityLength = -1;
         clientLength = -1;
@@ -142,6 +144,9 @@ public final class DnstapPeek {
                 if (!take(level, field, start, length)) {
                     return false;
                 }
+                if (frameRead && level == Level.ENVELOPE) {
+                    return true;
+                }
                 position = start + length;
             } else if (!skip(tag, to)) {
                 return false;
@@ -154,7 +159,11 @@ public final class DnstapPeek {
     private boolean take(Level level, int field, int start, int length) {
         switch (level) {
             case ENVELOPE -> {
-                return field != ENVELOPE_FRAME || readFields(Level.DNSTAP, start, start + length);
+                if (field != ENVELOPE_FRAME) {
+                    return true;
+                }
+                frameRead = true; // what follows it in the envelope is the collector's, of no use here
+                return readFields(Level.DNSTAP, start, start + length);
             }
             case DNSTAP -> {
                 if (field == DNSTAP_IDENTITY) {
