@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
+import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -16,9 +18,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -28,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Shaping through the whole pipeline: the capture sent to the collector's socket, shaped by the
  * shipper on its way to HEC. HEC gets exactly what the rules let through, with the profile's
- * fields, and /metrics counts what was dropped by rule.
+ * fields and the clients' pseudonyms, /metrics counts what was dropped by rule, and a change of
+ * the live shaping file applies without a restart.
  */
 @Timeout(120)
 class ShapingEndToEndTest {
@@ -91,6 +98,43 @@ class ShapingEndToEndTest {
                     && hec.eventCount() + sampled(pipeline) == capture.size());
             assertThat(hec.events()).allSatisfy(event -> assertThat(event.at("/event/sample_rate").asInt()).isEqualTo(4));
             assertThat((double) hec.eventCount() / capture.size()).isBetween(0.15, 0.40);
+        }
+    }
+
+    @Test
+    void appliesASuffixFilterAndPseudonymsFromTheLiveFileAndTakesItsChangeWithoutARestart() throws Exception {
+        List<ReferenceDecode.Message> reference = ReferenceDecode.unboundSmall();
+        long underTestExample = reference.stream().filter(message -> message.dns().questionName().toLowerCase(
+                Locale.ROOT).endsWith("test.example.")).count();
+        Path key = Files.writeString(dir.resolve("privacy.key"), "0123456789abcdef0123456789abcdef");
+        Path live = Files.writeString(dir.resolve("shaping.properties"), "drop-query-suffix = TEST.example\n");
+        Shaping shaping = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null, List.of(), List.of(),
+                List.of(), 1, live, 100, ClientPrivacy.of("pseudonymize", 24, 56, key));
+        List<byte[]> capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL),
+                DnstapEvents.DNSTAP_CONTENT_TYPE);
+
+        try (HecEmulator hec = HecEmulator.start(TOKEN);
+                TestPipeline pipeline = TestPipeline.start("live", dir, hec, true, shaping)) {
+            FrameStreamTestClient.send(capture, pipeline.unixSocket(), true);
+            await().atMost(WAIT).until(() -> metrics(pipeline).contains("reason=\"query_suffix\"} " + underTestExample
+                    + ".0") && hec.eventCount() == capture.size() - underTestExample);
+            assertThat(hec.events()).allSatisfy(event -> {
+                assertThat(event.at("/event/query").asText().toLowerCase(Locale.ROOT)).doesNotEndWith("test.example");
+                assertThat(event.at("/event/src").asText()).matches("[0-9a-f]{16}");
+            });
+
+            Files.writeString(live, "event-profile = compact\n");
+            Files.setLastModifiedTime(live, FileTime.from(
+                    Instant.now().plusSeconds(5)));
+            Thread.sleep(2 * LiveShaping.CHECK_EVERY.toMillis() + 500);
+            int before = hec.eventCount();
+            FrameStreamTestClient.send(capture, pipeline.unixSocket(), true);
+
+            await().atMost(WAIT).until(() -> hec.eventCount() == before + capture.size());
+            assertThat(hec.events().subList(before, hec.eventCount())).allSatisfy(event -> {
+                assertThat(event.at("/event").has("collector")).as("compact now").isFalse();
+                assertThat(event.at("/event/src").asText()).matches("[0-9a-f]{16}");
+            });
         }
     }
 
