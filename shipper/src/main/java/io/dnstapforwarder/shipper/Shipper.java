@@ -32,6 +32,7 @@ import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.shape.BatchSizing;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
@@ -129,7 +130,8 @@ public final class Shipper implements AutoCloseable {
         // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
         int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
         this.loop = new ShipperLoop(consumer, kafka.bootstrap(), range != null ? range : new GroupSubscription(kafka.topic()),
-                new RecordBatcher(batching.maxEvents(), RecordBatcher.MAX_BATCH_RECORD_BYTES, batching.flushInterval()),
+                new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
+                        batching.flushInterval()),
                 pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
         this.thread = new Thread(() -> {
             try {

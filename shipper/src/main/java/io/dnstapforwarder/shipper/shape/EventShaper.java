@@ -42,6 +42,7 @@ public final class EventShaper implements RecordRenderer {
                 return null;
             }
         }
+        drops.countKept();
         return renderer.render(DnstapEvents.parse(recordValue), current.profile(), current.sampleRate());
     }
 }
