@@ -82,6 +82,7 @@ public final class TapCommand implements Callable<Integer> {
         Lifecycle.runUntil("tap", consumer::wakeup, done);
         Throwable failure = done.handle((ignored, error) -> error).join();
         consumer.close(Duration.ofSeconds(5));
+        shaping.close();
         out.flush();
         if (failure != null) { // for the command line to report (Kafka's refusal in one line), never swallowed
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()

@@ -51,9 +51,9 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     private LiveShaping(Shaping options, ComponentMetrics metrics) {
         this.options = options;
         this.metrics = metrics;
-        this.stamps = stamps(options);
         ShapingRules rules = ShapingRules.compile(effective());
         current.set(rules);
+        this.stamps = stamps(rules.shaping());
         log.info("Shaping: {}", describe(rules));
         if (options.liveFile() == null) {
             this.watcher = null;
@@ -78,22 +78,28 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         return current.get();
     }
 
-    /** Reads the files again if they changed (the watcher calls this; tests may too). */
+    /**
+     * Reads the files again if they changed (the watcher calls this; tests may too): the shaping
+     * file, and the suffix file of the rules in force (a new one named by the shaping file comes
+     * with a change of that file). Whatever goes wrong keeps the rules in force and the watcher
+     * running: an exception out of a scheduled task would end it without a word.
+     */
     public void reloadIfChanged() {
-        List<Object> now = stamps(effectiveOrOptions());
+        List<Object> now = stamps(current.get().shaping());
         if (now.equals(stamps)) {
             return;
         }
-        stamps = now;
         try {
             ShapingRules rules = ShapingRules.compile(effective());
             current.set(rules);
+            now = stamps(rules.shaping());
             log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
-        } catch (ConfigException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             metrics.error("shaping_file_refused", Stage.PROCESSING);
             log.error("Cannot use {} ({}); the shaping in force stays: {}", options.liveFile(), e.getMessage(),
                     describe(current.get()));
         }
+        stamps = now;
     }
 
     /** The options with the file's settings over them. */
@@ -135,14 +141,6 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
                 list(file, "drop-reply-code", options.dropReplyCodes()),
                 list(file, "drop-client-network", options.dropClientNetworks()),
                 rate, options.liveFile(), options.serverMetrics(), options.privacy());
-    }
-
-    private Shaping effectiveOrOptions() {
-        try {
-            return effective();
-        } catch (ConfigException e) {
-            return options;
-        }
     }
 
     private static List<String> list(Properties file, String key, List<String> otherwise) {

@@ -45,7 +45,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
                 dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics, ClientPrivacy.NONE);
     }
 
-    /** Without a live file, the default per-server metrics. */
+    /** Addresses as sent, the default per-server metrics. */
     public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
             List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
             List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile) {
