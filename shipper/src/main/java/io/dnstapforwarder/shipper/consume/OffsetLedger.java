@@ -38,7 +38,17 @@ final class OffsetLedger {
         }
     }
 
-    private static final class PartitionState {
+    /** Where a partition is read up to: taken once per poll, so that noting a record costs no lookup. */
+    interface ReadPosition {
+
+        /**
+         * A record was read from Kafka. With {@code toDeliver} it goes into a batch (and is done
+         * when that batch is); without, it is skipped and done at once.
+         */
+        void read(long offset, boolean toDeliver);
+    }
+
+    private static final class PartitionState implements ReadPosition {
         final long epoch;
         final ArrayDeque<Span> inFlight = new ArrayDeque<>();
         long unbatchedFrom = -1;
@@ -48,21 +58,22 @@ final class OffsetLedger {
         PartitionState(long epoch) {
             this.epoch = epoch;
         }
+
+        @Override
+        public void read(long offset, boolean toDeliver) {
+            lastRead = offset;
+            if (toDeliver && unbatchedFrom < 0) {
+                unbatchedFrom = offset;
+            }
+        }
     }
 
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private long epochs;
 
-    /**
-     * A record was read from Kafka. With {@code toDeliver} it goes into a batch (and is done when
-     * that batch is); without, it is skipped and done at once.
-     */
-    void read(TopicPartition partition, long offset, boolean toDeliver) {
-        PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState(++epochs));
-        state.lastRead = offset;
-        if (toDeliver && state.unbatchedFrom < 0) {
-            state.unbatchedFrom = offset;
-        }
+    /** The partition's read position, tracking the partition from now on if it was not. */
+    ReadPosition position(TopicPartition partition) {
+        return partitions.computeIfAbsent(partition, p -> new PartitionState(++epochs));
     }
 
     /** The records {@code [first, last]} left the batcher as one batch. */

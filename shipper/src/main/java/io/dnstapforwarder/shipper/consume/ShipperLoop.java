@@ -303,23 +303,24 @@ public final class ShipperLoop implements Runnable {
     }
 
     /**
-     * Takes a poll's records, partition by partition (one {@link TopicPartition} each, not one per
-     * record), and counts them once: at a few hundred thousand records a second, what is done per
-     * record is the loop's cost.
+     * Takes a poll's records, partition by partition (one {@link TopicPartition} and one ledger
+     * lookup each, not one per record), and counts them once: at a few hundred thousand records a
+     * second, what is done per record is the loop's cost.
      */
     private void accept(ConsumerRecords<byte[], byte[]> records, long now) {
         long events = 0;
         long bytes = 0;
         for (TopicPartition partition : records.partitions()) {
+            OffsetLedger.ReadPosition position = ledger.position(partition);
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                 switch (subscription.admit(record)) {
                     case PAST_END -> consumer.pause(List.of(partition));
-                    case SKIP -> ledger.read(partition, record.offset(), false);
+                    case SKIP -> position.read(record.offset(), false);
                     case DELIVER -> {
-                        ledger.read(partition, record.offset(), true);
+                        position.read(record.offset(), true);
                         events++;
                         bytes += Math.max(0, record.serializedValueSize());
-                        batcher.add(record, now).forEach(this::submit);
+                        batcher.add(partition, record, now).forEach(this::submit);
                     }
                 }
             }

@@ -20,10 +20,10 @@ class RecordBatcherTest {
     void completesABatchAtTheRecordLimitPerPartition() {
         RecordBatcher batcher = new RecordBatcher(3, 1_000_000, Duration.ofSeconds(1));
 
-        assertThat(batcher.add(record(0, 0, 10), 0)).isEmpty();
-        assertThat(batcher.add(record(1, 0, 10), 0)).isEmpty();
-        assertThat(batcher.add(record(0, 1, 10), 0)).isEmpty();
-        List<RecordBatch> complete = batcher.add(record(0, 2, 10), 0);
+        assertThat(batcher.add(new TopicPartition("t", 0), record(0, 0, 10), 0)).isEmpty();
+        assertThat(batcher.add(new TopicPartition("t", 1), record(1, 0, 10), 0)).isEmpty();
+        assertThat(batcher.add(new TopicPartition("t", 0), record(0, 1, 10), 0)).isEmpty();
+        List<RecordBatch> complete = batcher.add(new TopicPartition("t", 0), record(0, 2, 10), 0);
 
         assertThat(complete).singleElement().satisfies(batch -> {
             assertThat(batch.partition()).isEqualTo(new TopicPartition("t", 0));
@@ -36,10 +36,10 @@ class RecordBatcherTest {
     @Test
     void startsANewBatchWithTheRecordThatWouldPassTheByteLimit() {
         RecordBatcher batcher = new RecordBatcher(100, 250, Duration.ofSeconds(1));
-        batcher.add(record(0, 0, 100), 0);
-        batcher.add(record(0, 1, 100), 0);
+        batcher.add(new TopicPartition("t", 0), record(0, 0, 100), 0);
+        batcher.add(new TopicPartition("t", 0), record(0, 1, 100), 0);
 
-        List<RecordBatch> complete = batcher.add(record(0, 2, 100), 0);
+        List<RecordBatch> complete = batcher.add(new TopicPartition("t", 0), record(0, 2, 100), 0);
 
         assertThat(complete).singleElement().satisfies(batch ->
                 assertThat(batch.records()).extracting(ConsumerRecord::offset).containsExactly(0L, 1L));
@@ -50,9 +50,9 @@ class RecordBatcherTest {
     @Test
     void aRecordAsLargeAsTheLimitGoesAloneAndClosesTheBatchBeforeIt() {
         RecordBatcher batcher = new RecordBatcher(100, 250, Duration.ofSeconds(1));
-        batcher.add(record(0, 0, 100), 0);
+        batcher.add(new TopicPartition("t", 0), record(0, 0, 100), 0);
 
-        List<RecordBatch> complete = batcher.add(record(0, 1, 300), 0);
+        List<RecordBatch> complete = batcher.add(new TopicPartition("t", 0), record(0, 1, 300), 0);
 
         assertThat(complete).extracting(batch -> batch.records().get(0).offset()).containsExactly(0L, 1L);
         assertThat(complete).allSatisfy(batch -> assertThat(batch.size()).isEqualTo(1));
@@ -62,8 +62,8 @@ class RecordBatcherTest {
     @Test
     void aBatchIsDueWhenItsOldestRecordHasWaitedTheMaximumAge() {
         RecordBatcher batcher = new RecordBatcher(100, 1_000_000, Duration.ofSeconds(1));
-        batcher.add(record(0, 0, 10), 0);
-        batcher.add(record(1, 0, 10), SECOND / 2);
+        batcher.add(new TopicPartition("t", 0), record(0, 0, 10), 0);
+        batcher.add(new TopicPartition("t", 1), record(1, 0, 10), SECOND / 2);
 
         assertThat(batcher.nanosUntilDue(SECOND / 4)).isEqualTo(3 * SECOND / 4);
         assertThat(batcher.due(SECOND - 1)).isEmpty();
@@ -76,9 +76,9 @@ class RecordBatcherTest {
     @Test
     void drainsOnlyThePartitionsAsked() {
         RecordBatcher batcher = new RecordBatcher(100, 1_000_000, Duration.ofSeconds(1));
-        batcher.add(record(0, 0, 10), 0);
-        batcher.add(record(1, 0, 10), 0);
-        batcher.add(record(2, 0, 10), 0);
+        batcher.add(new TopicPartition("t", 0), record(0, 0, 10), 0);
+        batcher.add(new TopicPartition("t", 1), record(1, 0, 10), 0);
+        batcher.add(new TopicPartition("t", 2), record(2, 0, 10), 0);
 
         assertThat(batcher.drain(List.of(new TopicPartition("t", 1), new TopicPartition("t", 7))))
                 .extracting(RecordBatch::partition).containsExactly(new TopicPartition("t", 1));

@@ -32,8 +32,8 @@ class OffsetLedgerTest {
     @Test
     void neverCommitsPastRecordsStillWaitingInTheBatcher() {
         readAndBatch(P0, 0, 4);
-        ledger.read(P0, 5, true);
-        ledger.read(P0, 6, true);
+        ledger.position(P0).read(5, true);
+        ledger.position(P0).read(6, true);
         ledger.done(P0, 0, ledger.epoch(P0));
 
         assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(5)));
@@ -45,8 +45,8 @@ class OffsetLedgerTest {
 
     @Test
     void aRecordReadIntoTheNextBatchBeforeThisOneClosedIsStillWaited() {
-        ledger.read(P0, 0, true);
-        ledger.read(P0, 1, true); // pushed batch [0] over its byte limit: it starts the next batch
+        ledger.position(P0).read(0, true);
+        ledger.position(P0).read(1, true); // pushed batch [0] over its byte limit: it starts the next batch
         ledger.batched(P0, 0, 0);
         ledger.done(P0, 0, ledger.epoch(P0));
 
@@ -56,7 +56,7 @@ class OffsetLedgerTest {
     @Test
     void skippedRecordsAreDoneAtOnceAndGapsInOffsetsArePassed() {
         readAndBatch(P0, 3, 3);
-        ledger.read(P0, 7, false); // offsets 4-6 are transaction markers or compacted away; 7 is outside a replay's time
+        ledger.position(P0).read(7, false); // offsets 4-6 are transaction markers or compacted away; 7 is outside a replay's time
         ledger.done(P0, 3, ledger.epoch(P0));
 
         assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(8)));
@@ -105,7 +105,7 @@ class OffsetLedgerTest {
 
     private void readAndBatch(TopicPartition partition, long first, long last) {
         for (long offset = first; offset <= last; offset++) {
-            ledger.read(partition, offset, true);
+            ledger.position(partition).read(offset, true);
         }
         ledger.batched(partition, first, last);
     }
