@@ -77,6 +77,16 @@ public final class Network {
         return (bytes[offset + whole] & mask) == (prefix[whole] & mask);
     }
 
+    /** The address as given (bits past the prefix length included). */
+    public byte[] address() {
+        return prefix.clone();
+    }
+
+    /** The prefix length. */
+    public int bits() {
+        return bits;
+    }
+
     @Override
     public String toString() {
         return text;

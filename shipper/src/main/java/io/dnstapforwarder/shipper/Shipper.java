@@ -1,7 +1,7 @@
 package io.dnstapforwarder.shipper;
 
-import io.dnstapforwarder.kafka.KafkaClientMeters;
 import io.dnstapforwarder.kafka.GroupProtocol;
+import io.dnstapforwarder.kafka.KafkaClientMeters;
 import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;

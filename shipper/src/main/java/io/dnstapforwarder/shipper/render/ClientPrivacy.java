@@ -2,6 +2,7 @@ package io.dnstapforwarder.shipper.render;
 
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.net.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,14 +107,14 @@ public final class ClientPrivacy {
         if (mode == Mode.NONE) {
             return subnet;
         }
-        int slash = subnet.indexOf('/');
-        byte[] address;
+        Network network;
         try {
-            address = java.net.InetAddress.getByName(slash < 0 ? subnet : subnet.substring(0, slash)).getAddress();
-        } catch (java.net.UnknownHostException e) {
-            return "redacted";
+            network = Network.parse("ecs", subnet);
+        } catch (ConfigException e) {
+            return "redacted"; // the renderer formats subnets itself; this is only to be safe
         }
-        int given = slash < 0 ? address.length * 8 : Integer.parseInt(subnet.substring(slash + 1));
+        byte[] address = network.address();
+        int given = network.bits();
         if (mode == Mode.PSEUDONYMIZE) {
             return pseudonym(truncated(address, given)) + "/" + given;
         }

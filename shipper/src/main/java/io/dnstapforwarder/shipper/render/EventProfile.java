@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.render;
 
+import io.dnstapforwarder.config.ConfigException;
 import java.util.Locale;
 
 /**
@@ -60,7 +61,7 @@ public enum EventProfile {
         try {
             return valueOf(name.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw io.dnstapforwarder.config.ConfigException.invalid("--event-profile", name, "must be full, cim or compact");
+            throw ConfigException.invalid("--event-profile", name, "must be full, cim or compact");
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -131,8 +132,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         return new Shaping(
                 file.containsKey("event-profile") ? EventProfile.named(file.getProperty("event-profile"))
                         : options.profile(),
-                file.containsKey("responses-only") ? Boolean.parseBoolean(file.getProperty("responses-only").strip())
-                        : options.responsesOnly(),
+                bool(file, "responses-only", options.responsesOnly()),
                 list(file, "drop-message-type", options.dropMessageTypes()),
                 list(file, "drop-identity", options.dropIdentities()),
                 list(file, "drop-query-suffix", options.dropQuerySuffixes()),
@@ -141,6 +141,20 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
                 list(file, "drop-reply-code", options.dropReplyCodes()),
                 list(file, "drop-client-network", options.dropClientNetworks()),
                 rate, options.liveFile(), options.serverMetrics(), options.privacy());
+    }
+
+    /** true or false (any case); anything else is refused, not read as false: a typo must not let queries through. */
+    private boolean bool(Properties file, String key, boolean otherwise) {
+        String value = file.getProperty(key);
+        if (value == null) {
+            return otherwise;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ConfigException.invalid("--shaping-file", options.liveFile(), "says " + key + " = " + value
+                    + ", not true or false");
+        };
     }
 
     private static List<String> list(Properties file, String key, List<String> otherwise) {

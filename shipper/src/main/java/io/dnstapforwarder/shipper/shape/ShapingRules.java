@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -134,7 +135,7 @@ public final class ShapingRules {
 
     private boolean isDroppedIdentity(DnstapPeek peek) {
         for (byte[] identity : identities) {
-            if (java.util.Arrays.equals(identity, 0, identity.length, peek.bytes(), peek.identityStart(),
+            if (Arrays.equals(identity, 0, identity.length, peek.bytes(), peek.identityStart(),
                     peek.identityStart() + peek.identityLength())) {
                 return true;
             }

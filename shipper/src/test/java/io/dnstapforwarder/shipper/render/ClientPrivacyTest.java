@@ -40,6 +40,10 @@ class ClientPrivacyTest {
                 .isEqualTo("2001:db8:1:200::");
         assertThat(privacy.clientSubnet("198.51.100.128/25")).isEqualTo("198.51.100.0/24");
         assertThat(privacy.clientSubnet("198.51.0.0/16")).as("already wider").isEqualTo("198.51.0.0/16");
+        assertThat(privacy.clientSubnet("2001:db8:1:2ab::/64")).isEqualTo("2001:db8:1:200::/56");
+        assertThat(privacy.clientSubnet("example.org/24")).as("never a name looked up, never passed on")
+                .isEqualTo("redacted");
+        assertThat(privacy.clientSubnet("198.51.100.0/x")).isEqualTo("redacted");
     }
 
     @Test

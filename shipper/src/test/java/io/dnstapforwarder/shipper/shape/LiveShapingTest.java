@@ -75,6 +75,9 @@ class LiveShapingTest {
         assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(file), metrics))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("--shaping-file")
                 .hasMessageContaining("sample-rate = often");
+        Path typo = write("typo.properties", "responses-only = yes\n");
+        assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(typo), metrics))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("responses-only = yes, not true or false");
         assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(dir.resolve("missing")), metrics))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
     }
