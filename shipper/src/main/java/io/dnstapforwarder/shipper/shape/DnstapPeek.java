@@ -64,6 +64,11 @@ public final class DnstapPeek {
         return readable;
     }
 
+    /** What the last {@link #read} said. */
+    public boolean readable() {
+        return readable;
+    }
+
     /** The dnstap message type number (CLIENT_QUERY 5, ...); 0 when unreadable. */
     public int messageType() {
         return readable ? messageType : 0;

@@ -32,12 +32,13 @@ public final class EventShaper implements RecordRenderer {
     public byte[] render(byte[] recordValue) throws InvalidProtocolBufferException {
         ShapingRules current = rules.get();
         boolean needsPeek = current.dropsAnything() || servers != null;
-        if (needsPeek && peek.read(recordValue)) {
+        if (needsPeek) {
+            boolean readable = peek.read(recordValue);
             if (servers != null) {
                 servers.count(peek);
             }
-            ShapingRules.Drop drop = current.dropsAnything() ? current.dropReason(peek) : null;
-            if (drop != null) {
+            ShapingRules.Drop drop = readable && current.dropsAnything() ? current.dropReason(peek) : null;
+            if (drop != null) { // an unreadable record is never dropped: the renderer keeps it or dead-letters it
                 drops.dropped(drop);
                 return null;
             }

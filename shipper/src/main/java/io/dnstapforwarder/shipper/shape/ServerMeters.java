@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * here (and in the {@code DnstapServerSilent} alert) even while its events would be dropped.
  * Cardinality is bounded: the first {@code max} identities seen get a series each, every later one
  * counts as {@code other} (a hostile or misconfigured sender cannot make the registry grow).
- * Events without an identity count as {@code unknown}. Thread-safe; each worker keeps a
+ * Events without an identity, and records the peek cannot read (they go on to the renderer, which
+ * renders or dead-letters them), count as {@code unknown}: the series add up to the records read. Thread-safe; each worker keeps a
  * {@link Local} that remembers its last server, so a stream of one server's events costs a byte
  * comparison each.
  */
@@ -74,9 +75,9 @@ public final class ServerMeters {
         private byte[] lastIdentity;
         private Counter lastCounter;
 
-        /** Counts the event {@code peek} read. */
+        /** Counts the record {@code peek} read, or tried to. */
         void count(DnstapPeek peek) {
-            int start = peek.identityStart();
+            int start = peek.readable() ? peek.identityStart() : -1;
             if (start < 0) {
                 counter(UNKNOWN).increment();
                 return;

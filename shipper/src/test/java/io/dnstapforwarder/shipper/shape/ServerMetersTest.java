@@ -7,6 +7,7 @@ import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.micrometer.core.instrument.Counter;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,14 @@ class ServerMetersTest {
             count(identity);
         }
         count(null);
+        byte[] frame = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setIdentity(ByteString.copyFromUtf8("ns1"))
+                .setMessage(Message.newBuilder().setType(Message.Type.CLIENT_QUERY)).build().toByteArray();
+        assertThat(peek.read(DnstapPeekTest.envelope(Arrays.copyOf(frame, frame.length - 1)))).as("a truncated frame")
+                .isFalse();
+        local.count(peek);
 
-        assertThat(counts()).isEqualTo(new TreeMap<>(Map.of("ns1", 3.0, "ns2", 1.0, "other", 3.0, "unknown", 1.0)));
+        assertThat(counts()).as("every record read counted once, the unreadable one as unknown")
+                .isEqualTo(new TreeMap<>(Map.of("ns1", 3.0, "ns2", 1.0, "other", 3.0, "unknown", 2.0)));
     }
 
     @Test
