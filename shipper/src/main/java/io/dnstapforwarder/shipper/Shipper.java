@@ -65,7 +65,6 @@ public final class Shipper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /**
      * With indexer acknowledgement, batches waiting for their ack beyond the two per worker: enough
      * to keep the workers busy through an ack delay of a second or two at full speed.
@@ -174,7 +173,7 @@ public final class Shipper implements AutoCloseable {
         UUID channel = UUID.randomUUID(); // one channel per shipper instance, as HEC indexer acknowledgement wants
         List<Endpoint> endpoints = new ArrayList<>();
         for (URI url : hec.urls()) {
-            HecSink sink = new HecSink(new HecClient(url, token, channel, http, REQUEST_TIMEOUT), hec.compressionLevel());
+            HecSink sink = new HecSink(new HecClient(url, token, channel, http, hec.requestTimeout()), hec.compressionLevel());
             endpoints.add(new Endpoint(sink, breakers.create(url.toString())));
         }
         return new Endpoints(endpoints);

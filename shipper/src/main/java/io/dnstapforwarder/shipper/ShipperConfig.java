@@ -96,7 +96,8 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
      * @param retryBase the first retry delay; it doubles per failure up to {@code retryMax}
      */
     public record Hec(List<URI> urls, String token, Path tokenFile, String index, String sourcetype, int concurrency,
-            int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls, Ack ack) {
+            int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls, Ack ack,
+            Duration requestTimeout) {
 
         public static final String DEFAULT_SOURCETYPE = "dnstap";
         public static final int DEFAULT_CONCURRENCY = 4;
@@ -104,6 +105,8 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
         public static final int DEFAULT_COMPRESSION_LEVEL = 1;
         public static final long DEFAULT_RETRY_BASE_MS = 200;
         public static final long DEFAULT_RETRY_MAX_MS = 30_000;
+        /** Splunk's own HEC client timeouts are of this order; an indexer that needs longer is as good as down. */
+        public static final int DEFAULT_REQUEST_TIMEOUT_SEC = 30;
 
         public Hec {
             urls = List.copyOf(urls);
@@ -129,6 +132,7 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
                 throw ConfigException.invalid("--hec-retry-max-ms", retryMax.toMillis(),
                         "must be at least --hec-retry-base-ms (" + retryBase.toMillis() + ")");
             }
+            Require.atLeast("--hec-timeout-sec", requestTimeout.toSeconds(), 1);
             if (ack.enabled() && urls.isEmpty()) {
                 throw ConfigException.invalid("--hec-ack", true, "needs --hec-url: there is no indexer to acknowledge");
             }
@@ -138,61 +142,70 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
         public static Hec to(URI url, String token) {
             return new Hec(List.of(url), token, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
                     DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
+                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
         }
 
         /** HEC at {@code url} with the token in {@code tokenFile}, everything else at its default. */
         public static Hec to(URI url, Path tokenFile) {
             return new Hec(List.of(url), null, tokenFile, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
                     DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
+                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
         }
 
         /** No HEC: events go to {@code <data dir>/events.jsonl}; everything else at its default. */
         public static Hec none() {
             return new Hec(List.of(), null, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
                     DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF);
+                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
+                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
         }
 
         public Hec withRetries(Duration base, Duration max, int maxRetries) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, base, max,
-                    breaker, tls, ack);
+                    breaker, tls, ack, requestTimeout);
         }
 
         public Hec withBreaker(Breaker breaker) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withConcurrency(int concurrency) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withTokenFile(Path tokenFile) {
             return new Hec(urls, null, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withSourcetype(String sourcetype) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withAck(Ack ack) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withTls(Tls tls) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
+        }
+
+        /** The whole of one request's exchange, answer included, must end within this. */
+        public Hec withRequestTimeout(Duration requestTimeout) {
+            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         public Hec withUrls(List<URI> urls) {
             return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack);
+                    retryMax, breaker, tls, ack, requestTimeout);
         }
 
         @Override

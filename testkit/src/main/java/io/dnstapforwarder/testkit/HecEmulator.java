@@ -54,6 +54,9 @@ import java.util.zip.GZIPInputStream;
  *   <li>Scripted failures: {@link #enqueue} responses that are served, in order, before normal
  *       handling (503 busy, 429 with Retry-After, ...); {@link #stop()} / {@link #start()} for an
  *       outage (connections refused) on the same port.
+ *   <li>Peers that stop mid-way ({@link #stallAnswers}): the status line and headers, then nothing;
+ *       or half the body, then nothing. Such an answer is never finished: its connection stays
+ *       open, silent, until the emulator closes, as behind a proxy that lost its upstream.
  * </ul>
  */
 public final class HecEmulator implements AutoCloseable {
@@ -97,6 +100,8 @@ public final class HecEmulator implements AutoCloseable {
     private java.util.function.Predicate<JsonNode> poison = event -> false;
     private boolean namePoison;
     private volatile Duration latency = Duration.ZERO;
+    private final Map<Stall, Set<String>> stalls = new java.util.EnumMap<>(Stall.class);
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private int port;
     private javax.net.ssl.SSLContext tls;
     private HttpServer server;
@@ -178,7 +183,7 @@ public final class HecEmulator implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            executor = Executors.newFixedThreadPool(4);
+            executor = Executors.newCachedThreadPool(); // stalled answers hold a thread each
             server.setExecutor(executor);
             server.createContext("/", this::handle);
             server.start();
@@ -199,7 +204,59 @@ public final class HecEmulator implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         stop();
+    }
+
+    /** Where an answer stops: after its headers, or half way through its body. */
+    public enum Stall {
+        AFTER_HEADERS, HALF_BODY
+    }
+
+    /**
+     * From now on, answers to requests for these paths ({@code /services/collector/event},
+     * {@code /services/collector/ack}) stop at {@code where} and never go on; an empty set ends the
+     * stall for new requests (those already stalled stay so). Events of a stalled request to the
+     * event path are not indexed: the client cannot know whether they were.
+     */
+    public void stallAnswers(Stall where, Set<String> paths) {
+        synchronized (lock) {
+            stalls.put(where, Set.copyOf(paths));
+        }
+    }
+
+    private Stall stallOf(String path) {
+        synchronized (lock) {
+            for (Map.Entry<Stall, Set<String>> stall : stalls.entrySet()) {
+                if (stall.getValue().contains(path)) {
+                    return stall.getKey();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Answers the way a stalled peer does, and holds the connection until the emulator closes. */
+    private void stallAnswer(HttpExchange exchange, Stall where, String path, java.time.Instant receivedAt, int bodyBytes)
+            throws IOException {
+        byte[] response = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.UTF_8);
+        synchronized (lock) {
+            requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), bodyBytes, 0, 0,
+                    200, "(stalled " + where + ")"));
+            lock.notifyAll();
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        exchange.sendResponseHeaders(200, response.length);
+        OutputStream out = exchange.getResponseBody();
+        if (where == Stall.HALF_BODY) {
+            out.write(response, 0, response.length / 2);
+            out.flush();
+        }
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Serves this response to the next request instead of handling it (FIFO). */
@@ -296,6 +353,11 @@ public final class HecEmulator implements AutoCloseable {
                 }
             }
             String path = exchange.getRequestURI().getPath();
+            Stall stall = stallOf(path);
+            if (stall != null) {
+                stallAnswer(exchange, stall, path, receivedAt, body.length);
+                return;
+            }
             Outcome outcome = respond(exchange, path, body);
             synchronized (lock) {
                 // Events and request are recorded together, before answering: whoever sees one sees

@@ -67,6 +67,12 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private long retryMaxMs;
 
+    @Option(names = "--hec-timeout-sec", paramLabel = "SECONDS", defaultValue = "" + Hec.DEFAULT_REQUEST_TIMEOUT_SEC,
+            description = "Longest time one request to HEC may take, from sending it to the last byte of the answer "
+                    + "(the ack queries of --hec-ack too); a request that takes longer is abandoned and sent again. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private long requestTimeoutSec;
+
     @Option(names = "--hec-circuit-breaker", paramLabel = "true|false", defaultValue = "true", arity = "0..1",
             fallbackValue = "true",
             description = "Stop sending to an endpoint that keeps failing, and pause consumption while every endpoint "
@@ -180,7 +186,8 @@ public final class ShipperOptions {
                 hecMaxRetries, compressionLevel, Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs),
                 new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)),
                 new ShipperConfig.Tls(hecCaFile, tlsVerify),
-                new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)));
+                new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)),
+                Duration.ofSeconds(requestTimeoutSec));
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),

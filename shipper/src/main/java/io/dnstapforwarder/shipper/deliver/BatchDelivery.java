@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +61,7 @@ final class BatchDelivery {
      * @param retries the waits between attempts after a fault, and while dead letters cannot be written
      */
     record Context(ThreadLocal<RecordRenderer> renderers, long maxRequestBytes, Sender sender,
-            DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender,
-            PartitionStalls stalls, Backoff retries, Sleeper sleeper, ComponentMetrics metrics,
+            DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender, Backoff retries, Sleeper sleeper, ComponentMetrics metrics,
             DeliveryMetrics deliveryMetrics, Clock clock) {
     }
 
@@ -78,37 +76,39 @@ final class BatchDelivery {
      * Sends every record of the batch or dead-letters it; returns when that is done, with a future
      * that completes once HEC has also acknowledged every request it accepted (at once without
      * indexer acknowledgement). Only then is the batch settled.
+     *
+     * @param hold where this delivery says its partition cannot go on (and that it can again)
      */
-    CompletableFuture<Void> deliver(RecordBatch batch) throws InterruptedException {
-        return deliverGuarded(batch.partition(), batch.records());
+    CompletableFuture<Void> deliver(RecordBatch batch, PartitionStalls.Hold hold) throws InterruptedException {
+        return deliverGuarded(hold, batch.records());
     }
 
     /** Delivers records; a fault of ours is retried, then the records are halved until the culprit is alone. */
-    private CompletableFuture<Void> deliverGuarded(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
+    private CompletableFuture<Void> deliverGuarded(PartitionStalls.Hold hold, List<ConsumerRecord<byte[], byte[]>> records)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return deliverOnce(partition, records);
+                return deliverOnce(hold, records);
             } catch (RuntimeException fault) {
                 context.metrics().error("delivery_failed", Stage.PROCESSING);
                 limitedLog.error("fault", "Delivering {} records of {} failed (attempt {} of {}): {}", records.size(),
-                        partition, attempt, FAULT_ATTEMPTS, fault.toString(), fault);
+                        hold, attempt, FAULT_ATTEMPTS, fault.toString(), fault);
                 if (attempt < FAULT_ATTEMPTS) {
                     context.sleeper().sleep(context.retries().delay(attempt));
                     continue;
                 }
                 if (records.size() == 1) {
-                    deadLetter(partition, records, DeadLetterReason.fault("delivery_failed", fault, context.clock().instant()));
+                    deadLetter(hold, records, DeadLetterReason.fault("delivery_failed", fault, context.clock().instant()));
                     return DONE;
                 }
                 int half = records.size() / 2;
-                return allOf(List.of(deliverGuarded(partition, records.subList(0, half)),
-                        deliverGuarded(partition, records.subList(half, records.size()))));
+                return allOf(List.of(deliverGuarded(hold, records.subList(0, half)),
+                        deliverGuarded(hold, records.subList(half, records.size()))));
             }
         }
     }
 
-    private CompletableFuture<Void> deliverOnce(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records)
+    private CompletableFuture<Void> deliverOnce(PartitionStalls.Hold hold, List<ConsumerRecord<byte[], byte[]>> records)
             throws InterruptedException {
         RecordRenderer renderer = context.renderers().get();
         List<HecRequest.Event> rendered = new ArrayList<>(records.size());
@@ -133,17 +133,17 @@ final class BatchDelivery {
                         record.topic(), record.partition(), record.offset(), e.toString(), e);
                 unrenderable = DeadLetterReason.fault("render_failed", e, context.clock().instant());
             }
-            deadLetter(partition, List.of(record), unrenderable);
+            deadLetter(hold, List.of(record), unrenderable);
         }
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
         for (HecRequest request : HecRequest.split(rendered, context.maxRequestBytes())) {
-            confirmations.add(send(partition, request));
+            confirmations.add(send(hold, request));
         }
         return allOf(confirmations);
     }
 
     /** Sends one request, isolating and dead-lettering the events HEC rejects; the future confirms the rest. */
-    private CompletableFuture<Void> send(TopicPartition partition, HecRequest request) throws InterruptedException {
+    private CompletableFuture<Void> send(PartitionStalls.Hold hold, HecRequest request) throws InterruptedException {
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
         Deque<HecRequest> todo = new ArrayDeque<>();
         todo.push(request);
@@ -152,21 +152,21 @@ final class BatchDelivery {
             context.deliveryMetrics().request(next);
             Sender.Sent sent = context.sender().send(next);
             if (sent.outcome() instanceof Outcome.Delivered delivered) {
-                confirmations.add(confirm(partition, next, sent.endpoint(), delivered.ackId()));
+                confirmations.add(confirm(hold, next, sent.endpoint(), delivered.ackId()));
             } else if (sent.outcome() instanceof Outcome.TooLarge tooLarge) {
                 context.metrics().error(tooLarge.errorCode(), Stage.SENDING);
                 limitedLog.warn("too-large", "HEC found a request of {} events, {} bytes, too large ({}); sending it "
                         + "again in halves (lower --batch-bytes)", next.size(), next.bytes(), tooLarge.reason());
-                halve(partition, next, tooLarge.reason(), tooLarge.errorCode(), todo);
+                halve(hold, next, tooLarge.reason(), tooLarge.errorCode(), todo);
             } else {
-                isolate(partition, next, (Outcome.Rejected) sent.outcome(), todo);
+                isolate(hold, next, (Outcome.Rejected) sent.outcome(), todo);
             }
         }
         return allOf(confirmations);
     }
 
     /** Completes when HEC reports the accepted request indexed; sends it again when HEC does not in time. */
-    private CompletableFuture<Void> confirm(TopicPartition partition, HecRequest request, Endpoint endpoint, long ackId) {
+    private CompletableFuture<Void> confirm(PartitionStalls.Hold hold, HecRequest request, Endpoint endpoint, long ackId) {
         CompletableFuture<Boolean> acknowledged = context.acks().indexed(endpoint.sink(), ackId);
         if (acknowledged.isDone() && acknowledged.getNow(false)) {
             counted(request);
@@ -178,7 +178,7 @@ final class BatchDelivery {
                 return DONE;
             }
             try {
-                return deliverGuarded(partition, request.records());
+                return deliverGuarded(hold, request.records());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CompletableFuture.<Void>failedFuture(e);
@@ -195,7 +195,7 @@ final class BatchDelivery {
         return futures.size() == 1 ? futures.get(0) : CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
     }
 
-    private void isolate(TopicPartition partition, HecRequest request, Outcome.Rejected rejected, Deque<HecRequest> todo)
+    private void isolate(PartitionStalls.Hold hold, HecRequest request, Outcome.Rejected rejected, Deque<HecRequest> todo)
             throws InterruptedException {
         context.metrics().error(rejected.errorCode(), Stage.SENDING);
         limitedLog.warn("rejected", "HEC rejected a request of {} events ({}); isolating the bad events", request.size(),
@@ -203,25 +203,25 @@ final class BatchDelivery {
         int bad = rejected.invalidEventNumber();
         if (bad >= 0 && bad < request.size()) {
             counted(request.slice(0, bad));
-            deadLetter(partition, request.slice(bad, bad + 1).records(),
+            deadLetter(hold, request.slice(bad, bad + 1).records(),
                     DeadLetterReason.of(rejected.reason(), rejected.errorCode(), context.clock().instant()));
             if (bad + 1 < request.size()) {
                 todo.push(request.slice(bad + 1, request.size()));
             }
         } else {
-            halve(partition, request, rejected.reason(), rejected.errorCode(), todo);
+            halve(hold, request, rejected.reason(), rejected.errorCode(), todo);
         }
     }
 
     /** Sends the request again in two halves; a single event goes to the dead-letter topic. */
-    private void halve(TopicPartition partition, HecRequest request, String reason, String errorCode,
+    private void halve(PartitionStalls.Hold hold, HecRequest request, String reason, String errorCode,
             Deque<HecRequest> todo) throws InterruptedException {
         if (request.size() > 1) {
             int half = request.size() / 2;
             todo.push(request.slice(half, request.size()));
             todo.push(request.slice(0, half));
         } else {
-            deadLetter(partition, request.records(), DeadLetterReason.of(reason, errorCode, context.clock().instant()));
+            deadLetter(hold, request.records(), DeadLetterReason.of(reason, errorCode, context.clock().instant()));
         }
     }
 
@@ -230,27 +230,27 @@ final class BatchDelivery {
      * just dropped. While the topic does not take them, or the gate is closed, it waits and says
      * so: the partition is stalled, with the reason.
      */
-    private void deadLetter(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason reason)
+    private void deadLetter(PartitionStalls.Hold hold, List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason reason)
             throws InterruptedException {
         context.gate().rejected(records.size());
         for (int failures = 1; ; failures++) {
             String closed = context.gate().closedBecause();
             if (closed != null) {
-                context.stalls().stall(partition, closed);
+                hold.stall(closed);
                 context.sleeper().sleep(context.retries().max());
                 continue;
             }
             try {
                 context.deadLetters().publish(records, reason);
                 context.deliveryMetrics().deadLettered(records.size());
-                context.stalls().clear(partition);
+                hold.clear();
                 return;
             } catch (RuntimeException e) {
                 context.metrics().error("dead_letter_failed", Stage.SENDING);
                 limitedLog.error("dead-letter", "The dead-letter topic {} did not take {} records of {} ({}); they wait, "
-                        + "and the partition with them", context.deadLetters().topic(), records.size(), partition,
+                        + "and the partition with them", context.deadLetters().topic(), records.size(), hold,
                         e.getMessage());
-                context.stalls().stall(partition, "the dead-letter topic " + context.deadLetters().topic()
+                hold.stall("the dead-letter topic " + context.deadLetters().topic()
                         + " does not take records: " + e.getMessage());
                 context.sleeper().sleep(context.retries().delay(failures));
             }

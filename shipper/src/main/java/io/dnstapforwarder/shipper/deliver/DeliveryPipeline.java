@@ -88,8 +88,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         ComponentMetrics metrics = parts.metrics();
         this.deliveryMetrics = new DeliveryMetrics(metrics);
         this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(renderers), maxRequestBytes,
-                parts.sender(), parts.deadLetters(), parts.gate(), parts.acks(), workers,
-                parts.stalls(), parts.retries(), parts.sleeper(), metrics, deliveryMetrics, parts.clock()));
+                parts.sender(), parts.deadLetters(), parts.gate(), parts.acks(), workers, parts.retries(), parts.sleeper(), metrics, deliveryMetrics, parts.clock()));
         Gauge.builder("dnstap.shipper.in.flight", this, DeliveryPipeline::inFlight).baseUnit("batches")
                 .description("Batches handed to the workers and not yet settled").tags(metrics.tags())
                 .register(metrics.registry());
@@ -112,7 +111,8 @@ public final class DeliveryPipeline implements AutoCloseable {
      */
     public void submit(RecordBatch batch, long epoch) {
         Set<Delivery> ofPartition = running.computeIfAbsent(batch.partition(), p -> ConcurrentHashMap.newKeySet());
-        Delivery task = new Delivery(batch, epoch, ofPartition, parts.nanoTime().getAsLong());
+        Delivery task = new Delivery(batch, epoch, ofPartition, parts.stalls().hold(batch.partition()),
+                parts.nanoTime().getAsLong());
         ofPartition.add(task);
         workers.execute(task);
     }
@@ -121,21 +121,23 @@ public final class DeliveryPipeline implements AutoCloseable {
      * One batch's delivery. It stays in its partition's set until the batch is settled (sent and,
      * with indexer acknowledgement, indexed), or is abandoned. Cancelled, its worker is
      * interrupted; a confirmation that still arrives later carries the old epoch, which the ledger
-     * ignores.
+     * ignores. What it stalls it holds through its own {@link PartitionStalls.Hold}, which ends with it.
      */
     private final class Delivery implements Runnable {
         private final RecordBatch batch;
         private final long epoch;
         private final Set<Delivery> ofPartition;
+        private final PartitionStalls.Hold hold;
         private final long submittedAt;
         private Thread runner;
         private boolean cancelled;
         private int faults;
 
-        Delivery(RecordBatch batch, long epoch, Set<Delivery> ofPartition, long submittedAt) {
+        Delivery(RecordBatch batch, long epoch, Set<Delivery> ofPartition, PartitionStalls.Hold hold, long submittedAt) {
             this.batch = batch;
             this.epoch = epoch;
             this.ofPartition = ofPartition;
+            this.hold = hold;
             this.submittedAt = submittedAt;
         }
 
@@ -151,7 +153,7 @@ public final class DeliveryPipeline implements AutoCloseable {
                 if (faults > 0) {
                     parts.sleeper().sleep(parts.retries().delay(faults));
                 }
-                delivery.deliver(batch).whenComplete((ignored, error) -> {
+                delivery.deliver(batch, hold).whenComplete((ignored, error) -> {
                     if (error == null) {
                         settled.add(new Settled(batch, epoch));
                         end();
@@ -179,7 +181,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             parts.metrics().error("delivery_failed", Stage.PROCESSING);
             limitedLog.error("again", "Delivering a batch of {} records of {} failed ({}); delivering it again (fault {})",
                     batch.size(), batch.partition(), error.toString(), faults, error);
-            parts.stalls().stall(batch.partition(), "delivering a batch keeps failing: " + error);
+            hold.stall("delivering a batch keeps failing: " + error);
             synchronized (this) {
                 if (cancelled) {
                     end();
@@ -194,14 +196,17 @@ public final class DeliveryPipeline implements AutoCloseable {
         }
 
         private void end() {
+            hold.end();
             ofPartition.remove(this);
             synchronized (ended) {
                 ended.notifyAll();
             }
         }
 
+        /** Ends the hold first: a worker interrupted in the middle of a stall must not raise it again. */
         synchronized void cancel() {
             cancelled = true;
+            hold.end();
             if (runner != null) {
                 runner.interrupt();
             }
@@ -270,8 +275,8 @@ public final class DeliveryPipeline implements AutoCloseable {
             if (deliveries != null) {
                 deliveries.forEach(Delivery::cancel);
             }
-            parts.stalls().clear(partition);
         }
+        parts.stalls().release(Set.copyOf(partitions));
     }
 
     public Set<TopicPartition> busyPartitions() {

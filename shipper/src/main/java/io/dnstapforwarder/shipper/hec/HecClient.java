@@ -5,19 +5,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +32,12 @@ import java.util.function.Supplier;
  * and says what became of each ({@link Outcome}); with indexer acknowledgement, asks
  * {@code /services/collector/ack} which accepted requests are indexed. Posting never throws for a
  * delivery problem: network failures are {@link Outcome.Retryable}.
+ *
+ * <p>The whole exchange, from sending the request to the last byte of the answer, has one deadline:
+ * the request timeout. The JDK's own {@code HttpRequest.timeout} ends when the headers arrive
+ * (JDK-8208693), so a peer that sends headers and then nothing would hold the calling thread for
+ * ever; here the exchange is asynchronous, waited for with the deadline, and cancelled (its
+ * connection closed) when the deadline passes or the caller is interrupted.
  */
 public final class HecClient {
 
@@ -86,11 +99,82 @@ public final class HecClient {
                 .header("X-Splunk-Request-Channel", channel);
     }
 
+    /**
+     * Sends the request and reads its answer, all of it within the request timeout.
+     *
+     * @throws HttpTimeoutException when the whole answer did not come in time (the exchange is cancelled)
+     */
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            return new Answer(response.statusCode(), new String(in.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8),
-                    response.headers().firstValue("Retry-After").orElse(null));
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, responseInfo -> new BoundedBody());
+        HttpResponse<byte[]> response;
+        try {
+            response = exchange.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + describe(requestTimeout));
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof IllegalArgumentException bad) {
+                throw bad;
+            }
+            throw new IOException(cause);
+        }
+        return new Answer(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8),
+                response.headers().firstValue("Retry-After").orElse(null));
+    }
+
+    private static String describe(Duration timeout) {
+        long millis = timeout.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+
+    /**
+     * Collects an answer's body up to {@link #MAX_ANSWER_BYTES}, then stops reading: HEC answers in
+     * a few dozen bytes, a proxy's error page is not worth more.
+     */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                int take = Math.min(buffer.remaining(), MAX_ANSWER_BYTES - bytes.size());
+                byte[] chunk = new byte[take];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, take);
+            }
+            if (bytes.size() >= MAX_ANSWER_BYTES && body.complete(bytes.toByteArray())) {
+                subscription.cancel();
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
         }
     }
 
@@ -143,9 +227,7 @@ public final class HecClient {
             Answer answer = send(request);
             return ResponseClassifier.classify(answer.status(), answer.body(), ResponseClassifier.retryAfter(answer.retryAfter()));
         } catch (HttpTimeoutException e) {
-            long millis = requestTimeout.toMillis();
-            return new Outcome.Retryable("no answer within " + (millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms"),
-                    "timeout", null);
+            return new Outcome.Retryable("no whole answer within " + describe(requestTimeout), "timeout", null);
         } catch (ConnectException e) {
             return new Outcome.Retryable("cannot connect to " + eventUri.getHost() + ":" + eventUri.getPort()
                     + " (" + e.getMessage() + ")", "connect", null);

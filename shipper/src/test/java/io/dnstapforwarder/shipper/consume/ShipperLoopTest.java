@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
+import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
@@ -180,11 +181,12 @@ class ShipperLoopTest {
     void pausesOnlyThePartitionTheWorkersCannotGoOnWithUntilTheyCan() {
         joinOwning(P0, P1);
 
-        parts.stalls.stall(P0, "the dead-letter topic does not take records");
+        PartitionStalls.Hold delivery = parts.stalls.hold(P0);
+        delivery.stall("the dead-letter topic does not take records");
 
         await().atMost(WAIT).until(() -> consumer.paused().equals(Set.of(P0)));
         assertThat(loop.status().paused()).as("the rest goes on").isFalse();
-        parts.stalls.clear(P0);
+        delivery.end();
         await().atMost(WAIT).until(() -> consumer.paused().isEmpty());
     }
 

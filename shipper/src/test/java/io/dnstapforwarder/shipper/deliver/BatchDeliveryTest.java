@@ -47,9 +47,14 @@ class BatchDeliveryTest {
     private BatchDelivery delivery(long maxRequestBytes, Function<DnstapEvent, byte[]> renderer) {
         return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> RecordRenderer.of(renderer)),
                 maxRequestBytes,
-                parts.sender, parts.deadLetters, parts.gate, AckTracker.NONE, Runnable::run, parts.stalls,
+                parts.sender, parts.deadLetters, parts.gate, AckTracker.NONE, Runnable::run,
                 DeliveryFixture.RETRIES, parts.sleeper, parts.metrics, new DeliveryMetrics(parts.metrics),
                 DeliveryFixture.CLOCK));
+    }
+
+    /** A delivery's hold on partition 0, where the test batches are. */
+    private PartitionStalls.Hold hold() {
+        return parts.stalls.hold(new TopicPartition(Records.TOPIC, 0));
     }
 
     /** A renderer with a bug that shows on event {@code bad} only. */
@@ -65,7 +70,7 @@ class BatchDeliveryTest {
 
     @Test
     void deliversEveryRecordInRequestsOfAtMostTheByteLimit() throws Exception {
-        CompletableFuture<Void> settled = delivery(10_000).deliver(Records.batch(0, 0, 50));
+        CompletableFuture<Void> settled = delivery(10_000).deliver(Records.batch(0, 0, 50), hold());
 
         assertThat(settled).isCompleted();
         assertThat(parts.sink.numbers()).isEqualTo(NumberedEvents.range(0, 50));
@@ -80,7 +85,7 @@ class BatchDeliveryTest {
         records.add(Records.withValue(0, 3, "not protobuf at all".getBytes(StandardCharsets.US_ASCII)));
         records.add(Records.numbered(0, 4));
 
-        delivery(1_000_000).deliver(new RecordBatch(new TopicPartition(Records.TOPIC, 0), records));
+        delivery(1_000_000).deliver(new RecordBatch(new TopicPartition(Records.TOPIC, 0), records), hold());
 
         assertThat(parts.sink.numbers()).containsExactly(0L, 1L, 2L, 4L);
         assertThat(parts.deadLetterRecords()).singleElement().satisfies(record -> {
@@ -96,7 +101,7 @@ class BatchDeliveryTest {
     void deadLettersTheEventHecNamesCountsTheOnesBeforeItAndSendsTheRestAgain() throws Exception {
         parts.sink.then(new Outcome.Rejected("HTTP 400: Invalid data format", "hec_6", 2));
 
-        delivery(1_000_000).deliver(Records.batch(0, 0, 5));
+        delivery(1_000_000).deliver(Records.batch(0, 0, 5), hold());
 
         assertThat(parts.deadLettered()).containsExactly(2L);
         assertThat(parts.sink.numbers()).containsExactly(0L, 1L, 2L, 3L, 4L, 3L, 4L);
@@ -108,7 +113,7 @@ class BatchDeliveryTest {
         parts.sink.otherwise(ScriptedSink.rejectingWhen(number -> number == 3 || number == 6,
                 new Outcome.Rejected("HTTP 400", "http_400", -1)));
 
-        delivery(1_000_000).deliver(Records.batch(0, 0, 8));
+        delivery(1_000_000).deliver(Records.batch(0, 0, 8), hold());
 
         assertThat(parts.deadLettered()).containsExactly(3L, 6L);
         assertThat(parts.sentEvents()).isEqualTo(6);
@@ -116,7 +121,7 @@ class BatchDeliveryTest {
 
     @Test
     void deadLettersARecordThatFailsToRenderWithTheExceptionAndDeliversTheRest() throws Exception {
-        CompletableFuture<Void> settled = delivery(1_000_000, failingOn(3)).deliver(Records.batch(0, 0, 6));
+        CompletableFuture<Void> settled = delivery(1_000_000, failingOn(3)).deliver(Records.batch(0, 0, 6), hold());
 
         assertThat(settled).isCompleted();
         assertThat(parts.sink.numbers()).containsExactly(0L, 1L, 2L, 4L, 5L);
@@ -142,7 +147,7 @@ class BatchDeliveryTest {
             return new Outcome.Delivered(-1);
         });
 
-        CompletableFuture<Void> settled = delivery(1_000_000).deliver(Records.batch(0, 0, 8));
+        CompletableFuture<Void> settled = delivery(1_000_000).deliver(Records.batch(0, 0, 8), hold());
 
         assertThat(settled).isCompleted();
         assertThat(parts.deadLettered()).containsExactly(5L);
@@ -158,7 +163,7 @@ class BatchDeliveryTest {
         parts.sink.otherwise(request -> request.size() > 2 || ScriptedSink.numbers(request).contains(6L)
                 ? new Outcome.TooLarge("HTTP 413", "http_413") : new Outcome.Delivered(-1));
 
-        delivery(1_000_000).deliver(Records.batch(0, 0, 9));
+        delivery(1_000_000).deliver(Records.batch(0, 0, 9), hold());
 
         assertThat(parts.deadLettered()).containsExactly(6L);
         assertThat(parts.sentEvents()).isEqualTo(8);
@@ -171,7 +176,7 @@ class BatchDeliveryTest {
         BatchDelivery delivery = delivery(1_000_000, failingOn(2));
         CompletableFuture<CompletableFuture<Void>> delivering = CompletableFuture.supplyAsync(() -> {
             try {
-                return delivery.deliver(Records.batch(0, 0, 4));
+                return delivery.deliver(Records.batch(0, 0, 4), hold());
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -196,7 +201,7 @@ class BatchDeliveryTest {
         BatchDelivery delivery = delivery(1_000_000);
         Thread delivering = new Thread(() -> {
             try {
-                delivery.deliver(Records.batch(0, 0, 300));
+                delivery.deliver(Records.batch(0, 0, 300), hold());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,10 +102,10 @@ class DeliveryPipelineTest {
 
     @Test
     void neverForgetsABatchWhoseDeliveryFailsUnexpectedlyAndSaysSoMeanwhile() {
-        AtomicInteger failures = new AtomicInteger(2);
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
         HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
         DeliveryPipeline faulty = new DeliveryPipeline(1, () -> RecordRenderer.of(event -> {
-            if (failures.getAndDecrement() > 0) {
+            if (failing.get()) {
                 throw new StackOverflowError("deep in a decoder"); // an Error: past every per-record guard
             }
             return renderer.render(event);
@@ -117,14 +116,47 @@ class DeliveryPipelineTest {
             await().atMost(WAIT).until(() -> parts.stalls.isStalled(P0));
             assertThat(parts.stalls.describe().get(P0.toString())).contains("delivering a batch keeps failing",
                     "deep in a decoder");
+            failing.set(false);
             await().atMost(WAIT).until(() -> faulty.inFlight() == 0);
             List<DeliveryPipeline.Settled> settled = new ArrayList<>();
             faulty.drainSettled(settled::add);
             assertThat(settled).singleElement().satisfies(s -> assertThat(s.epoch()).isEqualTo(3));
             assertThat(parts.sink.numbers()).isEqualTo(NumberedEvents.range(0, 5));
+            assertThat(parts.stalls.isStalled(P0)).as("the stall ends with the delivery that raised it").isFalse();
         } finally {
             faulty.close();
         }
+    }
+
+    @Test
+    void aDeliveryAbandonedWhileItWaitsForTheDeadLetterTopicNeverStallsItsPartitionAgain() {
+        parts.sink.otherwise(ScriptedSink.rejectingWhen(number -> true,
+                new io.dnstapforwarder.shipper.hec.Outcome.Rejected("HTTP 400: Invalid data format", "hec_6", 0)));
+        parts.deadLetterProducer.sendException = new org.apache.kafka.common.KafkaException("no leader for dlq-0");
+        pipeline.submit(Records.batch(0, 0, 1), 1);
+        await().atMost(WAIT).until(() -> parts.stalls.isStalled(P0));
+
+        pipeline.abandon(Set.of(P0));
+
+        // The worker, interrupted anywhere in its dead-letter loop, ends without raising the stall again.
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !parts.stalls.isStalled(P0));
+        await().atMost(WAIT).until(() -> pipeline.inFlight() == 0);
+    }
+
+    @Test
+    void aStallOfOneDeliveryIsNotClearedByAnotherOfTheSamePartition() {
+        PartitionStalls.Hold stuck = parts.stalls.hold(P0);
+        PartitionStalls.Hold fine = parts.stalls.hold(P0);
+
+        stuck.stall("the dead-letter topic does not take records");
+        fine.stall("dead-lettering paused");
+        fine.clear();
+
+        assertThat(parts.stalls.describe()).containsOnlyKeys(P0.toString());
+        assertThat(parts.stalls.describe().get(P0.toString())).startsWith("the dead-letter topic does not take records");
+        stuck.end();
+        stuck.stall("late");
+        assertThat(parts.stalls.any()).isFalse();
     }
 
     @Test

@@ -1,17 +1,22 @@
 package io.dnstapforwarder.shipper.hec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnstapforwarder.testkit.HecEmulator;
+import io.dnstapforwarder.testkit.SilentPeer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(30)
 class HecClientTest {
 
     private static final UUID CHANNEL = UUID.fromString("6f1d0d2e-1c4b-4c1a-9d8e-0123456789ab");
@@ -111,6 +116,93 @@ class HecClientTest {
 
         Outcome outcome = impatient.post(gzip("{\"event\":1}"), true);
 
-        assertThat(outcome).isEqualTo(new Outcome.Retryable("no answer within 300 ms", "timeout", null));
+        assertThat(outcome).isEqualTo(new Outcome.Retryable("no whole answer within 300 ms", "timeout", null));
+    }
+
+    @Test
+    void givesUpOnAnAnswerWhoseBodyNeverComesWithinTheRequestTimeout() throws Exception {
+        hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of(HecClient.EVENT_PATH));
+
+        long start = System.nanoTime();
+        Outcome outcome = impatient().post(gzip("{\"event\":1}"), true);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(outcome).isEqualTo(new Outcome.Retryable("no whole answer within 300 ms", "timeout", null));
+        assertThat(took).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void givesUpOnAnAnswerThatStopsHalfWayThroughItsBody() throws Exception {
+        hec.stallAnswers(HecEmulator.Stall.HALF_BODY, Set.of(HecClient.EVENT_PATH));
+
+        Outcome outcome = impatient().post(gzip("{\"event\":1}"), true);
+
+        assertThat(outcome).isEqualTo(new Outcome.Retryable("no whole answer within 300 ms", "timeout", null));
+    }
+
+    @Test
+    void givesUpOnAnAckQueryWhoseAnswerNeverEnds() {
+        hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of(HecClient.ACK_PATH));
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> impatient().indexed(List.of(1L, 2L)))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class)
+                .hasMessage("no whole answer within 300 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void givesUpOnAPeerThatNeverReadsWhatIsSent() throws Exception {
+        try (SilentPeer peer = SilentPeer.start()) {
+            HecClient client = new HecClient(peer.url(), () -> "token-1", CHANNEL,
+                    HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofMillis(300));
+            byte[] large = new byte[8 * 1024 * 1024]; // far more than the socket buffers hold
+
+            Outcome outcome = client.post(large, false);
+
+            assertThat(outcome).isEqualTo(new Outcome.Retryable("no whole answer within 300 ms", "timeout", null));
+            assertThat(peer.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anInterruptEndsAStalledExchangeAtOnceAndKeepsTheFlag() throws Exception {
+        hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of(HecClient.EVENT_PATH));
+        HecClient patient = new HecClient(hec.url(), () -> "token-1", CHANNEL,
+                HecClient.defaultHttpClient(Duration.ofSeconds(2)), Duration.ofSeconds(60));
+        java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                patient.post(gzip("{\"event\":1}"), true);
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        });
+        worker.start();
+        while (hec.requests().isEmpty()) {
+            Thread.onSpinWait();
+        }
+
+        worker.interrupt();
+
+        assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    }
+
+    @Test
+    void aStalledAnswerDoesNotHoldTheNextRequestBack() throws Exception {
+        hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of(HecClient.EVENT_PATH));
+        HecClient client = impatient();
+        assertThat(client.post(gzip("{\"event\":1}"), true)).isInstanceOf(Outcome.Retryable.class);
+
+        hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of());
+
+        assertThat(client.post(gzip("{\"event\":2}"), true)).isEqualTo(new Outcome.Delivered(-1));
+        assertThat(hec.eventCount()).isEqualTo(1);
+    }
+
+    private HecClient impatient() {
+        return new HecClient(hec.url(), () -> "token-1", CHANNEL, HecClient.defaultHttpClient(Duration.ofSeconds(2)),
+                Duration.ofMillis(300));
     }
 }
