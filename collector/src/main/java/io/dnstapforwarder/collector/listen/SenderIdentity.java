@@ -1,9 +1,7 @@
 package io.dnstapforwarder.collector.listen;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
-import io.dnstapforwarder.dnstap.Dnstap;
+import io.dnstapforwarder.event.DnstapIdentities;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +22,11 @@ import javax.naming.ldap.Rdn;
  * makes Splunk's {@code host}, is one of them: so a sender with a valid certificate still cannot
  * speak for another DNS server.
  *
- * <p>The collector otherwise never decodes dnstap; this reads only the top-level fields' tags up
- * to the identity (Unbound, BIND and Knot write it first), without building the message.
+ * <p>The collector otherwise never decodes dnstap; this reads only the top-level fields' tags
+ * ({@link DnstapIdentities}), without building the message. A frame may repeat the field; a
+ * protobuf parser keeps the last one, but here <em>every</em> identity field must be a name of the
+ * certificate, so no reader of the frame, whichever occurrence it takes, can be told another
+ * server's name.
  */
 public final class SenderIdentity {
 
@@ -74,32 +75,20 @@ public final class SenderIdentity {
      * certificate, or {@code null} when its identity is one of the names.
      */
     public String mismatch(ByteBuffer frame) {
-        ByteString identity;
+        List<ByteString> identities;
         try {
-            identity = identityOf(frame);
+            identities = DnstapIdentities.all(frame);
         } catch (IOException e) {
             return "the frame is not a dnstap message, so its identity cannot be checked";
         }
-        if (identity == null) {
+        if (identities.isEmpty()) {
             return "the frame has no dnstap identity; the certificate names " + new TreeSet<>(names);
         }
-        if (encodedNames.contains(identity)) {
-            return null;
-        }
-        return "the frame's dnstap identity \"" + identity.toStringUtf8() + "\" is not a name of the certificate "
-                + new TreeSet<>(names);
-    }
-
-    /** The identity field of a serialized dnstap message, or {@code null} when it has none. */
-    static ByteString identityOf(ByteBuffer frame) throws IOException {
-        CodedInputStream in = CodedInputStream.newInstance(frame.duplicate());
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            if (WireFormat.getTagFieldNumber(tag) == Dnstap.IDENTITY_FIELD_NUMBER
-                    && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                return in.readBytes();
+        for (ByteString identity : identities) {
+            if (!encodedNames.contains(identity)) {
+                return "the frame's dnstap identity \"" + identity.toStringUtf8() + "\" is not a name of the certificate "
+                        + new TreeSet<>(names);
             }
-            in.skipField(tag);
         }
         return null;
     }

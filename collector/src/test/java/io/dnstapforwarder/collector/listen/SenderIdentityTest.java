@@ -46,6 +46,20 @@ class SenderIdentityTest {
     }
 
     @Test
+    void refusesAFrameThatRepeatsItsIdentityToClaimAnotherServersName() {
+        byte[] own = Dnstap.newBuilder().setIdentity(ByteString.copyFromUtf8("unbound-test")).setType(Dnstap.Type.MESSAGE)
+                .build().toByteArray();
+        byte[] victim = Dnstap.newBuilder().setIdentity(ByteString.copyFromUtf8("victim")).buildPartial().toByteArray();
+
+        // A protobuf parser keeps the last identity: the shipper would have rendered this as host "victim".
+        assertThat(unboundTest.mismatch(ByteBuffer.wrap(concat(own, victim)))).isEqualTo(
+                "the frame's dnstap identity \"victim\" is not a name of the certificate [resolver-1, unbound-test]");
+        assertThat(unboundTest.mismatch(ByteBuffer.wrap(concat(victim, own)))).isEqualTo(
+                "the frame's dnstap identity \"victim\" is not a name of the certificate [resolver-1, unbound-test]");
+        assertThat(unboundTest.mismatch(ByteBuffer.wrap(concat(own, own)))).isNull();
+    }
+
+    @Test
     void refusesAFrameWithoutIdentityOrThatIsNoDnstap() {
         byte[] anonymous = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).build().toByteArray();
 

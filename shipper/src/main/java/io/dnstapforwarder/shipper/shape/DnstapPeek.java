@@ -1,5 +1,7 @@
 package io.dnstapforwarder.shipper.shape;
 
+import io.dnstapforwarder.dnstap.Message;
+
 /**
  * Reads from a Kafka record's bytes (a {@code DnstapEvent} envelope around a dnstap frame) only
  * what shaping decides on, without building anything: the dnstap message type, the identity, the
@@ -139,7 +141,10 @@ public final class DnstapPeek {
                 if (type < 0) {
                     return false;
                 }
-                messageType = (int) Math.min(type, Integer.MAX_VALUE);
+                if (type <= Integer.MAX_VALUE && Message.Type.forNumber((int) type) != null) {
+                    // As protobuf does: a value the enum does not know leaves the field as it was.
+                    messageType = (int) type;
+                }
             } else if (wire == WIRE_LENGTH_DELIMITED) {
                 int length = length(to);
                 if (length < 0) {
