@@ -48,7 +48,6 @@ final class DnsMessageWriter {
     private static final Mnemonics OPTIONS = new Mnemonics(65536,
             code -> OPTION_NAMES.getOrDefault(code, "OPT" + code));
     private static final HexFormat HEX = HexFormat.of();
-    private static final int CLIENT_SUBNET = 8;
 
     private final char[] text = new char[Rdata.MAX_CHARS];
     private final ClientPrivacy privacy;
@@ -203,6 +202,21 @@ final class DnsMessageWriter {
         }
     }
 
+    /**
+     * With client privacy on, the options whose data may be sent: those that describe the server
+     * or the transport. Any other may identify the client: its subnet (8), a cookie derived from
+     * its address (10), a client tag (16), and the private options resolvers and forwarders use
+     * for client addresses, device ids or MAC addresses (dnsdist's 65001, Umbrella's 20292, ...).
+     */
+    private static boolean carriesNoClientIdentity(int code) {
+        return switch (code) {
+            case 3, 5, 6, 7, 9, 11, 12, 13, 14, 15, 18, 19 -> true; // NSID, DAU/DHU/N3U, EXPIRE, keepalive, padding,
+                                                                  // chain, key tag, extended error, report channel,
+                                                                  // zone version
+            default -> false;
+        };
+    }
+
     private void writeEdns(DnsMessageView message, JsonWriter out) {
         out.field(HecFields.EDNS);
         out.startObject();
@@ -221,7 +235,7 @@ final class DnsMessageWriter {
             out.number(code);
             out.field(HecFields.NAME);
             out.value(OPTIONS.of(code));
-            if (code != CLIENT_SUBNET || !privacy.hidesAddresses()) { // the subnet goes as ecs, shaped
+            if (!privacy.hidesAddresses() || carriesNoClientIdentity(code)) { // the subnet goes as ecs, shaped
                 out.field(HecFields.DATA);
                 out.string(HEX.formatHex(message.optionData(i)));
             }

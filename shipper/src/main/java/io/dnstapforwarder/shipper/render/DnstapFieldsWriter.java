@@ -180,7 +180,13 @@ final class DnstapFieldsWriter {
         }
     }
 
-    private static void writePolicy(Policy policy, JsonWriter out) {
+    /**
+     * The policy (RPZ and the like) that acted on the message. With client privacy on, what names
+     * the client goes through it too: a {@code CLIENT_IP} match's value is the client's address,
+     * and an {@code rpz-client-ip} trigger's rule name spells the client's network in its labels
+     * ({@code 32.77.2.0.192.rpz-client-ip.rpz.example}); the rule keeps only its trigger and zone.
+     */
+    private void writePolicy(Policy policy, JsonWriter out) {
         out.field(HecFields.POLICY);
         out.startObject();
         if (policy.hasType()) {
@@ -195,7 +201,7 @@ final class DnstapFieldsWriter {
                 rule = policy.getRule().toStringUtf8();
             }
             out.field(HecFields.RULE);
-            out.string(rule);
+            out.string(privacy.hidesAddresses() ? withoutClientNetwork(rule) : rule);
         }
         if (policy.hasAction()) {
             out.field(HecFields.ACTION);
@@ -211,9 +217,23 @@ final class DnstapFieldsWriter {
             boolean isAddress = address != null && (policy.getMatch() == Policy.Match.CLIENT_IP
                     || policy.getMatch() == Policy.Match.RESPONSE_IP || policy.getMatch() == Policy.Match.NS_IP);
             out.field(HecFields.VALUE);
-            out.string(isAddress ? address : value.toStringUtf8());
+            if (policy.getMatch() == Policy.Match.CLIENT_IP && privacy.hidesAddresses()) {
+                String client = privacy.client(value.toByteArray());
+                out.string(client != null ? client : "redacted");
+            } else {
+                out.string(isAddress ? address : value.toStringUtf8());
+            }
         }
         out.endObject();
+    }
+
+    private static final java.util.regex.Pattern CLIENT_IP_TRIGGER = java.util.regex.Pattern.compile(
+            "(?i)^(?:.*?\\.)?(rpz-client-ip(?:\\..*)?)$");
+
+    /** An RPZ rule name without the client network its {@code rpz-client-ip} trigger spells: from that label on. */
+    static String withoutClientNetwork(String rule) {
+        java.util.regex.Matcher trigger = CLIENT_IP_TRIGGER.matcher(rule);
+        return trigger.matches() ? trigger.group(1) : rule;
     }
 
     private void writeAddress(byte[] field, boolean present, ByteString bytes, JsonWriter out) {
