@@ -1,11 +1,9 @@
 package io.dnstapforwarder.shipper.hec;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.Set;
 
@@ -13,29 +11,31 @@ import java.util.Set;
  * Appends the HEC events to a local file, one JSON object per line, exactly as they would go to
  * Splunk: what the shipper does when no HEC URL is configured. A request counts as delivered once
  * it is on disk (fsync), so offsets are committed under the same rule as with HEC.
+ *
+ * <p>It writes through a {@link RandomAccessFile}, not a {@code FileChannel}: an interrupt (a
+ * delivery cancelled by a rebalance) closes an interruptible channel for good, and every later
+ * write would fail until a restart.
  */
 public final class JsonLinesFileSink implements EventSink {
 
     private final Path file;
-    private final FileChannel channel;
+    private final RandomAccessFile out;
 
     public JsonLinesFileSink(Path file) throws IOException {
         this.file = file;
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.out = new RandomAccessFile(file.toFile(), "rw");
     }
 
     @Override
     public synchronized Outcome deliver(HecRequest request) {
         long before = -1;
         try {
-            before = channel.size();
-            ByteBuffer body = ByteBuffer.wrap(request.body());
-            while (body.hasRemaining()) {
-                channel.write(body);
-            }
-            channel.force(false);
+            before = out.length();
+            out.seek(before);
+            out.write(request.body());
+            out.getFD().sync();
             return new Outcome.Delivered(-1);
         } catch (IOException e) {
             truncateTo(before); // no half-written line before the retry writes the request again
@@ -54,7 +54,7 @@ public final class JsonLinesFileSink implements EventSink {
             return;
         }
         try {
-            channel.truncate(size);
+            out.setLength(size);
         } catch (IOException ignored) {
             // The retry reports the same failure; nothing more to do here.
         }
@@ -68,7 +68,7 @@ public final class JsonLinesFileSink implements EventSink {
     @Override
     public synchronized void close() {
         try {
-            channel.close();
+            out.close();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
