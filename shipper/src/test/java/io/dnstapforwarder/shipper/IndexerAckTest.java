@@ -63,6 +63,23 @@ class IndexerAckTest extends ShipperIntegrationTest {
         assertThat(Set.copyOf(ids(hec.events()))).containsExactlyInAnyOrderElementsOf(range(0, 100));
     }
 
+    @Test
+    void eventsHecTookBeforeOneItRejectedAreSentAgainForAnAckIdBeforeTheyAreCommitted() throws Exception {
+        hec.rejectEvents(event -> event.at("/event/connection_id").asLong() == 50, true);
+        harness.produce(0, 100, 0);
+        harness.start(withAck(Duration.ofMinutes(5)), 100);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
+        java.util.List<Long> delivered = ids(hec.events());
+        // The request of 100 was answered "invalid event 50" without an ackId: 0..49 were indexed on HEC's
+        // word only, so they went again in a request of their own, whose ackId HEC then reported indexed.
+        assertThat(delivered.stream().filter(id -> id < 50)).hasSize(100);
+        assertThat(Set.copyOf(delivered)).containsExactlyInAnyOrderElementsOf(
+                range(0, 100).stream().filter(id -> id != 50).toList());
+        assertThat(hec.requests().stream().filter(request -> request.path().equals("/services/collector/ack")))
+                .isNotEmpty();
+    }
+
     private ShipperConfig.Hec withAck(Duration timeout) {
         return fastHec(hec.url(), TOKEN).withAck(ShipperConfig.Ack.on(Duration.ofMillis(100), timeout));
     }

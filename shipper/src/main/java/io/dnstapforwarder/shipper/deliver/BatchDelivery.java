@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>A record that is not a dnstap event, or that fails to render, is dead-lettered alone
  *       ({@code undecodable_record}, {@code render_failed} with the exception); the rest goes on.
- *   <li>When HEC rejects data, the events before the one it names count as delivered, that one is
- *       dead-lettered, the rest is sent again; when it names none, the request is halved until the
+ *   <li>When HEC rejects data, the events before the one it names count as delivered (with
+ *       indexer acknowledgement they are sent again, for an ackId), that one is dead-lettered, the
+ *       rest is sent again; when it names none, the request is halved until the
  *       bad events are alone. A request too large for HEC (413) is halved the same way.
  *   <li>A fault of the shipper's own (an exception, not HEC's answer) is retried with backoff,
  *       then the records are halved until the one it comes from is alone and dead-lettered
@@ -202,11 +203,20 @@ final class BatchDelivery {
                 rejected.reason());
         int bad = rejected.invalidEventNumber();
         if (bad >= 0 && bad < request.size()) {
-            counted(request.slice(0, bad));
             deadLetter(hold, request.slice(bad, bad + 1).records(),
                     DeadLetterReason.of(rejected.reason(), rejected.errorCode(), context.clock().instant()));
             if (bad + 1 < request.size()) {
                 todo.push(request.slice(bad + 1, request.size()));
+            }
+            if (bad > 0) {
+                if (context.acks().acknowledges()) {
+                    // HEC took the events before the bad one, but an error answer carries no ackId, so
+                    // nothing will ever say they were indexed: they are sent again, for one (at least
+                    // once: Splunk may index them twice).
+                    todo.push(request.slice(0, bad));
+                } else {
+                    counted(request.slice(0, bad));
+                }
             }
         } else {
             halve(hold, request, rejected.reason(), rejected.errorCode(), todo);

@@ -24,6 +24,11 @@ public interface AckTracker extends AutoCloseable {
         }
 
         @Override
+        public boolean acknowledges() {
+            return false;
+        }
+
+        @Override
         public void close() {
         }
     };
@@ -33,6 +38,14 @@ public interface AckTracker extends AutoCloseable {
      * {@code ackId} indexed, or with false when it does not in time (the caller sends it again).
      */
     CompletableFuture<Boolean> indexed(EventSink sink, long ackId);
+
+    /**
+     * True when HEC's word that it accepted events is not enough: they count only once indexed,
+     * which only a request answered with an ackId can tell.
+     */
+    default boolean acknowledges() {
+        return true;
+    }
 
     /** Requests accepted and not yet reported indexed. */
     int pending();
