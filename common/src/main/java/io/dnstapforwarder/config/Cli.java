@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Builds the command line of every dnstap-forwarder command the same way: options default from
@@ -186,6 +187,12 @@ public final class Cli {
             err.println(cl.getColorScheme().errorText(config.getMessage()));
             return EXIT_USAGE;
         }
+        if (ex instanceof UnmatchedArgumentException unmatched) {
+            err.println(cl.getColorScheme().errorText(unknownArguments(unmatched.getUnmatched())));
+            UnmatchedArgumentException.printSuggestions(unmatched, err);
+            err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+            return EXIT_USAGE;
+        }
         String message = ex.getMessage();
         if (ex.getArgSpec() instanceof OptionSpec option && !givenOnCommandLine(args, option)
                 && defaults.environmentValue(option) != null) {
@@ -194,6 +201,32 @@ public final class Cli {
         err.println(cl.getColorScheme().errorText(message));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
         return EXIT_USAGE;
+    }
+
+    /**
+     * Names the unknown options, never their values nor any other argument: {@code --hec-tokn=SECRET}
+     * or {@code --hec-tokn SECRET} is a token with a typo, and error output ends up in logs.
+     */
+    static String unknownArguments(java.util.List<String> unmatched) {
+        java.util.List<String> options = new java.util.ArrayList<>();
+        int others = 0;
+        for (String argument : unmatched) {
+            if (argument.startsWith("-") && argument.length() > 1) {
+                int value = argument.indexOf('=');
+                options.add(value < 0 ? argument : argument.substring(0, value) + "=...");
+            } else {
+                others++;
+            }
+        }
+        StringBuilder message = new StringBuilder();
+        if (!options.isEmpty()) {
+            message.append(options.size() == 1 ? "Unknown option: " : "Unknown options: ").append(String.join(", ", options));
+        }
+        if (others > 0) {
+            message.append(message.length() == 0 ? "" : "; ").append(others).append(others == 1 ? " argument" : " arguments")
+                    .append(" that no option takes (not shown: it may be a secret)");
+        }
+        return message.toString();
     }
 
     private static boolean givenOnCommandLine(String[] args, OptionSpec option) {

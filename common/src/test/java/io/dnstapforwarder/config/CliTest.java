@@ -97,6 +97,18 @@ class CliTest {
     }
 
     @Test
+    void namesAnUnknownOptionButNeverEchoesItsValueOrAnyStrayArgument() {
+        int attached = commandLine(new Demo(), Map.of()).execute("--hec-tokn=SECRET-1");
+        int apart = commandLine(new Demo(), Map.of()).execute("--hec-tokn", "SECRET-2");
+
+        assertThat(attached).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(apart).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.toString()).doesNotContain("SECRET").startsWith("Unknown option: --hec-tokn=...\n")
+                .contains("Unknown option: --hec-tokn; 1 argument that no option takes (not shown: it may be a secret)")
+                .contains("--hec-token");
+    }
+
+    @Test
     void stopsWithExitCode2AndTheMessageOnAConfigurationError() {
         int exit = commandLine(new Demo(), Map.of()).execute("--batch-size", "0");
 

@@ -201,17 +201,38 @@ public final class ShipperOptions {
             if (text == null || text.isBlank()) {
                 continue;
             }
+            String shown = withoutCredentials(text.trim());
             try {
                 URI url = new URI(text.trim());
                 if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-                    throw ConfigException.invalid("--hec-url", text, "must be an http:// or https:// URL with a host");
+                    throw ConfigException.invalid("--hec-url", shown, "must be an http:// or https:// URL with a host");
+                }
+                if (url.getRawUserInfo() != null) {
+                    throw ConfigException.invalid("--hec-url", shown, "has credentials in it (user@ or user:password@); "
+                            + "HEC takes a token: give it with --hec-token or --hec-token-file");
+                }
+                if (url.getRawQuery() != null || url.getRawFragment() != null) {
+                    throw ConfigException.invalid("--hec-url", withoutQuery(shown), "must be HEC's base URL "
+                            + "(https://splunk.example.com:8088), without a query or fragment (not shown: it may hold a token)");
                 }
                 urls.add(url);
             } catch (URISyntaxException e) {
-                throw ConfigException.invalid("--hec-url", text, "is not a URL: " + e.getReason());
+                throw ConfigException.invalid("--hec-url", withoutQuery(shown), "is not a URL");
             }
         }
         return urls;
+    }
+
+    /** The URL as it may be shown: whatever stands before an {@code @} in its authority replaced. */
+    static String withoutCredentials(String url) {
+        return url.replaceFirst("^([^:/?#]*://)[^/?#]*@", "$1(credentials not shown)@");
+    }
+
+    private static String withoutQuery(String url) {
+        int cut = url.indexOf('?');
+        int fragment = url.indexOf('#');
+        cut = cut < 0 ? fragment : fragment < 0 ? cut : Math.min(cut, fragment);
+        return cut < 0 ? url : url.substring(0, cut) + "...";
     }
 
     private static String blankToNull(String value) {
