@@ -9,6 +9,7 @@ import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
+import io.dnstapforwarder.ops.StartedParts;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.consume.Bounds;
@@ -65,6 +66,11 @@ public final class Shipper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest any one part may take to stop, the loop aside. */
+    private static final Duration STEP_LIMIT = Duration.ofSeconds(15);
+    /** The loop's own shutdown waits (flush 10 s, final commit, consumer close 10 s), and some room. */
+    private static final Duration LOOP_STOP_LIMIT = Duration.ofSeconds(40);
+    private static final Duration CONSUMER_CLOSE = Duration.ofSeconds(10);
     /**
      * With indexer acknowledgement, batches waiting for their ack beyond the two per worker: enough
      * to keep the workers busy through an ack delay of a second or two at full speed.
@@ -87,66 +93,91 @@ public final class Shipper implements AutoCloseable {
     private final OpsServer ops;
     private final PeriodicLog performanceLog;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final StartedParts parts = new StartedParts("shipper");
 
     /** @param range what a bounded run reads, or {@code null} to follow the topic as a group member */
     private Shipper(ShipperConfig config, RangeSubscription range, Clock clock) throws IOException {
         this.range = range;
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
-        this.shaping = LiveShaping.start(config.shaping(), metrics); // first: a bad rule stops start-up, holding nothing
-        ShipperConfig.Hec hec = config.hec();
-        this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
-                hec.breaker().window(), hec.breaker().openFor(), registry));
-        Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
-        Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime);
-        String clientId = "dnstap-shipper-" + config.shipperId();
-        ShipperConfig.Kafka kafka = config.kafka();
-        this.deadLetters = new DeadLetterPublisher(new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrap(),
-                clientId + "-dlq", kafka.properties())), kafka.deadLetterTopic(), config.shipperId());
-        this.acks = hec.ack().enabled()
-                ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime) : AckTracker.NONE;
-        PartitionStalls stalls = new PartitionStalls(System::nanoTime);
-        DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
-        DropCounters drops = new DropCounters(metrics);
-        ServerMeters servers = config.shaping().serverMetrics() > 0
-                ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
-        // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).
-        HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
-                EventProfile.FULL, config.shaping().privacy());
-        this.pipeline = new DeliveryPipeline(hec.concurrency(),
-                () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers), config.batching().maxBytes(),
-                new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls, retries, Sleeper.SYSTEM, metrics, clock,
-                        System::nanoTime));
-        Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
-                fetchWait(config.batching().flushInterval()), kafka.properties());
-        if (range == null) { // a group member: rebalances move only what changes owner
-            consumerConfig.putAll(GroupProtocol.settings(KafkaSettings.admin(kafka.bootstrap(), clientId + "-features",
-                    kafka.properties()), kafka.properties()));
-        }
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
-        this.consumerMetrics = KafkaClientMeters.of(consumer, metrics.tags(), registry);
-        ShipperConfig.Batching batching = config.batching();
-        // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
-        int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
-        this.loop = new ShipperLoop(consumer, kafka.bootstrap(), range != null ? range : new GroupSubscription(kafka.topic()),
-                new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
-                        batching.flushInterval()),
-                pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
-        this.thread = new Thread(() -> {
-            try {
-                loop.run();
-            } finally {
-                ended.complete(null);
+        // A bad shaping rule stops start-up before anything else starts.
+        this.shaping = parts.started("shaping file watcher", LiveShaping.start(config.shaping(), metrics), STEP_LIMIT);
+        try {
+            ShipperConfig.Hec hec = config.hec();
+            this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
+                    hec.breaker().window(), hec.breaker().openFor(), registry));
+            parts.started("HEC endpoints", endpoints, STEP_LIMIT, () -> endpoints.all().forEach(e -> e.sink().close()));
+            Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
+            Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime);
+            String clientId = "dnstap-shipper-" + config.shipperId();
+            ShipperConfig.Kafka kafka = config.kafka();
+            this.deadLetters = parts.started("dead-letter producer", new DeadLetterPublisher(new KafkaProducer<>(
+                    KafkaSettings.producer(kafka.bootstrap(), clientId + "-dlq", kafka.properties())),
+                    kafka.deadLetterTopic(), config.shipperId()), STEP_LIMIT);
+            this.acks = parts.started("ack poller", hec.ack().enabled()
+                    ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime)
+                    : AckTracker.NONE, STEP_LIMIT);
+            PartitionStalls stalls = new PartitionStalls(System::nanoTime);
+            DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
+            DropCounters drops = new DropCounters(metrics);
+            ServerMeters servers = config.shaping().serverMetrics() > 0
+                    ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
+            // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).
+            HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
+                    EventProfile.FULL, config.shaping().privacy());
+            this.pipeline = parts.started("delivery workers", new DeliveryPipeline(hec.concurrency(),
+                    () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers),
+                    config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls,
+                            retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime)), STEP_LIMIT);
+            Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
+                    fetchWait(config.batching().flushInterval()), kafka.properties());
+            if (range == null) { // a group member: rebalances move only what changes owner
+                consumerConfig.putAll(GroupProtocol.settings(KafkaSettings.admin(kafka.bootstrap(),
+                        clientId + "-features", kafka.properties()), kafka.properties()));
             }
-        }, "dnstap-shipper");
-        thread.start();
-        this.topicProbe = new KafkaProbe(KafkaSettings.admin(kafka.bootstrap(), clientId + "-probe", kafka.properties()),
-                kafka.topic(), Duration.ofSeconds(5), Duration.ofSeconds(3), clock);
-        this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics, topicProbe::probe);
-        this.performanceLog = status.performanceLog(config.performanceLogInterval());
-        this.ops = config.monitoring() == null ? null
-                : new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
-                        status::readiness, status::stats, clock).start(config.monitoring().host(), config.monitoring().port());
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
+            // The loop closes the consumer when it ends; this closes it when the loop never ran.
+            parts.started("consumer", consumer, STEP_LIMIT, () -> consumer.close(CONSUMER_CLOSE));
+            this.consumerMetrics = parts.started("consumer metrics", KafkaClientMeters.of(consumer, metrics.tags(),
+                    registry), STEP_LIMIT);
+            ShipperConfig.Batching batching = config.batching();
+            // Two batches per worker, one being sent and one waiting, so that no worker idles between requests.
+            int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
+            this.loop = new ShipperLoop(consumer, kafka.bootstrap(),
+                    range != null ? range : new GroupSubscription(kafka.topic()),
+                    new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
+                            batching.flushInterval()),
+                    pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
+            this.thread = new Thread(() -> {
+                try {
+                    loop.run();
+                } finally {
+                    ended.complete(null);
+                }
+            }, "dnstap-shipper");
+            thread.start();
+            // The loop delivers what it fetched and commits before it stops (bounded by its own waits).
+            parts.started("consumer loop", loop, LOOP_STOP_LIMIT, () -> {
+                loop.stop();
+                thread.join(LOOP_STOP_LIMIT.toMillis());
+            });
+            this.topicProbe = parts.started("topic probe", new KafkaProbe(KafkaSettings.admin(kafka.bootstrap(),
+                    clientId + "-probe", kafka.properties()), kafka.topic(), Duration.ofSeconds(5), Duration.ofSeconds(3),
+                    clock), STEP_LIMIT);
+            this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics,
+                    topicProbe::probe);
+            parts.started("readiness", status, STEP_LIMIT, status::closing);
+            this.performanceLog = parts.started("performance log", status.performanceLog(
+                    config.performanceLogInterval()), STEP_LIMIT);
+            this.ops = config.monitoring() == null ? null : parts.started("ops endpoint",
+                    new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
+                            status::readiness, status::stats, clock).start(config.monitoring().host(),
+                            config.monitoring().port()), STEP_LIMIT);
+        } catch (IOException | RuntimeException | Error e) {
+            log.error("The shipper could not start: {}; stopping what had started", e.toString());
+            parts.close();
+            throw e;
+        }
     }
 
     /**
@@ -233,28 +264,17 @@ public final class Shipper implements AutoCloseable {
         return status.readiness();
     }
 
-    /** Delivers what is batched (bounded), commits, leaves the group, stops. */
+    /**
+     * Stops what started, the last first: readiness says so, the ops endpoint closes, the loop
+     * delivers what is batched (bounded), commits and leaves the group, then the producers and
+     * watchers stop. Every step has a deadline; one that does not finish is logged and left behind.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         status.closing();
-        loop.stop();
-        try {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        consumerMetrics.close();
-        performanceLog.close();
-        acks.close();
-        deadLetters.close();
-        endpoints.all().forEach(endpoint -> endpoint.sink().close());
-        topicProbe.close();
-        shaping.close();
-        if (ops != null) {
-            ops.close();
-        }
+        parts.close();
     }
 }

@@ -23,6 +23,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     /** How long Kafka may take to acknowledge a dead letter before the attempt counts as failed. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -78,8 +79,14 @@ public final class DeadLetterPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the producer within {@link #CLOSE_TIMEOUT}. Nothing is pending that matters: every
+     * publish waited for Kafka's acknowledgement, and a record whose publish failed was not
+     * committed, so it is read again after a restart. (The producer's own delivery timeout is
+     * unbounded, and its {@code close()} would wait that long for a broker that went away.)
+     */
     @Override
     public void close() {
-        producer.close();
+        producer.close(CLOSE_TIMEOUT);
     }
 }
