@@ -126,7 +126,7 @@ class ShapingEndToEndTest {
             Files.writeString(live, "event-profile = compact\n");
             Files.setLastModifiedTime(live, FileTime.from(
                     Instant.now().plusSeconds(5)));
-            Thread.sleep(2 * LiveShaping.CHECK_EVERY.toMillis() + 500);
+            Thread.sleep(3 * LiveShaping.CHECK_EVERY.toMillis() + 500); // noticed, then read once it stood still
             int before = hec.eventCount();
             FrameStreamTestClient.send(capture, pipeline.unixSocket(), true);
 

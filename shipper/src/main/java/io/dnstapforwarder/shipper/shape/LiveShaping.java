@@ -33,11 +33,17 @@ import org.slf4j.LoggerFactory;
  * without a restart. A file that cannot be used is refused at start (the service does not start)
  * and, later, logged and counted while the rules in force stay: a typo must not open the flood
  * gates nor close them.
+ *
+ * <p>A change is read once the files have stood still for a whole check, and applied only if they
+ * did not change while being read: a writer that truncates and then writes (not every editor or
+ * tool renames a finished file into place) is never read half way, and an edit that lands during a
+ * read is read at the next check instead of being lost. An {@code Error} out of a check is logged
+ * and counted, and the watcher goes on.
  */
 public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable {
 
-    /** How often the files are looked at: a change applies within this. */
-    public static final Duration CHECK_EVERY = Duration.ofSeconds(2);
+    /** How often the files are looked at: a change applies within two of these. */
+    public static final Duration CHECK_EVERY = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(LiveShaping.class);
     private static final Set<String> KEYS = Set.of("event-profile", "responses-only", "drop-message-type", "drop-identity",
             "drop-query-suffix", "drop-query-suffix-file", "drop-query-type", "drop-reply-code", "drop-client-network",
@@ -47,7 +53,10 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     private final ComponentMetrics metrics;
     private final AtomicReference<ShapingRules> current = new AtomicReference<>();
     private final ScheduledExecutorService watcher;
+    /** The stamps of the files the rules in force were read from (or refused from). */
     private List<Object> stamps;
+    /** The stamps of a change seen at the last check and not yet read: it is read if they still hold. */
+    private List<Object> pending;
 
     private LiveShaping(Shaping options, ComponentMetrics metrics) {
         this.options = options;
@@ -65,7 +74,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
             thread.setDaemon(true);
             return thread;
         });
-        watcher.scheduleWithFixedDelay(this::reloadIfChanged, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
+        watcher.scheduleWithFixedDelay(this::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -79,28 +88,54 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         return current.get();
     }
 
+    /** One scheduled check: nothing that goes wrong in it may end the watcher, which would stop without a word. */
+    private void check() {
+        try {
+            reloadIfChanged();
+        } catch (RuntimeException | Error e) {
+            metrics.error("shaping_watch_failed", Stage.PROCESSING);
+            log.error("Checking {} for changes failed; the shaping in force stays, and the next check tries again",
+                    options.liveFile(), e);
+        }
+    }
+
     /**
-     * Reads the files again if they changed (the watcher calls this; tests may too): the shaping
-     * file, and the suffix file of the rules in force (a new one named by the shaping file comes
-     * with a change of that file). Whatever goes wrong keeps the rules in force and the watcher
-     * running: an exception out of a scheduled task would end it without a word.
+     * One look at the files (the watcher calls this every {@link #CHECK_EVERY}; tests may too): the
+     * shaping file, and the suffix file of the rules in force (a new one named by the shaping file
+     * comes with a change of that file). A change seen for the first time is only noted; one that
+     * has stood still since the last look is read, and applied if the files did not change while
+     * they were read. A file that cannot be used keeps the rules in force.
      */
     public void reloadIfChanged() {
-        List<Object> now = stamps(current.get().shaping());
-        if (now.equals(stamps)) {
+        List<Object> seen = stamps(current.get().shaping());
+        if (seen.equals(stamps)) {
+            pending = null;
             return;
         }
+        if (!seen.equals(pending)) {
+            pending = seen; // a writer may be half way: read it once it has stood still for a check
+            return;
+        }
+        pending = null;
+        List<Object> read;
+        ShapingRules rules;
         try {
-            ShapingRules rules = ShapingRules.compile(effective());
-            current.set(rules);
-            now = stamps(rules.shaping());
-            log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
+            Shaping next = effective();
+            read = stamps(next); // the shaping file again, and the suffix file it names, before that is read
+            rules = ShapingRules.compile(next);
+            if (!stamps(next).equals(read) || !read.subList(0, 2).equals(seen.subList(0, 2))) {
+                return; // changed while being read: the next checks see it and read it again
+            }
         } catch (RuntimeException e) {
             metrics.error("shaping_file_refused", Stage.PROCESSING);
             log.error("Cannot use {} ({}); the shaping in force stays: {}", options.liveFile(), e.getMessage(),
                     describe(current.get()));
+            stamps = seen;
+            return;
         }
-        stamps = now;
+        current.set(rules);
+        stamps = read;
+        log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
     }
 
     /** The options with the file's settings over them. */
@@ -165,14 +200,19 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         return Arrays.stream(value.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
     }
 
-    /** What tells a changed file: the modification time and size of the shaping file and the suffix file. */
+    /**
+     * What tells a changed file: the path, then the identity (inode), modification time and size
+     * of the shaping file and of the suffix file. A file renamed into place has a new identity
+     * even with the same time and size.
+     */
     private static List<Object> stamps(Shaping shaping) {
         List<Object> stamps = new ArrayList<>();
         for (Path file : Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile())) {
             stamps.add(Objects.toString(file));
             try {
                 BasicFileAttributes attributes = file == null ? null : Files.readAttributes(file, BasicFileAttributes.class);
-                stamps.add(attributes == null ? "" : attributes.lastModifiedTime() + "/" + attributes.size());
+                stamps.add(attributes == null ? "" : attributes.fileKey() + "/" + attributes.lastModifiedTime() + "/"
+                        + attributes.size());
             } catch (IOException e) {
                 stamps.add("unreadable");
             }

@@ -38,12 +38,16 @@ class LiveShapingTest {
 
             rewrite(file, "event-profile = compact\nresponses-only = true\nsample-rate = 10\n");
             live.reloadIfChanged();
+            assertThat(live.get().profile()).as("a change is read once it stood still for a check").isEqualTo(
+                    EventProfile.CIM);
+            live.reloadIfChanged();
             assertThat(live.get().profile()).isEqualTo(EventProfile.COMPACT);
             assertThat(live.get().shaping().responsesOnly()).isTrue();
             assertThat(live.get().sampleRate()).isEqualTo(10);
             assertThat(live.get().shaping().dropQueryTypes()).as("back to the options").isEmpty();
 
             rewrite(suffixes, "ads.example\ntracker.example\nmore.example\n");
+            live.reloadIfChanged();
             live.reloadIfChanged();
             assertThat(live.get().suffixCount()).isEqualTo(4);
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Shaping read again from " + file
@@ -59,12 +63,32 @@ class LiveShapingTest {
         try (LiveShaping live = LiveShaping.start(options, metrics); LogLines lines = LogLines.of(LiveShaping.class)) {
             rewrite(file, "event-profile = cim\ndrop-query-typ = PTR\n");
             live.reloadIfChanged();
+            live.reloadIfChanged();
+            live.reloadIfChanged();
 
             assertThat(live.get().profile()).isEqualTo(EventProfile.CIM);
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + file) && line.contains(
                     "drop-query-typ") && line.endsWith("the shaping in force stays: profile cim"));
             assertThat(metrics.registry().get("component.errors").tag("error.type", "shaping_file_refused").counter()
                     .count()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void neverAppliesAFileSeenHalfWrittenByAWriterThatTruncatesFirst() throws Exception {
+        Path file = write("shaping.properties", "event-profile = cim\ndrop-query-type = PTR\n");
+
+        try (LiveShaping live = LiveShaping.start(Shaping.NONE.withLiveFile(file), metrics)) {
+            rewrite(file, ""); // truncated; the writer has not written yet
+            live.reloadIfChanged();
+            rewrite(file, "event-profile = compact\ndrop-query-type = PTR\n");
+            live.reloadIfChanged();
+
+            assertThat(live.get().profile()).as("neither the empty file nor one still moving").isEqualTo(EventProfile.CIM);
+            assertThat(live.get().shaping().dropQueryTypes()).containsExactly("PTR");
+            live.reloadIfChanged();
+            assertThat(live.get().profile()).isEqualTo(EventProfile.COMPACT);
+            assertThat(live.get().shaping().dropQueryTypes()).containsExactly("PTR");
         }
     }
 
@@ -90,7 +114,7 @@ class LiveShapingTest {
     private static void rewrite(Path file, String content) throws Exception {
         FileTime before = Files.getLastModifiedTime(file);
         Files.writeString(file, content);
-        Files.setLastModifiedTime(file, FileTime.from(before.toInstant().plusSeconds(1).isAfter(Instant.now())
-                ? before.toInstant().plusSeconds(1) : Instant.now()));
+        Instant later = before.toInstant().plusSeconds(1);
+        Files.setLastModifiedTime(file, FileTime.from(later.isAfter(Instant.now()) ? later : Instant.now()));
     }
 }
