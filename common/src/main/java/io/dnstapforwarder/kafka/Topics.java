@@ -76,6 +76,41 @@ public final class Topics {
         return created;
     }
 
+    /**
+     * The {@code max.message.bytes} of each of {@code topics} that exists and may be described,
+     * waiting at most {@code timeout}; those Kafka does not answer for are left out.
+     */
+    public static Map<String, Integer> maxMessageBytes(Map<String, Object> adminConfig, List<String> topics,
+            Duration timeout) throws InterruptedException {
+        Map<String, Object> impatient = new HashMap<>(adminConfig);
+        impatient.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        impatient.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        Map<String, Integer> sizes = new HashMap<>();
+        try (Admin admin = Admin.create(impatient)) {
+            List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream().map(topic ->
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                            topic)).toList();
+            admin.describeConfigs(resources).values().forEach((resource, config) -> {
+                try {
+                    var entry = config.get(timeout.toMillis(), TimeUnit.MILLISECONDS).get("max.message.bytes");
+                    if (entry != null && entry.value() != null) {
+                        sizes.put(resource.name(), Integer.parseInt(entry.value()));
+                    }
+                } catch (ExecutionException | TimeoutException | NumberFormatException e) {
+                    log.debug("No max.message.bytes of {}: {}", resource.name(), e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        } catch (KafkaException e) {
+            log.debug("Cannot describe {}: {}", topics, e.toString());
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return sizes;
+    }
+
     /** What to tell an operator whose topic is missing: the command that creates it, with the settings this project recommends. */
     public static String howToCreate(String bootstrap, String topic) {
         return "create it (kafka-topics.sh --bootstrap-server " + bootstrap + " --create --topic " + topic

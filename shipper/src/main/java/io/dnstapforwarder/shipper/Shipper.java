@@ -16,6 +16,7 @@ import io.dnstapforwarder.shipper.consume.Bounds;
 import io.dnstapforwarder.shipper.consume.GroupSubscription;
 import io.dnstapforwarder.shipper.consume.RangeSubscription;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
+import io.dnstapforwarder.shipper.deadletter.DeadLetterFit;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.deliver.Breakers;
 import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
@@ -111,6 +112,8 @@ public final class Shipper implements AutoCloseable {
             Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime);
             String clientId = "dnstap-shipper-" + config.shipperId();
             ShipperConfig.Kafka kafka = config.kafka();
+            DeadLetterFit.check(KafkaSettings.admin(kafka.bootstrap(), clientId + "-sizes", kafka.properties()),
+                    kafka.topic(), kafka.deadLetterTopic());
             this.deadLetters = parts.started("dead-letter producer", new DeadLetterPublisher(new KafkaProducer<>(
                     KafkaSettings.producer(kafka.bootstrap(), clientId + "-dlq", kafka.properties())),
                     kafka.deadLetterTopic(), config.shipperId()), STEP_LIMIT);

@@ -27,6 +27,12 @@ public final class DeadLetterHeaders {
     public static final String EXCEPTION_CLASS = "dlq.exception.class";
     public static final String EXCEPTION_MESSAGE = "dlq.exception.message";
     public static final String EXCEPTION_STACKTRACE = "dlq.exception.stacktrace";
+    /**
+     * Set when the record was too large for the dead-letter topic and went without its value:
+     * how large it was. The original is at {@link #SOURCE_TOPIC}, {@link #SOURCE_PARTITION},
+     * {@link #SOURCE_OFFSET} for as long as that topic keeps it.
+     */
+    public static final String VALUE_OMITTED = "dlq.value.omitted";
 
     private DeadLetterHeaders() {
     }
@@ -57,6 +63,13 @@ public final class DeadLetterHeaders {
             headers.add(header(EXCEPTION_STACKTRACE, reason.stackTrace()));
         }
         return headers;
+    }
+
+    /** The header of a dead letter that goes without its value, too large for the topic. */
+    static Header valueOmitted(ConsumerRecord<byte[], byte[]> record) {
+        int size = record.value() == null ? 0 : record.value().length;
+        return header(VALUE_OMITTED, size + " bytes with the headers were more than the dead-letter topic takes; the record "
+                + "is at the source topic, partition and offset of these headers while that topic keeps it");
     }
 
     /** The headers of a record without those the dead-letter topic added: what to put back on the main topic. */

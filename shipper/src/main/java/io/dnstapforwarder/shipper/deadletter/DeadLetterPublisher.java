@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.deadletter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Puts records that cannot be delivered (HEC rejected the data, or the record does not decode)
@@ -47,26 +50,63 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     /**
      * Publishes the records and waits until Kafka acknowledged all of them, at most the timeout.
+     * A record too large for the dead-letter topic (or for the producer's request size) goes
+     * without its value, a header saying so: the original stays on its topic, at the offset the
+     * headers name, for as long as that topic keeps it. So a dead letter never waits for a size
+     * that can never fit.
      *
      * @throws DeadLetterException when Kafka refused a record or did not acknowledge it in time
      */
     public void publish(List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason reason) throws InterruptedException {
         List<Future<?>> sent = new ArrayList<>(records.size());
         long deadline = System.nanoTime() + timeout.toNanos();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            sent.add(send(record, DeadLetterHeaders.of(record, reason, shipperId), record.value()));
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                await(sent.get(i), deadline);
+            } catch (DeadLetterException e) {
+                if (!(e.getCause() instanceof RecordTooLargeException)) {
+                    throw e;
+                }
+                publishSmaller(records.get(i), reason, deadline);
+            }
+        }
+    }
+
+    /** First without the stack trace (a fault's 8 KiB of it); if that is still too large, without the value. */
+    private void publishSmaller(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, long deadline)
+            throws InterruptedException {
+        List<Header> headers = DeadLetterHeaders.of(record, reason, shipperId);
+        headers.removeIf(header -> header.key().equals(DeadLetterHeaders.EXCEPTION_STACKTRACE));
         try {
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                sent.add(producer.send(new ProducerRecord<>(topic, (Integer) null, record.key(), record.value(),
-                        DeadLetterHeaders.of(record, reason, shipperId))));
+            await(send(record, headers, record.value()), deadline);
+            return;
+        } catch (DeadLetterException e) {
+            if (!(e.getCause() instanceof RecordTooLargeException)) {
+                throw e;
             }
-            for (Future<?> future : sent) {
-                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
+        }
+        headers.add(DeadLetterHeaders.valueOmitted(record));
+        await(send(record, headers, null), deadline);
+    }
+
+    private Future<?> send(ConsumerRecord<byte[], byte[]> record, List<Header> headers, byte[] value) {
+        try {
+            return producer.send(new ProducerRecord<>(topic, (Integer) null, record.key(), value, headers));
+        } catch (KafkaException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void await(Future<?> sent, long deadline) throws InterruptedException {
+        try {
+            sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new DeadLetterException(topic + " refused a record: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new DeadLetterException(topic + " did not acknowledge a record within " + timeout.toSeconds() + " s", e);
-        } catch (KafkaException e) {
-            throw new DeadLetterException(topic + " refused a record: " + e, e);
         }
     }
 
