@@ -10,6 +10,7 @@ import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
 import io.dnstapforwarder.ops.StartedParts;
+import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.consume.Bounds;
@@ -72,6 +73,8 @@ public final class Shipper implements AutoCloseable {
     /** The loop's own shutdown waits (flush 10 s, final commit, consumer close 10 s), and some room. */
     private static final Duration LOOP_STOP_LIMIT = Duration.ofSeconds(40);
     private static final Duration CONSUMER_CLOSE = Duration.ofSeconds(10);
+    /** A request or ack query running this much past its own timeout is stuck: a bound has failed. */
+    private static final Duration STUCK_MARGIN = Duration.ofSeconds(30);
     /**
      * With indexer acknowledgement, batches waiting for their ack beyond the two per worker: enough
      * to keep the workers busy through an ack delay of a second or two at full speed.
@@ -95,6 +98,7 @@ public final class Shipper implements AutoCloseable {
     private final PeriodicLog performanceLog;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StartedParts parts = new StartedParts("shipper");
+    private final Watchdog watchdog = new Watchdog(System::nanoTime);
 
     /** @param range what a bounded run reads, or {@code null} to follow the topic as a group member */
     private Shipper(ShipperConfig config, RangeSubscription range, Clock clock) throws IOException {
@@ -109,7 +113,9 @@ public final class Shipper implements AutoCloseable {
                     hec.breaker().window(), hec.breaker().openFor(), registry));
             parts.started("HEC endpoints", endpoints, STEP_LIMIT, () -> endpoints.all().forEach(e -> e.sink().close()));
             Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
-            Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime);
+            Duration callLimit = hec.requestTimeout().plus(STUCK_MARGIN);
+            Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime, watchdog,
+                    callLimit);
             String clientId = "dnstap-shipper-" + config.shipperId();
             ShipperConfig.Kafka kafka = config.kafka();
             DeadLetterFit.check(KafkaSettings.admin(kafka.bootstrap(), clientId + "-sizes", kafka.properties()),
@@ -118,7 +124,8 @@ public final class Shipper implements AutoCloseable {
                     KafkaSettings.producer(kafka.bootstrap(), clientId + "-dlq", kafka.properties())),
                     kafka.deadLetterTopic(), config.shipperId()), STEP_LIMIT);
             this.acks = parts.started("ack poller", hec.ack().enabled()
-                    ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime)
+                    ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime, watchdog,
+                            callLimit)
                     : AckTracker.NONE, STEP_LIMIT);
             PartitionStalls stalls = new PartitionStalls(System::nanoTime);
             DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
@@ -150,7 +157,7 @@ public final class Shipper implements AutoCloseable {
                     range != null ? range : new GroupSubscription(kafka.topic()),
                     new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
                             batching.flushInterval()),
-                    pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime);
+                    pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime, watchdog);
             this.thread = new Thread(() -> {
                 try {
                     loop.run();
@@ -168,7 +175,7 @@ public final class Shipper implements AutoCloseable {
                     clientId + "-probe", kafka.properties()), kafka.topic(), Duration.ofSeconds(5), Duration.ofSeconds(3),
                     clock), STEP_LIMIT);
             this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics,
-                    topicProbe::probe);
+                    topicProbe::probe, watchdog);
             parts.started("readiness", status, STEP_LIMIT, status::closing);
             this.performanceLog = parts.started("performance log", status.performanceLog(
                     config.performanceLogInterval()), STEP_LIMIT);

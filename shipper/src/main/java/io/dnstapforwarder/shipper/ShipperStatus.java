@@ -4,6 +4,7 @@ import io.dnstapforwarder.kafka.KafkaProbe;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.Readiness;
+import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
 import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
@@ -14,6 +15,7 @@ import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,8 +44,12 @@ final class ShipperStatus {
     private volatile boolean closing;
 
     /** @param topic asked, while no partition is assigned, whether the topic exists (cached by the probe) */
+    private final Watchdog watchdog;
+
     ShipperStatus(ShipperConfig config, ShipperLoop loop, DeliveryPipeline pipeline, Sender sender, AckTracker acks,
-            PartitionStalls stalls, DeadLetterGate gate, ComponentMetrics metrics, Supplier<KafkaProbe.Result> topic) {
+            PartitionStalls stalls, DeadLetterGate gate, ComponentMetrics metrics, Supplier<KafkaProbe.Result> topic,
+            Watchdog watchdog) {
+        this.watchdog = watchdog;
         this.config = config;
         this.loop = loop;
         this.pipeline = pipeline;
@@ -63,17 +69,21 @@ final class ShipperStatus {
 
     /**
      * Alive while the parts that must run do: the consumer loop (unless it ended by itself, a
-     * bounded run done, or the shipper is stopping) and the delivery workers. Not alive, nothing
-     * is delivered until a restart: {@code /health} answers 503.
+     * bounded run done, or the shipper is stopping) and the delivery workers, none of them stuck in
+     * a call past its limit (the {@link Watchdog} behind every bounded wait). Not alive, nothing is
+     * delivered until a restart: {@code /health} answers 503, naming what is stuck.
      */
     Readiness liveness() {
         ShipperLoop.Status status = loop.status();
         boolean loopAlive = status.running() || closing || loop.completed();
         boolean workersAlive = pipeline.working() || closing;
+        List<String> stuck = closing ? List.of() : watchdog.overdue();
         return Readiness.builder()
                 .require("consumer_loop", loopAlive, loopAlive ? "running"
                         : "stopped: " + (status.failure() == null ? "unknown reason" : status.failure().toString()))
                 .require("delivery_workers", workersAlive, workersAlive ? "running" : "stopped")
+                .require("no_stuck_call", stuck.isEmpty(), stuck.isEmpty() ? "every watched call ends within its limit"
+                        : String.join("; ", stuck))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.consume;
 import io.dnstapforwarder.kafka.KafkaRefusal;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
@@ -58,6 +59,11 @@ public final class ShipperLoop implements Runnable {
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
     /** How often the lag from the committed offsets is measured (a request to the brokers). */
     private static final long LAG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The longest one turn of the loop may take: its own waits are far shorter (a poll 500 ms, a
+     * rebalance's wait for deliveries 10 s, a synchronous commit Kafka's default API timeout of 60 s).
+     */
+    static final Duration TURN_LIMIT = Duration.ofSeconds(120);
     /** After Kafka refused the consumer, the next attempt waits this long (besides the client's own backoff). */
     static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
 
@@ -76,6 +82,7 @@ public final class ShipperLoop implements Runnable {
     private final PartitionMeters meters;
     private final Counter partitionsAssigned;
     private final Counter partitionsRevoked;
+    private final Watchdog watchdog;
 
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -96,6 +103,15 @@ public final class ShipperLoop implements Runnable {
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, LongSupplier nanoTime) {
+        this(consumer, bootstrap, subscription, batcher, pipeline, endpoints, stalls, maxInFlight, metrics, nanoTime,
+                Watchdog.NONE);
+    }
+
+    /** @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive */
+    public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
+            DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
+            ComponentMetrics metrics, LongSupplier nanoTime, Watchdog watchdog) {
+        this.watchdog = watchdog;
         this.consumer = consumer;
         this.bootstrap = bootstrap;
         this.subscription = subscription;
@@ -122,7 +138,10 @@ public final class ShipperLoop implements Runnable {
         try {
             subscription.start(consumer, new Ownership());
             while (running) {
-                turn();
+                try (Watchdog.Call call = watchdog.enter("in one turn of the consumer loop (poll, rebalance, commit)",
+                        TURN_LIMIT)) {
+                    turn();
+                }
             }
         } catch (WakeupException e) {
             if (running) {

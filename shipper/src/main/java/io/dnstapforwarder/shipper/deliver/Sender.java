@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.deliver;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
@@ -38,9 +39,22 @@ public final class Sender {
     private final Counter retries;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
+    private final Watchdog watchdog;
+    private final Duration requestLimit;
     private volatile Outcome lastFailure;
 
     public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, LongSupplier nanoTime) {
+        this(endpoints, backoff, maxRetries, metrics, nanoTime, Watchdog.NONE, Duration.ZERO);
+    }
+
+    /**
+     * @param watchdog where each request is watched: one that runs past {@code requestLimit} (its
+     *     own timeout has failed) makes the shipper not alive
+     */
+    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, LongSupplier nanoTime,
+            Watchdog watchdog, Duration requestLimit) {
+        this.watchdog = watchdog;
+        this.requestLimit = requestLimit;
         this.endpoints = endpoints;
         this.backoff = backoff;
         this.maxRetries = maxRetries;
@@ -80,7 +94,7 @@ public final class Sender {
             }
             long start = nanoTime.getAsLong();
             Outcome outcome;
-            try {
+            try (Watchdog.Call call = watchdog.enter("sending a request to " + endpoint.sink().describe(), requestLimit)) {
                 outcome = endpoint.sink().deliver(request);
             } catch (InterruptedException | RuntimeException | Error e) {
                 // The call never got an answer (a rebalance abandoned it, or a fault): give the permit

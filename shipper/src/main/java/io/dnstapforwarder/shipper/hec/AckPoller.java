@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.hec;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.ops.Watchdog;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,9 +42,19 @@ public final class AckPoller implements AckTracker {
     private final ComponentMetrics metrics;
     private final Map<EventSink, Map<Long, Waiting>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
+    private final Watchdog watchdog;
+    private final Duration queryLimit;
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
 
     public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, LongSupplier nanoTime) {
+        this(pollInterval, timeout, metrics, nanoTime, Watchdog.NONE, Duration.ZERO);
+    }
+
+    /** @param watchdog where each ack query is watched: one past {@code queryLimit} makes the shipper not alive */
+    public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, LongSupplier nanoTime,
+            Watchdog watchdog, Duration queryLimit) {
+        this.watchdog = watchdog;
+        this.queryLimit = queryLimit;
         this.timeout = timeout;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
@@ -95,7 +106,7 @@ public final class AckPoller implements AckTracker {
     }
 
     private void poll(EventSink sink, Map<Long, Waiting> ids) {
-        try {
+        try (Watchdog.Call call = watchdog.enter("asking " + sink.describe() + " which requests are indexed", queryLimit)) {
             Set<Long> indexed = sink.indexed(List.copyOf(ids.keySet()));
             for (Long id : indexed) {
                 Waiting done = ids.remove(id);

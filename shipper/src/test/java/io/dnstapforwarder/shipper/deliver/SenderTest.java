@@ -61,6 +61,32 @@ class SenderTest {
     }
 
     @Test
+    void aRequestStuckPastItsLimitIsNamedByTheWatchdogUntilItEnds() throws Exception {
+        try (DeliveryFixture parts = new DeliveryFixture()) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            parts.sink.thenAnswer(ScriptedSink.deliveredAfter(release)); // a sink whose own bounds failed
+            io.dnstapforwarder.ops.Watchdog watchdog = new io.dnstapforwarder.ops.Watchdog(System::nanoTime);
+            Sender watched = new Sender(parts.endpoints, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(5)),
+                    1, parts.metrics, System::nanoTime, watchdog, Duration.ofMillis(100));
+            Thread worker = new Thread(() -> {
+                try {
+                    watched.send(request());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "dnstap-deliver-test");
+            worker.start();
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !watchdog.overdue().isEmpty());
+            assertThat(watchdog.overdue()).singleElement().asString()
+                    .startsWith("dnstap-deliver-test has been sending a request to scripted sink for");
+            release.countDown();
+            worker.join(10_000);
+            assertThat(watchdog.overdue()).isEmpty();
+        }
+    }
+
+    @Test
     void givesTheHalfOpenBreakersPermitBackWhenItsProbeEndsInAnException() throws Exception {
         try (DeliveryFixture parts = new DeliveryFixture(true)) {
             CircuitBreaker breaker = parts.endpoints.all().get(0).breaker();
