@@ -89,6 +89,31 @@ class SecureKafkaTest {
     }
 
     @Test
+    void kafkasOwnComplaintsAboutAWrongPasswordAreFoldedIntoOneLine() {
+        Map<String, String> wrong = kafka.scramClient(SecureKafka.USER, "not-the-password");
+        try (LogLines lines = LogLines.everything()) {
+            Map<String, Object> config = new HashMap<>(wrong);
+            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            int refusals = 0;
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer.assign(List.of(new TopicPartition("secure", 0)));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // Kafka retries about once a second
+                while (System.nanoTime() < deadline) {
+                    try {
+                        consumer.poll(Duration.ofMillis(200));
+                    } catch (SaslAuthenticationException e) {
+                        refusals++;
+                    }
+                }
+            }
+
+            assertThat(refusals).as("the client was refused again and again").isGreaterThan(1);
+            assertThat(lines.messages()).filteredOn(line -> line.contains("failed authentication")).hasSizeLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
     void refusesWhatAUserWasNotGrantedAndTheProbeNamesTheAcls() {
         kafka.createTopic("not-granted", 1);
         Map<String, String> client = kafka.scramClient(SecureKafka.USER, SecureKafka.PASSWORD);
