@@ -87,7 +87,10 @@ final class PodSandbox {
                 "--unshare-pid", "--unshare-ipc", "--uid", securityContext("runAsUser", image.user().split(":")[0]),
                 "--gid", securityContext("runAsGroup", image.user().contains(":") ? image.user().split(":")[1] : "0"),
                 "--clearenv"));
-        systemFileSystem(command);
+        List<String> imagePaths = new ArrayList<>(image.directories());
+        image.copies().forEach(copy -> imagePaths.add(copy.target()));
+        container.at("/volumeMounts").forEach(mount -> imagePaths.add(mount.at("/mountPath").asText()));
+        systemFileSystem(command, imagePaths);
         image.directories().forEach(dir -> command.addAll(List.of("--dir", resolved(dir))));
         for (Dockerfile.Copy copy : image.copies()) {
             if (!Files.exists(copy.source())) {
@@ -115,18 +118,28 @@ final class PodSandbox {
     /**
      * The host's system, read-only, as the base image's: /usr and what links into it, /proc, /dev,
      * and /etc entry by entry, so that /etc itself stays part of the root and a volume can be
-     * mounted below it (/etc/dnstap-forwarder/...), as in an image.
+     * mounted below it (/etc/dnstap-forwarder/...), as in an image. What the image itself makes
+     * or the pod mounts ({@code imagePaths}) is left out of the host's /etc: a host that runs the
+     * forwarder has its own /etc/dnstap-forwarder, which must not stand in for the image's.
      */
-    private static void systemFileSystem(List<String> command) throws IOException {
+    private static void systemFileSystem(List<String> command, List<String> imagePaths) throws IOException {
         command.addAll(List.of("--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev", "--dir", "/run",
                 "--dir", "/etc"));
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib64", "/var/run")) {
             bindAsIs(command, Path.of(top));
         }
-        try (Stream<Path> entries = Files.list(Path.of("/etc"))) {
-            for (Path entry : entries.sorted().toList()) {
-                bindAsIs(command, entry);
-            }
+        for (Path entry : hostEtc(Path.of("/etc"), imagePaths)) {
+            bindAsIs(command, entry);
+        }
+    }
+
+    /** The entries of the host's {@code etc} the sandbox takes: all but those the image makes or the pod mounts. */
+    static List<Path> hostEtc(Path etc, List<String> imagePaths) throws IOException {
+        try (Stream<Path> entries = Files.list(etc)) {
+            return entries.sorted().filter(entry -> {
+                String name = "/etc/" + entry.getFileName();
+                return imagePaths.stream().noneMatch(path -> path.equals(name) || path.startsWith(name + "/"));
+            }).toList();
         }
     }
 
