@@ -31,6 +31,7 @@ public final class DeadLetterTopic {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterTopic.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final String bootstrap;
     private final Map<String, String> properties;
@@ -57,10 +58,12 @@ public final class DeadLetterTopic {
      */
     public Map<TopicPartition, Long> copyBack() throws InterruptedException {
         String clientId = "dnstap-dlq-redrive";
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap, clientId,
+                properties));
+        // Closed with a deadline: the producer's own close waits for every pending send for as long as its
+        // (unbounded) delivery timeout, and a copy that failed leaves sends pending.
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, null,
-                clientId, properties));
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap,
-                        clientId, properties))) {
+                clientId, properties)); AutoCloseable closing = () -> producer.close(CLOSE_TIMEOUT)) {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic).stream()
                     .map(info -> new TopicPartition(deadLetterTopic, info.partition())).toList();
             Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
@@ -92,6 +95,10 @@ public final class DeadLetterTopic {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("copying the dead-letter records back to " + mainTopic + " failed; "
                     + "nothing was deleted from " + deadLetterTopic + ", run the command again", e);
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the redrive's producer failed", e); // AutoCloseable's signature
         }
     }
 
