@@ -3,10 +3,7 @@ package io.dnstapforwarder.shipper.shape;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
-import io.dnstapforwarder.shipper.render.EventProfile;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -14,11 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +38,6 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     /** How often the files are looked at: a change applies within two of these. */
     public static final Duration CHECK_EVERY = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(LiveShaping.class);
-    private static final Set<String> KEYS = Set.of("event-profile", "responses-only", "drop-message-type", "drop-identity",
-            "drop-query-suffix", "drop-query-suffix-file", "drop-query-type", "drop-reply-code", "drop-client-network",
-            "sample-rate");
 
     private final Shaping options;
     private final ComponentMetrics metrics;
@@ -140,64 +130,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     /** The options with the file's settings over them. */
     private Shaping effective() {
-        if (options.liveFile() == null) {
-            return options;
-        }
-        Properties file = new Properties();
-        try (Reader reader = Files.newBufferedReader(options.liveFile(), StandardCharsets.UTF_8)) {
-            file.load(reader);
-        } catch (IOException | IllegalArgumentException e) {
-            throw ConfigException.invalid("--shaping-file", options.liveFile(), "cannot be read: " + e);
-        }
-        Set<String> unknown = new TreeSet<>(file.stringPropertyNames());
-        unknown.removeAll(KEYS);
-        if (!unknown.isEmpty()) {
-            throw ConfigException.invalid("--shaping-file", options.liveFile(), "has settings that are no shaping "
-                    + "option: " + unknown + " (known: " + new TreeSet<>(KEYS) + ")");
-        }
-        String sampleRate = file.getProperty("sample-rate");
-        int rate;
-        try {
-            rate = sampleRate == null ? options.sampleRate() : Integer.parseInt(sampleRate.strip());
-        } catch (NumberFormatException e) {
-            throw ConfigException.invalid("--shaping-file", options.liveFile(), "says sample-rate = " + sampleRate
-                    + ", not a number");
-        }
-        String suffixFile = file.getProperty("drop-query-suffix-file");
-        return new Shaping(
-                file.containsKey("event-profile") ? EventProfile.named(file.getProperty("event-profile"))
-                        : options.profile(),
-                bool(file, "responses-only", options.responsesOnly()),
-                list(file, "drop-message-type", options.dropMessageTypes()),
-                list(file, "drop-identity", options.dropIdentities()),
-                list(file, "drop-query-suffix", options.dropQuerySuffixes()),
-                suffixFile != null ? Path.of(suffixFile.strip()) : options.dropQuerySuffixFile(),
-                list(file, "drop-query-type", options.dropQueryTypes()),
-                list(file, "drop-reply-code", options.dropReplyCodes()),
-                list(file, "drop-client-network", options.dropClientNetworks()),
-                rate, options.liveFile(), options.serverMetrics(), options.privacy());
-    }
-
-    /** true or false (any case); anything else is refused, not read as false: a typo must not let queries through. */
-    private boolean bool(Properties file, String key, boolean otherwise) {
-        String value = file.getProperty(key);
-        if (value == null) {
-            return otherwise;
-        }
-        return switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw ConfigException.invalid("--shaping-file", options.liveFile(), "says " + key + " = " + value
-                    + ", not true or false");
-        };
-    }
-
-    private static List<String> list(Properties file, String key, List<String> otherwise) {
-        String value = file.getProperty(key);
-        if (value == null) {
-            return otherwise;
-        }
-        return Arrays.stream(value.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();
+        return options.liveFile() == null ? options : ShapingFile.read(options.liveFile(), options);
     }
 
     /**
