@@ -157,7 +157,7 @@ public final class Shipper implements AutoCloseable {
                     range != null ? range : new GroupSubscription(kafka.topic()),
                     new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
                             batching.flushInterval()),
-                    pipeline, endpoints, stalls, maxInFlight, metrics, System::nanoTime, watchdog);
+                    pipeline, stalls, maxInFlight, metrics, System::nanoTime, watchdog);
             this.thread = new Thread(() -> {
                 try {
                     loop.run();

@@ -1,5 +1,11 @@
 package io.dnstapforwarder.shipper.consume;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.micrometer.core.instrument.MultiGauge;
@@ -20,14 +26,22 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PartitionMeters {
 
+    private static final Logger log = LoggerFactory.getLogger(PartitionMeters.class);
+    /** How often the lag from the committed offsets is measured (a request to the brokers). */
+    private static final long LAG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(2);
+
     private final DeliveryPipeline pipeline;
     private final Tags tags;
     private final MultiGauge lagGauge;
     private final MultiGauge ageGauge;
     private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
     private volatile Set<TopicPartition> partitions = Set.of();
+    private long lagMeasuredAt;
 
-    PartitionMeters(DeliveryPipeline pipeline, ComponentMetrics metrics) {
+    /** @param now the consumer thread's clock now: the first lag is measured a period after it */
+    PartitionMeters(DeliveryPipeline pipeline, ComponentMetrics metrics, long now) {
+        this.lagMeasuredAt = now;
         this.pipeline = pipeline;
         this.tags = metrics.tags();
         this.lagGauge = MultiGauge.builder("dnstap.shipper.lag").baseUnit("records")
@@ -54,6 +68,31 @@ final class PartitionMeters {
 
     void lag(TopicPartition partition, long records) {
         lag.put(partition, records);
+    }
+
+    /**
+     * Measures the lag of the partitions owned from the offsets committed last (a request to the
+     * brokers, {@link #LAG_PERIOD_NANOS} apart at most once); on the consumer thread.
+     */
+    void measureLag(Consumer<?, ?> consumer, Map<TopicPartition, Long> committed, long now) {
+        if (now - lagMeasuredAt < LAG_PERIOD_NANOS) {
+            return;
+        }
+        lagMeasuredAt = now;
+        Set<TopicPartition> owned = partitions;
+        if (owned.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.endOffsets(owned, LAG_TIMEOUT).forEach((partition, end) -> {
+                Long from = committed.get(partition);
+                if (from != null) {
+                    lag(partition, Math.max(0, end - from));
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("Measuring lag failed: {}", e.toString());
+        }
     }
 
     Set<TopicPartition> partitions() {

@@ -4,14 +4,10 @@ import io.dnstapforwarder.kafka.KafkaRefusal;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.ops.Watchdog;
-import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
-import io.dnstapforwarder.shipper.deliver.Endpoints;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
-import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,6 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -40,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>When as many batches are in flight as the pipeline may hold, or every endpoint's circuit
  *       breaker is open, every assigned partition is paused: the consumer keeps its place in the
  *       group and fetches nothing more; Kafka holds the data until delivery can go on.
- *   <li>On a rebalance, what is batched for the partitions going away is sent, the loop waits a
- *       while for their batches in flight, commits what settled, and abandons the rest (the new
- *       owner delivers it again: duplicates bounded by what was in flight).
+ *   <li>On a rebalance ({@link PartitionOwnership}), what is batched for the partitions going away
+ *       is sent, the loop waits a while for their batches in flight, commits what settled, and
+ *       abandons the rest (the new owner delivers it again: duplicates bounded by what was in
+ *       flight).
  *   <li>Which partitions it reads, and whether it ends, is its {@link Subscription}'s: a group
  *       member follows the topic; a bounded run (replay, redrive) ends by itself once everything
  *       in its range is settled.
@@ -53,12 +49,9 @@ public final class ShipperLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShipperLoop.class);
     private static final long MAX_POLL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long BUSY_POLL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
     /** Longest wait for room in a full pipeline before polling anyway (group membership, rebalances). */
     private static final Duration ROOM_WAIT = Duration.ofMillis(200);
     private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(10);
-    /** How often the lag from the committed offsets is measured (a request to the brokers). */
-    private static final long LAG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * The longest one turn of the loop may take: its own waits are far shorter (a poll 500 ms, a
      * rebalance's wait for deliveries 10 s, a synchronous commit Kafka's default API timeout of 60 s).
@@ -72,28 +65,22 @@ public final class ShipperLoop implements Runnable {
     private final Subscription subscription;
     private final RecordBatcher batcher;
     private final DeliveryPipeline pipeline;
-    private final Endpoints endpoints;
     private final PartitionStalls stalls;
     private final int maxInFlight;
     private final ComponentMetrics metrics;
     private final LongSupplier nanoTime;
-    private final OffsetLedger ledger = new OffsetLedger();
-    private final Set<TopicPartition> owned = new HashSet<>();
+    private final Handover handover;
     private final PartitionMeters meters;
-    private final Counter partitionsAssigned;
-    private final Counter partitionsRevoked;
+    private final PartitionOwnership ownership;
     private final Watchdog watchdog;
 
     private volatile boolean running = true;
     private volatile boolean paused;
     private volatile boolean completed;
     private volatile long lastPollNanos;
-    private volatile boolean assigned;
-    private volatile List<String> ownedNames = List.of();
     private volatile boolean stopped;
     private volatile Throwable failure;
     private volatile String refusal;
-    private long lagMeasuredAt;
 
     /**
      * @param bootstrap the Kafka the consumer reads, to name in messages
@@ -101,15 +88,15 @@ public final class ShipperLoop implements Runnable {
      * @param maxInFlight batches in flight before consumption pauses
      */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
-            DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
+            DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, LongSupplier nanoTime) {
-        this(consumer, bootstrap, subscription, batcher, pipeline, endpoints, stalls, maxInFlight, metrics, nanoTime,
+        this(consumer, bootstrap, subscription, batcher, pipeline, stalls, maxInFlight, metrics, nanoTime,
                 Watchdog.NONE);
     }
 
     /** @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
-            DeliveryPipeline pipeline, Endpoints endpoints, PartitionStalls stalls, int maxInFlight,
+            DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, LongSupplier nanoTime, Watchdog watchdog) {
         this.watchdog = watchdog;
         this.consumer = consumer;
@@ -117,26 +104,20 @@ public final class ShipperLoop implements Runnable {
         this.subscription = subscription;
         this.batcher = batcher;
         this.pipeline = pipeline;
-        this.endpoints = endpoints;
         this.stalls = stalls;
         this.maxInFlight = maxInFlight;
         this.metrics = metrics;
         this.nanoTime = nanoTime;
         this.lastPollNanos = nanoTime.getAsLong();
-        this.lagMeasuredAt = lastPollNanos;
-        this.meters = new PartitionMeters(pipeline, metrics);
-        this.partitionsAssigned = Counter.builder("dnstap.shipper.partitions.assigned")
-                .description("Partitions the group gave this shipper, at each rebalance").tags(metrics.tags())
-                .register(metrics.registry());
-        this.partitionsRevoked = Counter.builder("dnstap.shipper.partitions.revoked")
-                .description("Partitions taken from this shipper (revoked or lost) at rebalances: with incremental "
-                        + "rebalancing only those that change owner").tags(metrics.tags()).register(metrics.registry());
+        this.meters = new PartitionMeters(pipeline, metrics, lastPollNanos);
+        this.handover = new Handover(consumer, pipeline);
+        this.ownership = new PartitionOwnership(consumer, batcher, pipeline, handover, meters, () -> paused, metrics);
     }
 
     @Override
     public void run() {
         try {
-            subscription.start(consumer, new Ownership());
+            subscription.start(consumer, ownership);
             while (running) {
                 try (Watchdog.Call call = watchdog.enter("in one turn of the consumer loop (poll, rebalance, commit)",
                         TURN_LIMIT)) {
@@ -202,7 +183,8 @@ public final class ShipperLoop implements Runnable {
     }
 
     public Status status() {
-        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), assigned, ownedNames, paused,
+        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), ownership.assigned(),
+                ownership.ownedNames(), paused,
                 pipeline.inFlight(), failure, refusal);
     }
 
@@ -213,7 +195,7 @@ public final class ShipperLoop implements Runnable {
 
     /** Per partition, the offset committed last: for a bounded run, how far it really got. */
     public Map<TopicPartition, Long> committed() {
-        return ledger.committedOffsets();
+        return handover.ledger().committedOffsets();
     }
 
     private void turn() throws InterruptedException {
@@ -222,7 +204,7 @@ public final class ShipperLoop implements Runnable {
             // workers get their next batch as soon as they have room.
             pipeline.awaitRoom(maxInFlight, ROOM_WAIT);
         }
-        pipeline.drainSettled(this::settled);
+        handover.takeSettled();
         throttle();
         long now = nanoTime.getAsLong();
         ConsumerRecords<byte[], byte[]> records;
@@ -236,16 +218,13 @@ public final class ShipperLoop implements Runnable {
         accept(records, nanoTime.getAsLong());
         now = nanoTime.getAsLong();
         lastPollNanos = now;
-        batcher.due(now).forEach(this::submit);
-        pipeline.drainSettled(this::settled);
+        batcher.due(now).forEach(handover::submit);
+        handover.takeSettled();
         if (subscription.readToEnd(consumer)) {
             finishRun();
         }
-        commit(false);
-        if (now - lagMeasuredAt >= LAG_PERIOD_NANOS) {
-            lagMeasuredAt = now;
-            measureLag();
-        }
+        handover.commit(false);
+        meters.measureLag(consumer, handover.ledger().committedOffsets(), now);
     }
 
     /**
@@ -253,35 +232,15 @@ public final class ShipperLoop implements Runnable {
      * dead-lettered, never merely ended), commit and stop.
      */
     private void finishRun() {
-        batcher.drainAll().forEach(this::submit);
+        batcher.drainAll().forEach(handover::submit);
         if (pipeline.inFlight() == 0) {
-            pipeline.drainSettled(this::settled);
-            if (ledger.batchesInFlight() > 0) {
+            handover.takeSettled();
+            if (handover.ledger().batchesInFlight() > 0) {
                 return; // a batch ended without being settled: never call the range done over it
             }
-            commit(true);
+            handover.commit(true);
             completed = true;
             running = false;
-        }
-    }
-
-    /** Records from the last committed offset to the end of each partition: the shipper's own lag. */
-    private void measureLag() {
-        Set<TopicPartition> partitions = meters.partitions();
-        if (partitions.isEmpty()) {
-            return;
-        }
-        try {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(2));
-            Map<TopicPartition, Long> committed = ledger.committedOffsets();
-            ends.forEach((partition, end) -> {
-                Long from = committed.get(partition);
-                if (from != null) {
-                    meters.lag(partition, Math.max(0, end - from));
-                }
-            });
-        } catch (RuntimeException e) {
-            log.debug("Measuring lag failed: {}", e.toString());
         }
     }
 
@@ -291,8 +250,7 @@ public final class ShipperLoop implements Runnable {
      * the loop fetch again, to give it something to probe with.
      */
     private void throttle() {
-        int inFlight = pipeline.inFlight();
-        boolean hold = inFlight >= maxInFlight || !endpoints.anyClosed() && (inFlight > 0 || !endpoints.anyAvailable());
+        boolean hold = pipeline.full(maxInFlight);
         Set<TopicPartition> assignment = consumer.assignment();
         Set<TopicPartition> pausedNow = consumer.paused();
         Set<TopicPartition> wanted = new HashSet<>(pausedNow);
@@ -330,7 +288,7 @@ public final class ShipperLoop implements Runnable {
         long events = 0;
         long bytes = 0;
         for (TopicPartition partition : records.partitions()) {
-            OffsetLedger.ReadPosition position = ledger.position(partition);
+            OffsetLedger.ReadPosition position = handover.ledger().position(partition);
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                 switch (subscription.admit(record)) {
                     case PAST_END -> consumer.pause(List.of(partition));
@@ -339,7 +297,7 @@ public final class ShipperLoop implements Runnable {
                         position.read(record.offset(), true);
                         events++;
                         bytes += Math.max(0, record.serializedValueSize());
-                        batcher.add(partition, record, now).forEach(this::submit);
+                        batcher.add(partition, record, now).forEach(handover::submit);
                     }
                 }
             }
@@ -349,49 +307,21 @@ public final class ShipperLoop implements Runnable {
         }
     }
 
-    private void submit(RecordBatch batch) {
-        ledger.batched(batch.partition(), batch.firstOffset(), batch.lastOffset());
-        pipeline.submit(batch, ledger.epoch(batch.partition()));
-    }
-
-    private void settled(DeliveryPipeline.Settled settled) {
-        ledger.done(settled.batch().partition(), settled.batch().firstOffset(), settled.epoch());
-    }
-
-    private void commit(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.committable();
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            consumer.commitSync(offsets);
-            ledger.committed(offsets);
-        } else {
-            consumer.commitAsync(offsets, (committed, error) -> {
-                if (error == null) {
-                    ledger.committed(committed);
-                } else {
-                    log.warn("Committing offsets failed (the next commit retries): {}", error.toString());
-                }
-            });
-        }
-    }
-
     /** On the way out: deliver what is batched and in flight (bounded), commit, leave the group. */
     private void finish() {
         try {
-            if (endpoints.anyAvailable()) {
-                batcher.drainAll().forEach(this::submit);
+            if (pipeline.canSend()) {
+                batcher.drainAll().forEach(handover::submit);
             }
             if (!pipeline.awaitIdle(pipeline.busyPartitions(), SHUTDOWN_FLUSH)) {
                 log.warn("{} batches were not delivered before stopping; their records stay in Kafka and will be sent "
                         + "after restart", pipeline.inFlight());
             }
-            pipeline.drainSettled(this::settled);
+            handover.takeSettled();
             try {
-                commit(true);
+                handover.commit(true);
             } catch (WakeupException e) {
-                commit(true); // the wakeup that stopped the loop was still pending
+                handover.commit(true); // the wakeup that stopped the loop was still pending
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -400,72 +330,6 @@ public final class ShipperLoop implements Runnable {
         } finally {
             pipeline.close();
             consumer.close(Duration.ofSeconds(10));
-        }
-    }
-
-    /** Keeps the loop's state to the partitions it owns. Runs on the loop thread, inside poll. */
-    private final class Ownership implements Subscription.Owner {
-
-        @Override
-        public void assigned(Collection<TopicPartition> partitions) {
-            assigned = true;
-            owned.addAll(partitions);
-            partitionsAssigned.increment(partitions.size());
-            updateOwned();
-            if (paused) {
-                consumer.pause(partitions);
-            }
-            if (!partitions.isEmpty()) {
-                log.info("Assigned partitions {}", partitions);
-            }
-        }
-
-        @Override
-        public void revoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            if (endpoints.anyAvailable()) {
-                batcher.drain(partitions).forEach(ShipperLoop.this::submit);
-            }
-            try {
-                pipeline.awaitIdle(partitions, REVOKE_WAIT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            pipeline.drainSettled(ShipperLoop.this::settled);
-            Map<TopicPartition, OffsetAndMetadata> offsets = ledger.committable();
-            offsets.keySet().retainAll(partitions);
-            if (!offsets.isEmpty()) {
-                try {
-                    consumer.commitSync(offsets);
-                } catch (RuntimeException e) {
-                    log.warn("Committing revoked partitions failed; their uncommitted records go to the next owner: {}",
-                            e.toString());
-                }
-            }
-            lost(partitions);
-        }
-
-        /** Forgets partitions now owned elsewhere: the new owner reads them from the committed offset. */
-        @Override
-        public void lost(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            Set<TopicPartition> gone = new HashSet<>(partitions);
-            pipeline.abandon(gone);
-            batcher.drain(gone);
-            ledger.forget(gone);
-            owned.removeAll(gone);
-            updateOwned();
-            partitionsRevoked.increment(gone.size());
-            log.info("Partitions {} revoked", partitions);
-        }
-
-        private void updateOwned() {
-            ownedNames = owned.stream().map(TopicPartition::toString).sorted().toList();
-            meters.track(owned);
         }
     }
 }

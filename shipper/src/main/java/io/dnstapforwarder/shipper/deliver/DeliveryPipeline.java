@@ -219,6 +219,22 @@ public final class DeliveryPipeline implements AutoCloseable {
                 || cause instanceof RejectedExecutionException;
     }
 
+    /**
+     * Whether to take no more work: {@code maxInFlight} batches are in flight, or no endpoint takes
+     * requests. While every breaker is open a half-open one probes with the batches in flight;
+     * only when there are none is new work taken, to give it something to probe with.
+     */
+    public boolean full(int maxInFlight) {
+        int inFlight = inFlight();
+        Endpoints endpoints = parts.sender().endpoints();
+        return inFlight >= maxInFlight || !endpoints.anyClosed() && (inFlight > 0 || !endpoints.anyAvailable());
+    }
+
+    /** Whether some endpoint would take a request now: what is batched may be handed over. */
+    public boolean canSend() {
+        return parts.sender().endpoints().anyAvailable();
+    }
+
     /** Events put on the dead-letter topic so far. */
     public long deadLettered() {
         return deliveryMetrics.deadLetteredEvents();
