@@ -1,6 +1,5 @@
 package io.dnstapforwarder.collector;
 
-import io.dnstapforwarder.collector.listen.Connection;
 import io.dnstapforwarder.collector.listen.Connections;
 import io.dnstapforwarder.collector.listen.ListenEndpoint;
 import io.dnstapforwarder.collector.listen.SocketListener;
@@ -65,7 +64,7 @@ public final class Collector implements AutoCloseable {
     private final PeriodicLog performanceLog;
     private final OpsServer ops;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private boolean kafkaWasUp = true;
+    private final CollectorStatus status;
 
     private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime, Sleeper sleeper) throws IOException {
         this.config = config;
@@ -82,6 +81,7 @@ public final class Collector implements AutoCloseable {
                 Duration.ofSeconds(3), clock);
         this.connections = new Connections(config.limits().maxConnections(), config.limits().maxConnectionsPerSender(),
                 clock, nanoTime, registry, metrics.tags());
+        this.status = new CollectorStatus(config, listeners, publisher, kafkaProbe, connections, metrics);
         this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dnstap-connection-reaper");
             thread.setDaemon(true);
@@ -103,12 +103,12 @@ public final class Collector implements AutoCloseable {
             }
             reaper.scheduleAtFixedRate(() -> closeTimedOut(nanoTime.getAsLong()), REAPER_PERIOD.toMillis(),
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-            reaper.scheduleWithFixedDelay(this::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
+            reaper.scheduleWithFixedDelay(status::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
                     TimeUnit.MILLISECONDS);
             perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), metrics, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
-                opsServer = new OpsServer(service, registry, this::liveness, this::readiness, this::stats, clock)
+                opsServer = new OpsServer(service, registry, status::liveness, status::readiness, status::stats, clock)
                         .start(config.monitoring().endpoint().host(), config.monitoring().endpoint().port());
             }
         } catch (IOException | RuntimeException e) {
@@ -179,31 +179,12 @@ public final class Collector implements AutoCloseable {
 
     /** Ready when every listener accepts, Kafka answers, and Kafka takes the collector's events. */
     public Readiness readiness() {
-        Readiness.Builder answer = Readiness.builder();
-        for (SocketListener listener : listeners) {
-            String failure = listener.acceptFailure();
-            answer.require("listener " + listener.describe(), listener.listening(), listener.listening()
-                    ? "accepting connections" : failure != null ? "accepting fails: " + failure : "not accepting connections");
-        }
-        KafkaProbe.Result kafka = kafkaProbe.probe();
-        String refusal = publisher.refusal();
-        return answer.require("kafka", kafka.ok() && refusal == null,
-                refusal != null ? "Kafka refuses the collector's events: " + refusal : kafka.detail()).build();
+        return status.readiness();
     }
 
-    /**
-     * Alive while the threads that must run do: each listener's acceptor and the publisher's
-     * retry thread. Not alive, nothing is read or published until a restart: {@code /health} 503.
-     */
+    /** Alive while the threads that must run do: each listener's acceptor and the publisher's retry thread. */
     public Readiness liveness() {
-        Readiness.Builder answer = Readiness.builder();
-        boolean stopping = closed.get();
-        for (SocketListener listener : listeners) {
-            boolean alive = stopping || listener.alive();
-            answer.require("listener " + listener.describe(), alive, alive ? "running" : "its acceptor stopped");
-        }
-        boolean publishing = stopping || publisher.retrying();
-        return answer.require("kafka_publisher", publishing, publishing ? "running" : "its retry thread stopped").build();
+        return status.liveness();
     }
 
     /** Closes connections that never START, idle connections, and connections stuck in the middle of a frame. */
@@ -213,41 +194,11 @@ public final class Collector implements AutoCloseable {
                 limits.readTimeout()));
     }
 
-    /** Logs when Kafka stops answering and when it answers again (runs on the reaper thread). */
-    private void watchKafka() {
-        KafkaProbe.Result kafka = kafkaProbe.probe();
-        if (kafkaWasUp && kafka.needsOperator()) {
-            log.error("Cannot publish: {}; holding what was read ({} bytes) and stopping reading at {} bytes",
-                    kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
-        } else if (kafkaWasUp && !kafka.ok()) {
-            log.warn("Kafka is unreachable ({}); holding what was read ({} bytes) and stopping reading at {} bytes",
-                    kafka.detail(), publisher.outstandingBytes(), config.limits().publishBufferBytes());
-        } else if (!kafkaWasUp && kafka.ok()) {
-            log.info("Kafka answers again ({}); {} bytes still to publish", kafka.detail(), publisher.outstandingBytes());
-        }
-        kafkaWasUp = kafka.ok();
-    }
-
-    private Map<String, Object> stats() {
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("collector_id", config.collectorId());
-        stats.put("listeners", listeners.stream().map(SocketListener::describe).toList());
-        stats.putAll(metrics.describe());
-        Map<String, Object> connectionStats = new LinkedHashMap<>();
-        connectionStats.put("active", connections.count());
-        connectionStats.put("opening", connections.openingCount());
-        connectionStats.put("max", connections.max());
-        connectionStats.put("rejected", connections.rejectedTotal());
-        stats.put("connection_counts", connectionStats);
-        stats.put("publish_outstanding_bytes", publisher.outstandingBytes());
-        stats.put("connections", connections.list().stream().map(Connection::describe).toList());
-        return stats;
-    }
-
     /** Stops accepting, closes connections, then flushes what was read to Kafka. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            status.closing();
             closeParts();
         }
     }
