@@ -28,9 +28,7 @@ import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckPoller;
 import io.dnstapforwarder.shipper.hec.AckTracker;
-import io.dnstapforwarder.shipper.hec.HecClient;
 import io.dnstapforwarder.shipper.hec.HecSink;
-import io.dnstapforwarder.shipper.hec.HecTls;
 import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.EventProfile;
@@ -43,14 +41,11 @@ import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.time.Sleeper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,7 +62,6 @@ import org.slf4j.LoggerFactory;
 public final class Shipper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Shipper.class);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The longest any one part may take to stop, the loop aside. */
     private static final Duration STEP_LIMIT = Duration.ofSeconds(15);
     /** The loop's own shutdown waits (flush 10 s, final commit, consumer close 10 s), and some room. */
@@ -210,12 +204,10 @@ public final class Shipper implements AutoCloseable {
             return new Endpoints(List.of(new Endpoint(file, breakers.create(file.describe()))));
         }
         TokenSource token = hec.tokenFile() != null ? TokenSource.file(hec.tokenFile()) : TokenSource.fixed(hec.token());
-        HttpClient http = HecClient.httpClient(CONNECT_TIMEOUT, HecTls.context(hec.tls().caFile(), hec.tls().verify()));
-        UUID channel = UUID.randomUUID(); // one channel per shipper instance, as HEC indexer acknowledgement wants
         List<Endpoint> endpoints = new ArrayList<>();
-        for (URI url : hec.urls()) {
-            HecSink sink = new HecSink(new HecClient(url, token, channel, http, hec.requestTimeout()), hec.compressionLevel());
-            endpoints.add(new Endpoint(sink, breakers.create(url.toString())));
+        for (HecSink sink : HecSink.connect(hec.urls(), token, hec.tls().caFile(), hec.tls().verify(),
+                hec.compressionLevel(), hec.requestTimeout())) {
+            endpoints.add(new Endpoint(sink, breakers.create(sink.url().toString())));
         }
         return new Endpoints(endpoints);
     }

@@ -47,6 +47,7 @@ public final class HecClient {
     static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final URI baseUrl;
     private final URI eventUri;
     private final URI ackUri;
     private final Supplier<String> token;
@@ -60,6 +61,7 @@ public final class HecClient {
      * @param channel this shipper's request channel (HEC requires one with indexer acknowledgement)
      */
     public HecClient(URI baseUrl, Supplier<String> token, UUID channel, HttpClient http, Duration requestTimeout) {
+        this.baseUrl = baseUrl;
         String base = baseUrl.toString().replaceAll("/+$", "");
         this.eventUri = URI.create(base + EVENT_PATH);
         this.ackUri = URI.create(base + ACK_PATH);
@@ -78,6 +80,11 @@ public final class HecClient {
     public static HttpClient httpClient(Duration connectTimeout, javax.net.ssl.SSLContext tls) {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .sslContext(tls).build();
+    }
+
+    /** The base URL as configured (what names the endpoint in metrics and /stats). */
+    public URI baseUrl() {
+        return baseUrl;
     }
 
     public URI eventUri() {
