@@ -6,7 +6,9 @@ import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.config.EnvironmentDefaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,6 +32,33 @@ class ReadmeTest {
             }
         }
         soft.assertAll();
+    }
+
+    @Test
+    void namesEveryPackageOfTheServicesAndOfCommon() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        SoftAssertions soft = new SoftAssertions();
+        Path shipper = Path.of("..", "shipper", "src", "main", "java", "io", "dnstapforwarder", "shipper");
+        for (String name : packagesUnder(shipper)) {
+            soft.assertThat(readme).as("shipper package " + name).contains("| `" + name + "` |");
+        }
+        for (String module : List.of("collector", "common")) {
+            Path root = Path.of("..", module, "src", "main", "java", "io", "dnstapforwarder");
+            Path under = module.equals("collector") ? root.resolve("collector") : root;
+            for (String name : packagesUnder(under)) {
+                soft.assertThat(readme).as(module + " package " + name).contains("`" + name + "`");
+            }
+        }
+        soft.assertAll();
+    }
+
+    /** The packages below {@code root} that hold classes, as paths relative to it ({@code render/dns}). */
+    private static List<String> packagesUnder(Path root) throws Exception {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(file -> file.toString().endsWith(".java")).map(Path::getParent).distinct()
+                    .filter(dir -> !dir.equals(root)).map(dir -> root.relativize(dir).toString().replace('\\', '/'))
+                    .sorted().toList();
+        }
     }
 
     @Test
