@@ -1,17 +1,11 @@
 package io.dnstapforwarder.testkit;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A strict stand-in for the Splunk HTTP Event Collector: it rejects what Splunk rejects, with
@@ -69,8 +61,6 @@ public final class HecEmulator implements AutoCloseable {
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    /** Reads request bodies as strictly as Splunk: invalid UTF-8 or JSON is "Invalid data format". */
-    private static final ObjectMapper STRICT_JSON = Json.exactDecimals();
     private static final Set<String> EVENT_PATHS = Set.of(
             "/services/collector", "/services/collector/event", "/services/collector/event/1.0");
 
@@ -87,7 +77,6 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    private final ObjectMapper json = Json.exactDecimals();
     private final String token;
     private final boolean ackEnabled;
     private final Set<String> allowedIndexes;
@@ -95,13 +84,11 @@ public final class HecEmulator implements AutoCloseable {
     private final List<JsonNode> events = new ArrayList<>();
     private final List<Request> requests = new ArrayList<>();
     private final Queue<ScriptedResponse> script = new ArrayDeque<>();
-    private final Map<String, Channel> channels = new HashMap<>();
-    private boolean holdAcks;
+    private final HecAckChannels acks = new HecAckChannels();
     private java.util.function.Predicate<JsonNode> poison = event -> false;
     private boolean namePoison;
     private volatile Duration latency = Duration.ZERO;
-    private final Map<Stall, Set<String>> stalls = new java.util.EnumMap<>(Stall.class);
-    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final StalledAnswers stalls = new StalledAnswers();
     private int port;
     private javax.net.ssl.SSLContext tls;
     private HttpServer server;
@@ -204,7 +191,7 @@ public final class HecEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        closed.countDown();
+        stalls.release();
         stop();
     }
 
@@ -220,43 +207,18 @@ public final class HecEmulator implements AutoCloseable {
      * event path are not indexed: the client cannot know whether they were.
      */
     public void stallAnswers(Stall where, Set<String> paths) {
-        synchronized (lock) {
-            stalls.put(where, Set.copyOf(paths));
-        }
+        stalls.set(where, paths);
     }
 
-    private Stall stallOf(String path) {
-        synchronized (lock) {
-            for (Map.Entry<Stall, Set<String>> stall : stalls.entrySet()) {
-                if (stall.getValue().contains(path)) {
-                    return stall.getKey();
-                }
-            }
-            return null;
-        }
-    }
-
-    /** Answers the way a stalled peer does, and holds the connection until the emulator closes. */
+    /** Records a request whose answer stalls, then stalls it. */
     private void stallAnswer(HttpExchange exchange, Stall where, String path, java.time.Instant receivedAt, int bodyBytes)
             throws IOException {
-        byte[] response = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
             requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), bodyBytes, 0, 0,
                     200, "(stalled " + where + ")"));
             lock.notifyAll();
         }
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
-        exchange.sendResponseHeaders(200, response.length);
-        OutputStream out = exchange.getResponseBody();
-        if (where == Stall.HALF_BODY) {
-            out.write(response, 0, response.length / 2);
-            out.flush();
-        }
-        try {
-            closed.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stalls.serve(exchange, where);
     }
 
     /** Serves this response to the next request instead of handling it (FIFO). */
@@ -300,9 +262,7 @@ public final class HecEmulator implements AutoCloseable {
 
     /** While held, acks stay false when polled. */
     public void holdAcks(boolean hold) {
-        synchronized (lock) {
-            holdAcks = hold;
-        }
+        acks.hold(hold);
     }
 
     /** Every event accepted so far, in arrival order. */
@@ -353,12 +313,12 @@ public final class HecEmulator implements AutoCloseable {
                 }
             }
             String path = exchange.getRequestURI().getPath();
-            Stall stall = stallOf(path);
+            Stall stall = stalls.of(path);
             if (stall != null) {
                 stallAnswer(exchange, stall, path, receivedAt, body.length);
                 return;
             }
-            Outcome outcome = respond(exchange, path, body);
+            HecAnswer outcome = respond(exchange, path, body);
             synchronized (lock) {
                 // Events and request are recorded together, before answering: whoever sees one sees
                 // the other, and a client that saw the answer sees both.
@@ -377,62 +337,55 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    /** The answer to one request, and the events it indexed. */
-    private record Outcome(int status, String body, Map<String, String> headers, int decodedBytes, List<JsonNode> indexed) {
-        static Outcome of(int status, int code, String text) {
-            return new Outcome(status, "{\"text\":\"" + text + "\",\"code\":" + code + "}", Map.of(), 0, List.of());
-        }
-    }
-
-    private Outcome respond(HttpExchange exchange, String path, byte[] body) {
+    private HecAnswer respond(HttpExchange exchange, String path, byte[] body) {
         synchronized (lock) {
             ScriptedResponse scripted = script.poll();
             if (scripted != null) {
-                return new Outcome(scripted.status(), scripted.body(), scripted.headers(), 0, List.of());
+                return new HecAnswer(scripted.status(), scripted.body(), scripted.headers(), 0, List.of());
             }
         }
         if (path.equals("/services/collector/health")) {
-            return Outcome.of(200, 17, "HEC is healthy");
+            return HecAnswer.of(200, 17, "HEC is healthy");
         }
         boolean ackQuery = path.equals("/services/collector/ack");
         if (!EVENT_PATHS.contains(path) && !ackQuery) {
-            return Outcome.of(404, 404, "The requested URL was not found on this server.");
+            return HecAnswer.of(404, 404, "The requested URL was not found on this server.");
         }
         if (!exchange.getRequestMethod().equals("POST")) {
-            return Outcome.of(405, 405, "Method not allowed");
+            return HecAnswer.of(405, 405, "Method not allowed");
         }
-        Outcome denied = authorize(exchange.getRequestHeaders().getFirst("Authorization"));
+        HecAnswer denied = authorize(exchange.getRequestHeaders().getFirst("Authorization"));
         if (denied != null) {
             return denied;
         }
         String channelId = channelOf(exchange);
         if (ackQuery) {
-            return ackQuery(channelId, body);
+            return ackEnabled ? acks.answer(channelId, body) : HecAnswer.of(400, 14, "ACK is disabled");
         }
         if (ackEnabled && channelId == null) {
-            return Outcome.of(400, 10, "Data channel is missing");
+            return HecAnswer.of(400, 10, "Data channel is missing");
         }
         if (ackEnabled && !GUID.matcher(channelId).matches()) {
-            return Outcome.of(400, 11, "Invalid data channel");
+            return HecAnswer.of(400, 11, "Invalid data channel");
         }
         byte[] decoded;
         try {
-            decoded = decode(body, exchange.getRequestHeaders().getFirst("Content-Encoding"));
+            decoded = HecEventRules.decode(body, exchange.getRequestHeaders().getFirst("Content-Encoding"));
         } catch (IOException e) {
-            return Outcome.of(400, 6, "Invalid data format");
+            return HecAnswer.of(400, 6, "Invalid data format");
         }
         return index(decoded, channelId);
     }
 
-    private Outcome authorize(String authorization) {
+    private HecAnswer authorize(String authorization) {
         if (authorization == null || authorization.isBlank()) {
-            return Outcome.of(401, 2, "Token is required");
+            return HecAnswer.of(401, 2, "Token is required");
         }
         if (!authorization.startsWith("Splunk ")) {
-            return Outcome.of(401, 3, "Invalid authorization");
+            return HecAnswer.of(401, 3, "Invalid authorization");
         }
         if (!authorization.substring("Splunk ".length()).trim().equals(token)) {
-            return Outcome.of(403, 4, "Invalid token");
+            return HecAnswer.of(403, 4, "Invalid token");
         }
         return null;
     }
@@ -453,203 +406,42 @@ public final class HecEmulator implements AutoCloseable {
         return null;
     }
 
-    private static byte[] decode(byte[] body, String encoding) throws IOException {
-        if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
-            return body;
-        }
-        if (!encoding.equalsIgnoreCase("gzip")) {
-            throw new IOException("unsupported content encoding " + encoding);
-        }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            return in.readAllBytes();
-        }
-    }
-
-    /** The events of a request body HEC would index, and the error that stopped it, if any. */
-    private record Parsed(List<JsonNode> accepted, Outcome error) {
-    }
-
     /**
      * Checks a request body as HEC does, without a running emulator: null when HEC would index
      * every event in it, else the body of HEC's error answer. For tests of what a renderer makes.
      */
     public static String rejection(byte[] body) {
-        Parsed parsed = parse(body, Set.of());
-        if (parsed.error() == null && parsed.accepted().isEmpty()) {
-            return "{\"text\":\"No data\",\"code\":5}";
-        }
-        return parsed.error() == null ? null : parsed.error().body();
+        return HecEventRules.rejection(body);
     }
 
-    private static Parsed parse(byte[] decoded, Set<String> allowedIndexes) {
-        List<JsonNode> accepted = new ArrayList<>();
-        Outcome error = null;
-        try (JsonParser parser = STRICT_JSON.getFactory().createParser(decoded)) {
-            while (error == null) {
-                JsonToken token;
-                try {
-                    token = parser.nextToken();
-                } catch (IOException e) {
-                    error = invalidEvent(6, "Invalid data format", accepted.size());
-                    break;
-                }
-                if (token == null) {
-                    break;
-                }
-                if (token != JsonToken.START_OBJECT) {
-                    error = invalidEvent(6, "Invalid data format", accepted.size());
-                    break;
-                }
-                JsonNode event;
-                try {
-                    event = STRICT_JSON.readTree(parser);
-                } catch (IOException e) {
-                    error = invalidEvent(6, "Invalid data format", accepted.size());
-                    break;
-                }
-                error = validate(event, accepted.size(), allowedIndexes);
-                if (error == null) {
-                    accepted.add(event);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new Parsed(accepted, error);
-    }
-
-    private Outcome index(byte[] decoded, String channelId) {
-        Parsed parsed = parse(decoded, allowedIndexes);
+    private HecAnswer index(byte[] decoded, String channelId) {
+        HecEventRules.Parsed parsed = HecEventRules.parse(decoded, allowedIndexes);
         List<JsonNode> accepted = parsed.accepted();
-        Outcome error = parsed.error();
+        HecAnswer error = parsed.error();
         if (error == null && accepted.isEmpty()) {
-            error = Outcome.of(400, 5, "No data");
+            error = HecAnswer.of(400, 5, "No data");
         }
         synchronized (lock) {
             for (int i = 0; error == null && i < accepted.size(); i++) {
                 if (poison.test(accepted.get(i))) {
-                    error = namePoison ? invalidEvent(6, "Invalid data format", i) : Outcome.of(400, 6, "Invalid data format");
+                    error = namePoison ? HecAnswer.invalidEvent(6, "Invalid data format", i) : HecAnswer.of(400, 6, "Invalid data format");
                     accepted = namePoison ? accepted.subList(0, i) : List.of();
                 }
             }
             if (error != null) {
-                return new Outcome(error.status(), error.body(), Map.of(), decoded.length, List.copyOf(accepted));
+                return new HecAnswer(error.status(), error.body(), Map.of(), decoded.length, List.copyOf(accepted));
             }
             String body = "{\"text\":\"Success\",\"code\":0";
             if (ackEnabled) {
-                body += ",\"ackId\":" + channels.computeIfAbsent(channelId, id -> new Channel()).issue();
+                body += ",\"ackId\":" + acks.issue(channelId);
             }
-            return new Outcome(200, body + "}", Map.of(), decoded.length, List.copyOf(accepted));
+            return new HecAnswer(200, body + "}", Map.of(), decoded.length, List.copyOf(accepted));
         }
-    }
-
-    private static Outcome validate(JsonNode event, int number, Set<String> allowedIndexes) {
-        if (!event.has("event")) {
-            return invalidEvent(12, "Event field is required", number);
-        }
-        JsonNode body = event.get("event");
-        if (body.isNull() || (body.isTextual() && body.asText().isBlank())) {
-            return invalidEvent(13, "Event field cannot be blank", number);
-        }
-        JsonNode time = event.get("time");
-        if (time != null && !(time.isNumber() || (time.isTextual() && isNumeric(time.asText())))) {
-            return invalidEvent(6, "Invalid data format", number);
-        }
-        for (String field : List.of("host", "source", "sourcetype", "index")) {
-            JsonNode value = event.get(field);
-            if (value != null && !value.isTextual()) {
-                return invalidEvent(6, "Invalid data format", number);
-            }
-        }
-        JsonNode index = event.get("index");
-        if (index != null && !allowedIndexes.isEmpty() && !allowedIndexes.contains(index.asText())) {
-            return invalidEvent(7, "Incorrect index", number);
-        }
-        JsonNode fields = event.get("fields");
-        if (fields != null && !isFlat(fields)) {
-            return invalidEvent(15, "Error in handling indexed fields", number);
-        }
-        return null;
-    }
-
-    private static boolean isNumeric(String text) {
-        try {
-            Double.parseDouble(text);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static boolean isFlat(JsonNode fields) {
-        if (!fields.isObject()) {
-            return false;
-        }
-        for (JsonNode value : fields) {
-            if (value.isObject()) {
-                return false;
-            }
-            if (value.isArray()) {
-                for (JsonNode item : value) {
-                    if (item.isContainerNode()) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
-    }
-
-    private static Outcome invalidEvent(int code, String text, int number) {
-        return new Outcome(400, "{\"text\":\"" + text + "\",\"code\":" + code + ",\"invalid-event-number\":" + number + "}",
-                Map.of(), 0, List.of());
-    }
-
-    private Outcome ackQuery(String channelId, byte[] body) {
-        if (!ackEnabled) {
-            return Outcome.of(400, 14, "ACK is disabled");
-        }
-        if (channelId == null) {
-            return Outcome.of(400, 10, "Data channel is missing");
-        }
-        JsonNode query;
-        try {
-            query = json.readTree(body);
-        } catch (IOException e) {
-            return Outcome.of(400, 6, "Invalid data format");
-        }
-        if (query == null || !query.path("acks").isArray()) {
-            return Outcome.of(400, 6, "Invalid data format");
-        }
-        ObjectNode answer = json.createObjectNode();
-        ObjectNode acks = answer.putObject("acks");
-        synchronized (lock) {
-            Channel channel = channels.computeIfAbsent(channelId, id -> new Channel());
-            for (JsonNode id : query.get("acks")) {
-                acks.put(id.asText(), !holdAcks && channel.redeem(id.asLong()));
-            }
-        }
-        return new Outcome(200, answer.toString(), Map.of(), body.length, List.of());
     }
 
     private static Map<String, String> headersOf(HttpExchange exchange) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
         return headers;
-    }
-
-    /** Ack ids of one channel: issued on success, true once when polled, then forgotten. */
-    private static final class Channel {
-        private long next;
-        private final Set<Long> pending = new java.util.HashSet<>();
-
-        long issue() {
-            pending.add(next);
-            return next++;
-        }
-
-        boolean redeem(long id) {
-            return pending.remove(id);
-        }
     }
 }
