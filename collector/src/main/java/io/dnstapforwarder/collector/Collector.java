@@ -16,11 +16,10 @@ import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.OpsServer;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.ServiceInfo;
-import io.dnstapforwarder.time.Sleeper;
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.tls.TlsContexts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,21 +64,22 @@ public final class Collector implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CollectorStatus status;
 
-    private Collector(CollectorConfig config, Clock clock, LongSupplier nanoTime, Sleeper sleeper) throws IOException {
+    private Collector(CollectorConfig config, Time time) throws IOException {
         this.config = config;
         ServiceInfo service = ServiceInfo.startingNow("collector", config.collectorId());
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new CollectorMetrics(new ComponentMetrics(registry, "collector", config.collectorId()),
-                config.monitoring().maxLatencySamples(), nanoTime);
+                config.monitoring().maxLatencySamples(), time);
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
                 "dnstap-collector-" + config.collectorId(), config.limits().maxLatency(), producerProperties(config)));
         this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
-        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics);
+        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics,
+                time);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
-                Duration.ofSeconds(3), clock);
+                Duration.ofSeconds(3), time.clock());
         this.connections = new Connections(config.limits().maxConnections(), config.limits().maxConnectionsPerSender(),
-                clock, nanoTime, registry, metrics.tags());
+                time, registry, metrics.tags());
         this.status = new CollectorStatus(config, listeners, publisher, kafkaProbe, connections, metrics);
         this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dnstap-connection-reaper");
@@ -91,7 +90,7 @@ public final class Collector implements AutoCloseable {
         PeriodicLog perfLog = null;
         try {
             SocketListener.Context context = new SocketListener.Context(config.collectorId(), publisher, connections,
-                    config.limits().maxFrameBytes(), metrics, clock, nanoTime, sleeper, maxReadPause(config.limits().maxLatency()),
+                    config.limits().maxFrameBytes(), metrics, time, maxReadPause(config.limits().maxLatency()),
                     config.listen().allowFrom());
             CollectorConfig.Listen listen = config.listen();
             if (listen.socketPath() != null) {
@@ -101,14 +100,14 @@ public final class Collector implements AutoCloseable {
                 listeners.add(SocketListener.start(listen.tls() == null ? new ListenEndpoint.Tcp(listen.tcp())
                         : tlsEndpoint(listen.tcp(), listen.tls(), config.limits().readTimeout()), context));
             }
-            reaper.scheduleAtFixedRate(() -> closeTimedOut(nanoTime.getAsLong()), REAPER_PERIOD.toMillis(),
+            reaper.scheduleAtFixedRate(() -> closeTimedOut(time.nanoTime()), REAPER_PERIOD.toMillis(),
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
             reaper.scheduleWithFixedDelay(status::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
                     TimeUnit.MILLISECONDS);
             perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), metrics, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
-                opsServer = new OpsServer(service, registry, status::liveness, status::readiness, status::stats, clock)
+                opsServer = new OpsServer(service, registry, status::liveness, status::readiness, status::stats, time.clock())
                         .start(config.monitoring().endpoint().host(), config.monitoring().endpoint().port());
             }
         } catch (IOException | RuntimeException e) {
@@ -129,19 +128,14 @@ public final class Collector implements AutoCloseable {
 
     /** Starts listening and publishing; close to stop. */
     public static Collector start(CollectorConfig config) throws IOException {
-        return start(config, Clock.systemUTC(), System::nanoTime);
+        return start(config, Time.SYSTEM);
     }
 
-    public static Collector start(CollectorConfig config, Clock clock, LongSupplier nanoTime) throws IOException {
-        return start(config, clock, nanoTime, Sleeper.SYSTEM);
-    }
-
-    /** @param sleeper how the collector pauses on purpose (after refusing a connection) */
-    public static Collector start(CollectorConfig config, Clock clock, LongSupplier nanoTime, Sleeper sleeper)
-            throws IOException {
+    /** @param time the collector's clocks and its waits on purpose (after refusing a connection, say) */
+    public static Collector start(CollectorConfig config, Time time) throws IOException {
         log.info("Starting collector {}: publishing to topic {} on {}", config.collectorId(), config.topic(),
                 config.kafkaBootstrap());
-        return new Collector(config, clock, nanoTime, sleeper);
+        return new Collector(config, time);
     }
 
     /**

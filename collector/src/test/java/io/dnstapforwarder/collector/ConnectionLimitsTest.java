@@ -18,6 +18,7 @@ import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.LogLines;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
+import io.dnstapforwarder.testkit.TestTime;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
@@ -29,12 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,8 @@ class ConnectionLimitsTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
-    private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+    private final TestTime time = TestTime.recording();
+    private final List<Duration> pauses = time.sleeps();
     private String topic;
     private List<byte[]> capture;
     private Collector collector;
@@ -277,8 +277,7 @@ class ConnectionLimitsTest {
     /** The collector pauses on purpose through {@link #pauses}: the pauses asked for are recorded, not waited. */
     private void start(CollectorConfig.Listen listen, CollectorConfig.Limits limits) throws Exception {
         collector = Collector.start(new CollectorConfig("limits", listen, limits, TestKafka.bootstrapServers(), topic,
-                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))), Clock.systemUTC(),
-                System::nanoTime, pauses::add);
+                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))), time);
     }
 
     private FrameStreamWriter openStream() throws Exception {

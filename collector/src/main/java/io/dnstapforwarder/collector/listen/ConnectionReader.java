@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.event.DnstapEvent;
@@ -13,20 +14,17 @@ import io.dnstapforwarder.fstrm.FrameStreamException;
 import io.dnstapforwarder.fstrm.FrameStreamReceiver;
 import io.dnstapforwarder.fstrm.FrameVisitor;
 import io.dnstapforwarder.metrics.Stage;
-import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,9 +64,7 @@ final class ConnectionReader implements Runnable {
     private final EventPublisher publisher;
     private final FrameDecoder decoder;
     private final CollectorMetrics metrics;
-    private final Clock clock;
-    private final LongSupplier nanoTime;
-    private final Sleeper sleeper;
+    private final Time time;
     private final long maxPauseNanos;
     private final Function<Connection, String> admission;
     private final Runnable onClose;
@@ -80,8 +76,7 @@ final class ConnectionReader implements Runnable {
     private boolean streaming;
 
     ConnectionReader(SocketChannel socket, ListenEndpoint endpoint, Connection connection, DnstapEvent connectionFields,
-            EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Clock clock,
-            LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause, Function<Connection, String> admission,
+            EventPublisher publisher, int maxFrameBytes, CollectorMetrics metrics, Time time, Duration maxReadPause, Function<Connection, String> admission,
             Runnable onClose) {
         this.socket = socket;
         this.endpoint = endpoint;
@@ -91,9 +86,7 @@ final class ConnectionReader implements Runnable {
         this.publisher = publisher;
         this.decoder = new FrameDecoder(maxFrameBytes);
         this.metrics = metrics;
-        this.clock = clock;
-        this.nanoTime = nanoTime;
-        this.sleeper = sleeper;
+        this.time = time;
         this.maxPauseNanos = maxReadPause.toNanos();
         this.admission = admission;
         this.onClose = onClose;
@@ -180,7 +173,7 @@ final class ConnectionReader implements Runnable {
     /** Reads until STOP or the end of the stream; returns how the stream ended. */
     private String readUntilDone(FrameStreamReceiver receiver) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
-        long listeningSince = nanoTime.getAsLong();
+        long listeningSince = time.nanoTime();
         while (!receiver.stopped()) {
             if (!buffer.hasRemaining()) {
                 buffer = grow(buffer);
@@ -188,7 +181,7 @@ final class ConnectionReader implements Runnable {
             int read = channel.read(buffer);
             // The rate is what arrived while this reader was free to read (paused or waiting in
             // read), not while it was publishing: a reader held back by Kafka must not then pause.
-            long pause = buffer.hasRemaining() ? pauseNanos(read, nanoTime.getAsLong() - listeningSince, maxPauseNanos) : 0;
+            long pause = buffer.hasRemaining() ? pauseNanos(read, time.nanoTime() - listeningSince, maxPauseNanos) : 0;
             if (read < 0) {
                 if (buffer.position() > 0) {
                     throw new FrameStreamException(FrameStreamException.Reason.TRUNCATED_FRAME,
@@ -197,7 +190,7 @@ final class ConnectionReader implements Runnable {
                 // dnsdist and PowerDNS end the stream without STOP: normal.
                 return receiver.receiving() ? "ended by the sender without STOP" : "ended by the sender before START";
             }
-            Instant now = clock.instant();
+            Instant now = time.now();
             receivedAtNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
             framesThisRead = 0;
             bytesThisRead = 0;
@@ -217,9 +210,9 @@ final class ConnectionReader implements Runnable {
                 if (framesThisRead > 0) {
                     metrics.received(framesThisRead, bytesThisRead);
                 }
-                connection.recordRead(framesThisRead, bytesThisRead, now, nanoTime.getAsLong(), partial, receiver.handshake());
+                connection.recordRead(framesThisRead, bytesThisRead, now, time.nanoTime(), partial, receiver.handshake());
             }
-            listeningSince = nanoTime.getAsLong();
+            listeningSince = time.nanoTime();
             if (pause > 0 && !receiver.stopped()) {
                 LockSupport.parkNanos(pause);
             }
@@ -342,7 +335,7 @@ final class ConnectionReader implements Runnable {
 
     private void pauseBeforeHangingUp() {
         try {
-            sleeper.sleep(SocketListener.REFUSAL_PAUSE);
+            time.sleep(SocketListener.REFUSAL_PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,18 +1,17 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.event.Transport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -31,17 +30,15 @@ public final class Connections {
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, Connection> opening = new ConcurrentHashMap<>();
     private final Map<Long, Connection> open = new ConcurrentHashMap<>();
-    private final Clock clock;
-    private final LongSupplier nanoTime;
+    private final Time time;
     private final Counter accepted;
     private final Counter rejected;
 
     /** @param maxPerSender TCP and TLS connections one address may have open; 0 for no cap */
-    public Connections(int max, int maxPerSender, Clock clock, LongSupplier nanoTime, MeterRegistry registry, Tags tags) {
+    public Connections(int max, int maxPerSender, Time time, MeterRegistry registry, Tags tags) {
         this.max = max;
         this.maxPerSender = maxPerSender;
-        this.clock = clock;
-        this.nanoTime = nanoTime;
+        this.time = time;
         this.accepted = Counter.builder("dnstap.collector.connections.accepted")
                 .description("Connections accepted from DNS servers").tags(tags).register(registry);
         this.rejected = Counter.builder("dnstap.collector.connections.rejected")
@@ -75,8 +72,8 @@ public final class Connections {
                 return refuse(maxPerSender + " connections from " + peer.address()
                         + " are open or opening, the limit per sender (--max-connections-per-sender)");
             }
-            Connection connection = new Connection(nextId.getAndIncrement(), transport, peer, clock.instant(),
-                    nanoTime.getAsLong());
+            Connection connection = new Connection(nextId.getAndIncrement(), transport, peer, time.now(),
+                    time.nanoTime());
             opening.put(connection.id(), connection);
             accepted.increment();
             return new Admission(connection, null);

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.listen;
 
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.config.HostPort;
@@ -10,7 +11,6 @@ import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.net.IpAddresses;
 import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.retry.Backoff;
-import io.dnstapforwarder.time.Sleeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -19,14 +19,12 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +52,7 @@ public final class SocketListener implements AutoCloseable {
      * @param allowFrom networks TCP and TLS senders may connect from; empty for any
      */
     public record Context(String collectorId, EventPublisher publisher, Connections connections, int maxFrameBytes,
-            CollectorMetrics metrics, Clock clock, LongSupplier nanoTime, Sleeper sleeper, Duration maxReadPause,
+            CollectorMetrics metrics, Time time, Duration maxReadPause,
             List<Network> allowFrom) {
     }
 
@@ -206,7 +204,7 @@ public final class SocketListener implements AutoCloseable {
                     .setPeerPort(peer.port())
                     .build();
             ConnectionReader reader = new ConnectionReader(channel, endpoint, connection, connectionFields, context.publisher(),
-                    context.maxFrameBytes(), context.metrics(), context.clock(), context.nanoTime(), context.sleeper(),
+                    context.maxFrameBytes(), context.metrics(), context.time(),
                     context.maxReadPause(), context.connections()::admit,
                     () -> {
                         readings.remove(connection);
@@ -223,7 +221,7 @@ public final class SocketListener implements AutoCloseable {
     /** Waits on purpose; false when interrupted (the listener is closing). */
     private boolean pause(Duration pause) {
         try {
-            context.sleeper().sleep(pause);
+            context.time().sleep(pause);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -254,9 +252,9 @@ public final class SocketListener implements AutoCloseable {
                 connection.stopping();
                 closeQuietly(reading.channel());
             });
-            long deadline = System.nanoTime() + READERS_FLUSH.toNanos();
+            long deadline = context.time().nanoTime() + READERS_FLUSH.toNanos();
             for (Reading reading : readings.values()) {
-                reading.thread().join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                reading.thread().join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - context.time().nanoTime())));
             }
             for (Reading reading : readings.values()) {
                 reading.thread().interrupt();

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.monitor;
 
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.LatencyWindow;
 import io.dnstapforwarder.metrics.RateMeter;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
  * Everything the collector counts, in one place and one call per occurrence: the component
@@ -28,10 +28,10 @@ public final class CollectorMetrics {
     private final LatencyWindow publishLatency;
     private final Timer publishTimer;
 
-    public CollectorMetrics(ComponentMetrics component, int maxLatencySamples, LongSupplier nanoTime) {
+    public CollectorMetrics(ComponentMetrics component, int maxLatencySamples, Time time) {
         this.component = component;
-        this.received = new RateMeter(nanoTime);
-        this.published = new RateMeter(nanoTime);
+        this.received = new RateMeter(time::nanoTime);
+        this.published = new RateMeter(time::nanoTime);
         this.publishLatency = new LatencyWindow(maxLatencySamples);
         this.publishTimer = Timer.builder("dnstap.collector.publish.latency")
                 .description("From handing a frame to the Kafka producer to Kafka's acknowledgement")

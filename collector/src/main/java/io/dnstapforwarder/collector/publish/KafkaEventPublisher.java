@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector.publish;
 
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -106,6 +106,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final BlockingQueue<Pending> retries = new LinkedBlockingQueue<>();
     private final AtomicLong failedEvents = new AtomicLong();
     private final Thread retrier;
+    private final Time time;
     private volatile boolean acknowledgedSinceRetry;
     private volatile String refusal;
     private volatile boolean closing;
@@ -115,6 +116,13 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
      *     {@code buffer.memory}
      */
     public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, CollectorMetrics metrics) {
+        this(producer, topic, budgetBytes, metrics, Time.SYSTEM);
+    }
+
+    /** @param time the clocks of publish latencies and deadlines, and the waits between retries */
+    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, CollectorMetrics metrics,
+            Time time) {
+        this.time = time;
         this.producer = producer;
         this.topic = topic;
         this.budgetBytes = budgetBytes;
@@ -132,7 +140,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     public void publish(byte[] event) throws InterruptedException {
         int size = Math.min(event.length + OVERHEAD_PER_EVENT, budgetBytes);
         budget.acquire(size);
-        send(new Pending(new ProducerRecord<>(topic, (Integer) null, (byte[]) null, event, headers), size, System.nanoTime()));
+        send(new Pending(new ProducerRecord<>(topic, (Integer) null, (byte[]) null, event, headers), size, time.nanoTime()));
     }
 
     private void send(Pending pending) {
@@ -155,7 +163,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         budget.release(pending.size());
         acknowledgedSinceRetry = true;
         refusal = null;
-        metrics.published(pending.record().value().length, System.nanoTime() - pending.handedAt());
+        metrics.published(pending.record().value().length, time.nanoTime() - pending.handedAt());
     }
 
     /**
@@ -200,7 +208,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         try {
             while (!closing) {
                 Pending first = retries.take();
-                TimeUnit.MILLISECONDS.sleep(RETRY_BACKOFF.delay(roundsWithoutProgress).toMillis());
+                time.sleep(RETRY_BACKOFF.delay(roundsWithoutProgress));
                 List<Pending> again = new ArrayList<>();
                 again.add(first);
                 retries.drainTo(again);
@@ -229,15 +237,15 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         if (outstanding > 0) {
             log.info("Flushing {} bytes of events to Kafka (waiting at most {} s)", outstanding, timeout.toSeconds());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = time.nanoTime() + timeout.toNanos();
         // Let queued retries go out while Kafka may still take them, then stop retrying.
-        while (!retries.isEmpty() && System.nanoTime() < deadline) {
-            sleepQuietly(50);
+        while (!retries.isEmpty() && time.nanoTime() < deadline) {
+            sleepQuietly(Duration.ofMillis(50));
         }
         closing = true;
         retrier.interrupt();
         long failedBefore = failedEvents.get();
-        producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        producer.close(Duration.ofNanos(Math.max(0, deadline - time.nanoTime())));
         int neverSent = retries.size(); // those the producer failed were counted as they failed
         metrics.discarded(neverSent);
         long lost = failedEvents.get() - failedBefore + neverSent;
@@ -251,9 +259,9 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
         close(Duration.ofSeconds(30));
     }
 
-    private static void sleepQuietly(long millis) {
+    private void sleepQuietly(Duration duration) {
         try {
-            Thread.sleep(millis);
+            time.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

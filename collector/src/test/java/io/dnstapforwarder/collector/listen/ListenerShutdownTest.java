@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
+import io.dnstapforwarder.testkit.TestTime;
+import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.collector.publish.EventPublisher;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
@@ -16,7 +18,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,7 @@ class ListenerShutdownTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CollectorMetrics metrics = new CollectorMetrics(new ComponentMetrics(registry, "collector", "test"),
-            100, System::nanoTime);
+            100, Time.SYSTEM);
     private final Semaphore kafkaTakes = new Semaphore(0);
     private final AtomicInteger published = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -73,9 +74,8 @@ class ListenerShutdownTest {
                 .subList(0, 50);
         socket = dir.resolve("dnstap.sock");
         listener = SocketListener.start(new ListenEndpoint.Unix(socket, null), new SocketListener.Context("test",
-                slowKafka, new Connections(10, 0, Clock.systemUTC(), System::nanoTime, registry,
-                        io.micrometer.core.instrument.Tags.empty()), 65_536, metrics, Clock.systemUTC(),
-                System::nanoTime, duration -> { }, Duration.ZERO, java.util.List.of()));
+                slowKafka, new Connections(10, 0, Time.SYSTEM, registry, io.micrometer.core.instrument.Tags.empty()),
+                65_536, metrics, TestTime.recording(), Duration.ZERO, java.util.List.of()));
     }
 
     /** Sends the frames on one connection and waits until the listener is stuck publishing the first. */

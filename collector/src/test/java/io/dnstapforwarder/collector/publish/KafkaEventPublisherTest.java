@@ -31,7 +31,7 @@ class KafkaEventPublisherTest {
     private final MockProducer<byte[], byte[]> kafka = new MockProducer<>(cluster(), false, null,
             new ByteArraySerializer(), new ByteArraySerializer());
     private final KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, TOPIC, 1_000_000,
-            new CollectorMetrics(new ComponentMetrics(registry, "collector", "test"), 100, System::nanoTime));
+            new CollectorMetrics(new ComponentMetrics(registry, "collector", "test"), 100, io.dnstapforwarder.time.Time.SYSTEM));
 
     @AfterEach
     void close() {
