@@ -38,10 +38,9 @@ import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
-import io.dnstapforwarder.time.Sleeper;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,11 +91,12 @@ public final class Shipper implements AutoCloseable {
     private final PeriodicLog performanceLog;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final StartedParts parts = new StartedParts("shipper");
-    private final Watchdog watchdog = new Watchdog(System::nanoTime);
+    private final Watchdog watchdog;
 
     /** @param range what a bounded run reads, or {@code null} to follow the topic as a group member */
-    private Shipper(ShipperConfig config, RangeSubscription range, Clock clock) throws IOException {
+    private Shipper(ShipperConfig config, RangeSubscription range, Time time) throws IOException {
         this.range = range;
+        this.watchdog = new Watchdog(time::nanoTime);
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
         // A bad shaping rule stops start-up before anything else starts.
@@ -108,7 +108,7 @@ public final class Shipper implements AutoCloseable {
             parts.started("HEC endpoints", endpoints, STEP_LIMIT, () -> endpoints.all().forEach(e -> e.sink().close()));
             Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
             Duration callLimit = hec.requestTimeout().plus(STUCK_MARGIN);
-            Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, System::nanoTime, watchdog,
+            Sender sender = new Sender(endpoints, retries, hec.maxRetries(), metrics, time, watchdog,
                     callLimit);
             String clientId = "dnstap-shipper-" + config.shipperId();
             ShipperConfig.Kafka kafka = config.kafka();
@@ -118,11 +118,11 @@ public final class Shipper implements AutoCloseable {
                     KafkaSettings.producer(kafka.bootstrap(), clientId + "-dlq", kafka.properties())),
                     kafka.deadLetterTopic(), config.shipperId()), STEP_LIMIT);
             this.acks = parts.started("ack poller", hec.ack().enabled()
-                    ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, System::nanoTime, watchdog,
+                    ? new AckPoller(hec.ack().pollInterval(), hec.ack().timeout(), metrics, time, watchdog,
                             callLimit)
                     : AckTracker.NONE, STEP_LIMIT);
-            PartitionStalls stalls = new PartitionStalls(System::nanoTime);
-            DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), System::nanoTime);
+            PartitionStalls stalls = new PartitionStalls(time);
+            DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), time);
             DropCounters drops = new DropCounters(metrics);
             ServerMeters servers = config.shaping().serverMetrics() > 0
                     ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
@@ -132,7 +132,7 @@ public final class Shipper implements AutoCloseable {
             this.pipeline = parts.started("delivery workers", new DeliveryPipeline(hec.concurrency(),
                     () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers),
                     config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls,
-                            retries, Sleeper.SYSTEM, metrics, clock, System::nanoTime)), STEP_LIMIT);
+                            retries, time, metrics)), STEP_LIMIT);
             Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
                     fetchWait(config.batching().flushInterval()), kafka.properties());
             if (range == null) { // a group member: rebalances move only what changes owner
@@ -151,7 +151,7 @@ public final class Shipper implements AutoCloseable {
                     range != null ? range : new GroupSubscription(kafka.topic()),
                     new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
                             batching.flushInterval()),
-                    pipeline, stalls, maxInFlight, metrics, System::nanoTime, watchdog);
+                    pipeline, stalls, maxInFlight, metrics, time, watchdog);
             this.thread = new Thread(() -> {
                 try {
                     loop.run();
@@ -167,7 +167,7 @@ public final class Shipper implements AutoCloseable {
             });
             this.topicProbe = parts.started("topic probe", new KafkaProbe(KafkaSettings.admin(kafka.bootstrap(),
                     clientId + "-probe", kafka.properties()), kafka.topic(), Duration.ofSeconds(5), Duration.ofSeconds(3),
-                    clock), STEP_LIMIT);
+                    time.clock()), STEP_LIMIT);
             this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics,
                     topicProbe::probe, watchdog);
             parts.started("readiness", status, STEP_LIMIT, status::closing);
@@ -175,7 +175,7 @@ public final class Shipper implements AutoCloseable {
                     config.performanceLogInterval()), STEP_LIMIT);
             this.ops = config.monitoring() == null ? null : parts.started("ops endpoint",
                     new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
-                            status::readiness, status::stats, clock).start(config.monitoring().host(),
+                            status::readiness, status::stats, time.clock()).start(config.monitoring().host(),
                             config.monitoring().port()), STEP_LIMIT);
         } catch (IOException | RuntimeException | Error e) {
             log.error("The shipper could not start: {}; stopping what had started", e.toString());
@@ -214,13 +214,13 @@ public final class Shipper implements AutoCloseable {
 
     /** Starts consuming and delivering; close to stop. */
     public static Shipper start(ShipperConfig config) throws IOException {
-        return start(config, Clock.systemUTC());
+        return start(config, Time.SYSTEM);
     }
 
-    public static Shipper start(ShipperConfig config, Clock clock) throws IOException {
+    public static Shipper start(ShipperConfig config, Time time) throws IOException {
         log.info("Starting shipper {}: topic {} (group {}) on {} to {}", config.shipperId(), config.kafka().topic(),
                 config.kafka().group(), config.kafka().bootstrap(), config.destination());
-        return new Shipper(config, null, clock);
+        return new Shipper(config, null, time);
     }
 
     /**
@@ -231,7 +231,7 @@ public final class Shipper implements AutoCloseable {
         RangeSubscription range = new RangeSubscription(config.kafka().topic(), bounds);
         log.info("Starting to ship {} (group {}) on {} to {}", range, config.kafka().group(), config.kafka().bootstrap(),
                 config.destination());
-        return new Shipper(config, range, Clock.systemUTC());
+        return new Shipper(config, range, Time.SYSTEM);
     }
 
     /** Completes when the consumer loop has ended: a bounded run is done, or the shipper was closed. */

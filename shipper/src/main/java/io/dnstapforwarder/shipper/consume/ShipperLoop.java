@@ -7,13 +7,13 @@ import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -59,6 +59,7 @@ public final class ShipperLoop implements Runnable {
     static final Duration TURN_LIMIT = Duration.ofSeconds(120);
     /** After Kafka refused the consumer, the next attempt waits this long (besides the client's own backoff). */
     static final Duration REFUSAL_PAUSE = Duration.ofSeconds(1);
+    private static final Duration STOP_CHECK = Duration.ofMillis(50);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String bootstrap;
@@ -68,7 +69,7 @@ public final class ShipperLoop implements Runnable {
     private final PartitionStalls stalls;
     private final int maxInFlight;
     private final ComponentMetrics metrics;
-    private final LongSupplier nanoTime;
+    private final Time time;
     private final Handover handover;
     private final PartitionMeters meters;
     private final PartitionOwnership ownership;
@@ -89,15 +90,15 @@ public final class ShipperLoop implements Runnable {
      */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
-            ComponentMetrics metrics, LongSupplier nanoTime) {
-        this(consumer, bootstrap, subscription, batcher, pipeline, stalls, maxInFlight, metrics, nanoTime,
+            ComponentMetrics metrics, Time time) {
+        this(consumer, bootstrap, subscription, batcher, pipeline, stalls, maxInFlight, metrics, time,
                 Watchdog.NONE);
     }
 
     /** @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
-            ComponentMetrics metrics, LongSupplier nanoTime, Watchdog watchdog) {
+            ComponentMetrics metrics, Time time, Watchdog watchdog) {
         this.watchdog = watchdog;
         this.consumer = consumer;
         this.bootstrap = bootstrap;
@@ -107,8 +108,8 @@ public final class ShipperLoop implements Runnable {
         this.stalls = stalls;
         this.maxInFlight = maxInFlight;
         this.metrics = metrics;
-        this.nanoTime = nanoTime;
-        this.lastPollNanos = nanoTime.getAsLong();
+        this.time = time;
+        this.lastPollNanos = time.nanoTime();
         this.meters = new PartitionMeters(pipeline, metrics, lastPollNanos);
         this.handover = new Handover(consumer, pipeline);
         this.ownership = new PartitionOwnership(consumer, batcher, pipeline, handover, meters, () -> paused, metrics);
@@ -160,10 +161,10 @@ public final class ShipperLoop implements Runnable {
         }
         refusal = explanation;
         metrics.error("kafka_refused", Stage.RECEIVING);
-        lastPollNanos = nanoTime.getAsLong(); // the loop is alive: it is Kafka that refuses
-        long until = System.nanoTime() + REFUSAL_PAUSE.toNanos();
-        while (running && System.nanoTime() < until) {
-            TimeUnit.MILLISECONDS.sleep(50);
+        lastPollNanos = time.nanoTime(); // the loop is alive: it is Kafka that refuses
+        long until = time.nanoTime() + REFUSAL_PAUSE.toNanos();
+        while (running && time.nanoTime() < until) {
+            time.sleep(STOP_CHECK); // a stop() meanwhile is seen within this
         }
     }
 
@@ -183,7 +184,7 @@ public final class ShipperLoop implements Runnable {
     }
 
     public Status status() {
-        return new Status(!stopped, Duration.ofNanos(nanoTime.getAsLong() - lastPollNanos), ownership.assigned(),
+        return new Status(!stopped, Duration.ofNanos(time.nanoTime() - lastPollNanos), ownership.assigned(),
                 ownership.ownedNames(), paused,
                 pipeline.inFlight(), failure, refusal);
     }
@@ -206,7 +207,7 @@ public final class ShipperLoop implements Runnable {
         }
         handover.takeSettled();
         throttle();
-        long now = nanoTime.getAsLong();
+        long now = time.nanoTime();
         ConsumerRecords<byte[], byte[]> records;
         try {
             records = consumer.poll(Duration.ofNanos(pollWait(now)));
@@ -215,8 +216,8 @@ public final class ShipperLoop implements Runnable {
             refused(e);
             return;
         }
-        accept(records, nanoTime.getAsLong());
-        now = nanoTime.getAsLong();
+        accept(records, time.nanoTime());
+        now = time.nanoTime();
         lastPollNanos = now;
         batcher.due(now).forEach(handover::submit);
         handover.takeSettled();

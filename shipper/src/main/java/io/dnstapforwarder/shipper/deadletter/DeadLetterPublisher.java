@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.deadletter;
 
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +33,20 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private final String topic;
     private final String shipperId;
     private final Duration timeout;
+    private final Time time;
 
     public DeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, String shipperId) {
         this(producer, topic, shipperId, DEFAULT_TIMEOUT);
     }
 
     public DeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, String shipperId, Duration timeout) {
+        this(producer, topic, shipperId, timeout, Time.SYSTEM);
+    }
+
+    /** @param time the clock of the publish deadline */
+    public DeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, String shipperId, Duration timeout,
+            Time time) {
+        this.time = time;
         this.producer = producer;
         this.topic = topic;
         this.shipperId = shipperId;
@@ -59,7 +68,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
      */
     public void publish(List<ConsumerRecord<byte[], byte[]>> records, DeadLetterReason reason) throws InterruptedException {
         List<Future<?>> sent = new ArrayList<>(records.size());
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = time.nanoTime() + timeout.toNanos();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             sent.add(send(record, DeadLetterHeaders.of(record, reason, shipperId), record.value()));
         }
@@ -102,7 +111,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     private void await(Future<?> sent, long deadline) throws InterruptedException {
         try {
-            sent.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            sent.get(Math.max(0, deadline - time.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new DeadLetterException(topic + " refused a record: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {

@@ -12,8 +12,7 @@ import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.shape.RecordRenderer;
-import io.dnstapforwarder.time.Sleeper;
-import java.time.Clock;
+import io.dnstapforwarder.time.Time;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -62,8 +61,8 @@ final class BatchDelivery {
      * @param retries the waits between attempts after a fault, and while dead letters cannot be written
      */
     record Context(ThreadLocal<RecordRenderer> renderers, long maxRequestBytes, Sender sender,
-            DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender, Backoff retries, Sleeper sleeper, ComponentMetrics metrics,
-            DeliveryMetrics deliveryMetrics, Clock clock) {
+            DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks, Executor resender, Backoff retries, Time time, ComponentMetrics metrics,
+            DeliveryMetrics deliveryMetrics) {
     }
 
     private final Context context;
@@ -95,11 +94,11 @@ final class BatchDelivery {
                 limitedLog.error("fault", "Delivering {} records of {} failed (attempt {} of {}): {}", records.size(),
                         hold, attempt, FAULT_ATTEMPTS, fault.toString(), fault);
                 if (attempt < FAULT_ATTEMPTS) {
-                    context.sleeper().sleep(context.retries().delay(attempt));
+                    context.time().sleep(context.retries().delay(attempt));
                     continue;
                 }
                 if (records.size() == 1) {
-                    deadLetter(hold, records, DeadLetterReason.fault("delivery_failed", fault, context.clock().instant()));
+                    deadLetter(hold, records, DeadLetterReason.fault("delivery_failed", fault, context.time().now()));
                     return DONE;
                 }
                 int half = records.size() / 2;
@@ -127,12 +126,12 @@ final class BatchDelivery {
             } catch (InvalidProtocolBufferException e) {
                 context.metrics().error("undecodable_record", Stage.PROCESSING);
                 unrenderable = DeadLetterReason.of("the record is not a dnstap event: " + e.getMessage(),
-                        "undecodable_record", context.clock().instant());
+                        "undecodable_record", context.time().now());
             } catch (RuntimeException e) {
                 context.metrics().error("render_failed", Stage.PROCESSING);
                 limitedLog.error("render", "Rendering record {}-{}@{} failed; it goes to the dead-letter topic: {}",
                         record.topic(), record.partition(), record.offset(), e.toString(), e);
-                unrenderable = DeadLetterReason.fault("render_failed", e, context.clock().instant());
+                unrenderable = DeadLetterReason.fault("render_failed", e, context.time().now());
             }
             deadLetter(hold, List.of(record), unrenderable);
         }
@@ -204,7 +203,7 @@ final class BatchDelivery {
         int bad = rejected.invalidEventNumber();
         if (bad >= 0 && bad < request.size()) {
             deadLetter(hold, request.slice(bad, bad + 1).records(),
-                    DeadLetterReason.of(rejected.reason(), rejected.errorCode(), context.clock().instant()));
+                    DeadLetterReason.of(rejected.reason(), rejected.errorCode(), context.time().now()));
             if (bad + 1 < request.size()) {
                 todo.push(request.slice(bad + 1, request.size()));
             }
@@ -231,7 +230,7 @@ final class BatchDelivery {
             todo.push(request.slice(half, request.size()));
             todo.push(request.slice(0, half));
         } else {
-            deadLetter(hold, request.records(), DeadLetterReason.of(reason, errorCode, context.clock().instant()));
+            deadLetter(hold, request.records(), DeadLetterReason.of(reason, errorCode, context.time().now()));
         }
     }
 
@@ -247,7 +246,7 @@ final class BatchDelivery {
             String closed = context.gate().closedBecause();
             if (closed != null) {
                 hold.stall(closed);
-                context.sleeper().sleep(context.retries().max());
+                context.time().sleep(context.retries().max());
                 continue;
             }
             try {
@@ -262,7 +261,7 @@ final class BatchDelivery {
                         e.getMessage());
                 hold.stall("the dead-letter topic " + context.deadLetters().topic()
                         + " does not take records: " + e.getMessage());
-                context.sleeper().sleep(context.retries().delay(failures));
+                context.time().sleep(context.retries().delay(failures));
             }
         }
     }

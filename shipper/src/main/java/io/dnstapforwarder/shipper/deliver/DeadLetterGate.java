@@ -1,7 +1,7 @@
 package io.dnstapforwarder.shipper.deliver;
 
+import io.dnstapforwarder.time.Time;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.LongSupplier;
 
 /**
  * Keeps a misconfiguration from emptying the stream into the dead-letter topic. It counts, over
@@ -23,7 +23,7 @@ public final class DeadLetterGate {
     private static final long SECOND = 1_000_000_000L;
 
     private final int maxPercent;
-    private final LongSupplier nanoTime;
+    private final Time time;
     /** Per one-second bucket: the second it counts, delivered events, rejected events. */
     private final AtomicLongArray seconds = new AtomicLongArray(BUCKETS);
     private final AtomicLongArray delivered = new AtomicLongArray(BUCKETS);
@@ -32,9 +32,9 @@ public final class DeadLetterGate {
     private volatile String closedBecause;
 
     /** @param maxPercent the most of the events that may go to the dead-letter topic; 100 never closes */
-    public DeadLetterGate(int maxPercent, LongSupplier nanoTime) {
+    public DeadLetterGate(int maxPercent, Time time) {
         this.maxPercent = maxPercent;
-        this.nanoTime = nanoTime;
+        this.time = time;
     }
 
     /** {@code events} reached HEC. */
@@ -48,21 +48,21 @@ public final class DeadLetterGate {
         if (maxPercent >= 100 || !open()) {
             return;
         }
-        long now = nanoTime.getAsLong() / SECOND;
+        long now = time.nanoTime() / SECOND;
         long good = sum(delivered, now);
         long bad = sum(rejected, now);
         if (good + bad >= MIN_EVENTS && bad * 100 > maxPercent * (good + bad)) {
             closedBecause = bad + " of the last " + (good + bad) + " events would go to the dead-letter topic, above "
                     + "--dlq-max-percent " + maxPercent + "; dead-lettering waits " + PAUSE_SECONDS + " s (a wrong "
                     + "index, sourcetype or URL?)";
-            closedUntil = nanoTime.getAsLong() + PAUSE_SECONDS * SECOND;
+            closedUntil = time.nanoTime() + PAUSE_SECONDS * SECOND;
             clearCounts();
         }
     }
 
     /** True while records may go to the dead-letter topic. */
     public boolean open() {
-        return nanoTime.getAsLong() - closedUntil >= 0 || closedUntil == Long.MIN_VALUE;
+        return time.nanoTime() - closedUntil >= 0 || closedUntil == Long.MIN_VALUE;
     }
 
     /** Why the gate is closed, or null while it is open. */
@@ -71,7 +71,7 @@ public final class DeadLetterGate {
     }
 
     private void add(AtomicLongArray counts, int events) {
-        long now = nanoTime.getAsLong() / SECOND;
+        long now = time.nanoTime() / SECOND;
         int bucket = (int) Math.floorMod(now, (long) BUCKETS);
         long second = seconds.get(bucket);
         if (second != now && seconds.compareAndSet(bucket, second, now)) {

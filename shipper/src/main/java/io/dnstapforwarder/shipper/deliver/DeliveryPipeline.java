@@ -9,9 +9,8 @@ import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.shape.RecordRenderer;
-import io.dnstapforwarder.time.Sleeper;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.Gauge;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -48,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryPipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryPipeline.class);
+    /** How often {@link #awaitIdle} looks whether the partitions' batches ended. */
+    private static final Duration IDLE_CHECK = Duration.ofMillis(20);
 
     /**
      * What the workers deliver with.
@@ -55,11 +55,10 @@ public final class DeliveryPipeline implements AutoCloseable {
      * @param acks indexer acknowledgement ({@link AckTracker#NONE} when HEC's success is enough)
      * @param stalls where workers report partitions that cannot go on, and why
      * @param retries the waits after a fault and while dead letters cannot be written
-     * @param sleeper how workers wait on purpose
+     * @param time the clocks, and how workers wait on purpose
      */
     public record Parts(Sender sender, DeadLetterPublisher deadLetters, DeadLetterGate gate, AckTracker acks,
-            PartitionStalls stalls, Backoff retries, Sleeper sleeper, ComponentMetrics metrics, Clock clock,
-            LongSupplier nanoTime) {
+            PartitionStalls stalls, Backoff retries, Time time, ComponentMetrics metrics) {
     }
 
     private final ExecutorService workers;
@@ -88,7 +87,7 @@ public final class DeliveryPipeline implements AutoCloseable {
         ComponentMetrics metrics = parts.metrics();
         this.deliveryMetrics = new DeliveryMetrics(metrics);
         this.delivery = new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(renderers), maxRequestBytes,
-                parts.sender(), parts.deadLetters(), parts.gate(), parts.acks(), workers, parts.retries(), parts.sleeper(), metrics, deliveryMetrics, parts.clock()));
+                parts.sender(), parts.deadLetters(), parts.gate(), parts.acks(), workers, parts.retries(), parts.time(), metrics, deliveryMetrics));
         Gauge.builder("dnstap.shipper.in.flight", this, DeliveryPipeline::inFlight).baseUnit("batches")
                 .description("Batches handed to the workers and not yet settled").tags(metrics.tags())
                 .register(metrics.registry());
@@ -112,7 +111,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     public void submit(RecordBatch batch, long epoch) {
         Set<Delivery> ofPartition = running.computeIfAbsent(batch.partition(), p -> ConcurrentHashMap.newKeySet());
         Delivery task = new Delivery(batch, epoch, ofPartition, parts.stalls().hold(batch.partition()),
-                parts.nanoTime().getAsLong());
+                parts.time().nanoTime());
         ofPartition.add(task);
         workers.execute(task);
     }
@@ -151,7 +150,7 @@ public final class DeliveryPipeline implements AutoCloseable {
             }
             try {
                 if (faults > 0) {
-                    parts.sleeper().sleep(parts.retries().delay(faults));
+                    parts.time().sleep(parts.retries().delay(faults));
                 }
                 delivery.deliver(batch, hold).whenComplete((ignored, error) -> {
                     if (error == null) {
@@ -247,7 +246,7 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /** How long the oldest batch of the partition has been in flight; zero when none is. */
     public Duration oldestInFlight(TopicPartition partition) {
-        long now = parts.nanoTime().getAsLong();
+        long now = parts.time().nanoTime();
         long oldest = running.getOrDefault(partition, Set.of()).stream().mapToLong(delivery -> delivery.submittedAt)
                 .min().orElse(now);
         return Duration.ofNanos(now - oldest);
@@ -255,10 +254,10 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /** Waits until fewer than {@code limit} batches are in flight, at most {@code timeout}. */
     public void awaitRoom(int limit, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = parts.time().nanoTime() + timeout.toNanos();
         synchronized (ended) {
             long left;
-            while (inFlight() >= limit && (left = deadline - System.nanoTime()) > 0) {
+            while (inFlight() >= limit && (left = deadline - parts.time().nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(ended, left);
             }
         }
@@ -274,12 +273,12 @@ public final class DeliveryPipeline implements AutoCloseable {
 
     /** Waits until no batch of the given partitions is in flight, at most {@code timeout}. */
     public boolean awaitIdle(Collection<TopicPartition> partitions, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = parts.time().nanoTime() + timeout.toNanos();
         while (partitions.stream().anyMatch(p -> !running.getOrDefault(p, Set.of()).isEmpty())) {
-            if (System.nanoTime() > deadline) {
+            if (parts.time().nanoTime() > deadline) {
                 return false;
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            parts.time().sleep(IDLE_CHECK);
         }
         return true;
     }

@@ -1,11 +1,11 @@
 package io.dnstapforwarder.shipper.deliver;
 
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -28,10 +28,10 @@ public final class PartitionStalls {
     }
 
     private final Map<TopicPartition, Map<Hold, Stall>> stalls = new ConcurrentHashMap<>();
-    private final LongSupplier nanoTime;
+    private final Time time;
 
-    public PartitionStalls(LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
+    public PartitionStalls(Time time) {
+        this.time = time;
     }
 
     /** A new hold on {@code partition}, for one delivery. */
@@ -60,7 +60,7 @@ public final class PartitionStalls {
             stalls.compute(partition, (p, holds) -> {
                 Map<Hold, Stall> of = holds != null ? holds : new ConcurrentHashMap<>();
                 Stall before = of.get(this);
-                of.put(this, new Stall(reason, before == null ? nanoTime.getAsLong() : before.sinceNanos()));
+                of.put(this, new Stall(reason, before == null ? time.nanoTime() : before.sinceNanos()));
                 return of;
             });
         }
@@ -104,7 +104,7 @@ public final class PartitionStalls {
      */
     public Map<String, String> describe() {
         Map<String, String> described = new TreeMap<>();
-        long now = nanoTime.getAsLong();
+        long now = time.nanoTime();
         stalls.forEach((partition, holds) -> holds.values().stream()
                 .min((a, b) -> Long.compare(a.sinceNanos(), b.sinceNanos()))
                 .ifPresent(stall -> described.put(partition.toString(), stall.reason() + " (for "

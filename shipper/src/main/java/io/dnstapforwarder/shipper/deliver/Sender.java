@@ -7,6 +7,7 @@ import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.retry.Backoff;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.time.Time;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,7 @@ public final class Sender {
     private final Backoff backoff;
     private final int maxRetries;
     private final ComponentMetrics metrics;
-    private final LongSupplier nanoTime;
+    private final Time time;
     private final Counter retries;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
@@ -43,15 +43,15 @@ public final class Sender {
     private final Duration requestLimit;
     private volatile Outcome lastFailure;
 
-    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, LongSupplier nanoTime) {
-        this(endpoints, backoff, maxRetries, metrics, nanoTime, Watchdog.NONE, Duration.ZERO);
+    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, Time time) {
+        this(endpoints, backoff, maxRetries, metrics, time, Watchdog.NONE, Duration.ZERO);
     }
 
     /**
      * @param watchdog where each request is watched: one that runs past {@code requestLimit} (its
      *     own timeout has failed) makes the shipper not alive
      */
-    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, LongSupplier nanoTime,
+    public Sender(Endpoints endpoints, Backoff backoff, int maxRetries, ComponentMetrics metrics, Time time,
             Watchdog watchdog, Duration requestLimit) {
         this.watchdog = watchdog;
         this.requestLimit = requestLimit;
@@ -59,7 +59,7 @@ public final class Sender {
         this.backoff = backoff;
         this.maxRetries = maxRetries;
         this.metrics = metrics;
-        this.nanoTime = nanoTime;
+        this.time = time;
         this.retries = Counter.builder("dnstap.shipper.retries").baseUnit("requests")
                 .description("Requests sent again after a transient failure").tags(metrics.tags())
                 .register(metrics.registry());
@@ -89,10 +89,10 @@ public final class Sender {
         while (true) {
             Endpoint endpoint = endpoints.acquire();
             if (endpoint == null) {
-                TimeUnit.MILLISECONDS.sleep(WAIT_FOR_BREAKER.toMillis());
+                time.sleep(WAIT_FOR_BREAKER);
                 continue;
             }
-            long start = nanoTime.getAsLong();
+            long start = time.nanoTime();
             Outcome outcome;
             try (Watchdog.Call call = watchdog.enter("sending a request to " + endpoint.sink().describe(), requestLimit)) {
                 outcome = endpoint.sink().deliver(request);
@@ -102,7 +102,7 @@ public final class Sender {
                 endpoint.breaker().releasePermission();
                 throw e;
             }
-            long took = nanoTime.getAsLong() - start;
+            long took = time.nanoTime() - start;
             timer(outcome).record(took, TimeUnit.NANOSECONDS);
             if (isAnswer(outcome)) {
                 endpoint.succeeded();
@@ -134,7 +134,7 @@ public final class Sender {
             retries.increment();
             Duration delay = wait(outcome, failures);
             report(endpoint, outcome, failures, delay);
-            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            time.sleep(delay);
         }
     }
 

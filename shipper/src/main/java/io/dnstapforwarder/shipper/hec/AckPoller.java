@@ -4,6 +4,7 @@ import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.ops.Watchdog;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ public final class AckPoller implements AckTracker {
     }
 
     private final Duration timeout;
-    private final LongSupplier nanoTime;
+    private final Time time;
     private final ComponentMetrics metrics;
     private final Map<EventSink, Map<Long, Waiting>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
@@ -46,18 +46,18 @@ public final class AckPoller implements AckTracker {
     private final Duration queryLimit;
     private final RateLimitedLogger limitedLog = new RateLimitedLogger(log);
 
-    public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, LongSupplier nanoTime) {
-        this(pollInterval, timeout, metrics, nanoTime, Watchdog.NONE, Duration.ZERO);
+    public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, Time time) {
+        this(pollInterval, timeout, metrics, time, Watchdog.NONE, Duration.ZERO);
     }
 
     /** @param watchdog where each ack query is watched: one past {@code queryLimit} makes the shipper not alive */
-    public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, LongSupplier nanoTime,
+    public AckPoller(Duration pollInterval, Duration timeout, ComponentMetrics metrics, Time time,
             Watchdog watchdog, Duration queryLimit) {
         this.watchdog = watchdog;
         this.queryLimit = queryLimit;
         this.timeout = timeout;
         this.metrics = metrics;
-        this.nanoTime = nanoTime;
+        this.time = time;
         this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dnstap-ack-poller");
             thread.setDaemon(true);
@@ -78,7 +78,7 @@ public final class AckPoller implements AckTracker {
         }
         CompletableFuture<Boolean> indexed = new CompletableFuture<>();
         Waiting earlier = waiting.computeIfAbsent(sink, s -> new ConcurrentHashMap<>())
-                .put(ackId, new Waiting(indexed, nanoTime.getAsLong()));
+                .put(ackId, new Waiting(indexed, time.nanoTime()));
         if (earlier != null) {
             // HEC gave out this id again (it restarted, or a load balancer spreads our channel over indexers):
             // which request an answer about it means is unknowable, so the earlier one is sent again.
@@ -126,7 +126,7 @@ public final class AckPoller implements AckTracker {
     }
 
     private void expire(EventSink sink, Map<Long, Waiting> ids) {
-        long now = nanoTime.getAsLong();
+        long now = time.nanoTime();
         List<Long> expired = new ArrayList<>();
         ids.forEach((id, waiting) -> {
             if (now - waiting.since() >= timeout.toNanos()) {

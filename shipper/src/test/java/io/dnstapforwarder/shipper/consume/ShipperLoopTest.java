@@ -58,7 +58,7 @@ class ShipperLoopTest {
     private void start(Subscription subscription) {
         DeliveryPipeline pipeline = parts.pipeline(2, 1_000_000);
         loop = new ShipperLoop(consumer, "127.0.0.1:9092", subscription, new RecordBatcher(10, RecordBatcher.MAX_BATCH_RECORD_BYTES,
-                Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics, System::nanoTime);
+                Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics, io.dnstapforwarder.time.Time.SYSTEM);
         thread = new Thread(loop, "shipper-loop-test");
         thread.start();
     }

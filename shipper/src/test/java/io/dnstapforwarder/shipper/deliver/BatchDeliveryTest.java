@@ -48,8 +48,7 @@ class BatchDeliveryTest {
         return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> RecordRenderer.of(renderer)),
                 maxRequestBytes,
                 parts.sender, parts.deadLetters, parts.gate, AckTracker.NONE, Runnable::run,
-                DeliveryFixture.RETRIES, parts.sleeper, parts.metrics, new DeliveryMetrics(parts.metrics),
-                DeliveryFixture.CLOCK));
+                DeliveryFixture.RETRIES, parts.time, parts.metrics, new DeliveryMetrics(parts.metrics)));
     }
 
     /** A delivery's hold on partition 0, where the test batches are. */

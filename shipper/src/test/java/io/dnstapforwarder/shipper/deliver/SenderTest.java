@@ -46,7 +46,7 @@ class SenderTest {
             Endpoint endpoint = new Endpoint(new HecSink(client, 1), breakers.create(hec.url().toString()));
             Sender sender = new Sender(new Endpoints(List.of(endpoint)),
                     new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), () -> 0.5), 1,
-                    new ComponentMetrics(registry, "shipper", "test"), System::nanoTime);
+                    new ComponentMetrics(registry, "shipper", "test"), io.dnstapforwarder.time.Time.SYSTEM);
 
             Sender.Sent sent = sender.send(new HecRequest(List.of(new HecRequest.Event(
                     new ConsumerRecord<>("dnstap.events", 0, 0L, null, new byte[0]),
@@ -67,7 +67,7 @@ class SenderTest {
             parts.sink.thenAnswer(ScriptedSink.deliveredAfter(release)); // a sink whose own bounds failed
             io.dnstapforwarder.ops.Watchdog watchdog = new io.dnstapforwarder.ops.Watchdog(System::nanoTime);
             Sender watched = new Sender(parts.endpoints, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(5)),
-                    1, parts.metrics, System::nanoTime, watchdog, Duration.ofMillis(100));
+                    1, parts.metrics, io.dnstapforwarder.time.Time.SYSTEM, watchdog, Duration.ofMillis(100));
             Thread worker = new Thread(() -> {
                 try {
                     watched.send(request());

@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
+import io.dnstapforwarder.testkit.TestTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,10 +22,10 @@ class AckPollerTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final AtomicLong now = new AtomicLong();
+    private final TestTime time = TestTime.manual();
     private final ScriptedSink sink = new ScriptedSink();
     private final AckPoller acks = new AckPoller(Duration.ofMillis(10), TIMEOUT,
-            new ComponentMetrics(registry, "shipper", "test"), now::get);
+            new ComponentMetrics(registry, "shipper", "test"), time);
 
     @AfterEach
     void close() {
@@ -49,7 +49,7 @@ class AckPollerTest {
     void givesUpOnARequestNotIndexedWithinTheTimeoutSoThatItIsSentAgain() {
         CompletableFuture<Boolean> request = acks.indexed(sink, 1);
 
-        now.addAndGet(TIMEOUT.toNanos());
+        time.advance(TIMEOUT);
 
         assertThat(request).succeedsWithin(WAIT).isEqualTo(false);
         assertThat(acks.pending()).isZero();

@@ -13,7 +13,8 @@ import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
-import io.dnstapforwarder.time.Sleeper;
+import io.dnstapforwarder.testkit.TestTime;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +22,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Cluster;
@@ -49,14 +48,12 @@ public final class DeliveryFixture implements AutoCloseable {
     public final DeadLetterPublisher deadLetters = new DeadLetterPublisher(deadLetterProducer, DEAD_LETTER_TOPIC, "test");
     public final Endpoints endpoints;
     public final Sender sender;
-    public final PartitionStalls stalls = new PartitionStalls(System::nanoTime);
-    public final DeadLetterGate gate = new DeadLetterGate(50, System::nanoTime);
-    /** Waits asked for on purpose; each is taken as at most 10 ms, so that tests of waiting rules run fast. */
-    public final List<Duration> pauses = new CopyOnWriteArrayList<>();
-    public final Sleeper sleeper = duration -> {
-        pauses.add(duration);
-        TimeUnit.MILLISECONDS.sleep(Math.min(10, duration.toMillis()));
-    };
+    /** The workers' time: the wall clock at {@link #CLOCK}, and waits on purpose taken as at most 10 ms. */
+    public final TestTime time = TestTime.waitingAtMost(Duration.ofMillis(10)).at(CLOCK.instant());
+    public final PartitionStalls stalls = new PartitionStalls(Time.SYSTEM);
+    public final DeadLetterGate gate = new DeadLetterGate(50, Time.SYSTEM);
+    /** Waits the workers asked for on purpose, in order, so that tests of waiting rules run fast. */
+    public final List<Duration> pauses = time.sleeps();
 
     public DeliveryFixture() {
         this(false);
@@ -67,7 +64,7 @@ public final class DeliveryFixture implements AutoCloseable {
         Breakers breakers = new Breakers(breaker, 50, 2, Duration.ofSeconds(1), registry);
         this.endpoints = new Endpoints(List.of(new Endpoint(sink, breakers.create("scripted"))));
         this.sender = new Sender(endpoints, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(5)), 1, metrics,
-                System::nanoTime);
+                Time.SYSTEM);
     }
 
     /** A pipeline of {@code concurrency} workers over this sink, without indexer acknowledgement. */
@@ -75,10 +72,9 @@ public final class DeliveryFixture implements AutoCloseable {
         return new DeliveryPipeline(concurrency, new HecEventRenderer.Settings("dnstap", null), maxRequestBytes, parts());
     }
 
-    /** What the workers deliver with: this sink, this dead-letter topic, these stalls, this sleeper. */
+    /** What the workers deliver with: this sink, this dead-letter topic, these stalls, this time. */
     public DeliveryPipeline.Parts parts() {
-        return new DeliveryPipeline.Parts(sender, deadLetters, gate, AckTracker.NONE, stalls, RETRIES, sleeper, metrics,
-                CLOCK, System::nanoTime);
+        return new DeliveryPipeline.Parts(sender, deadLetters, gate, AckTracker.NONE, stalls, RETRIES, time, metrics);
     }
 
     /** The numbers of the events on the dead-letter topic, in the order they went there. */
