@@ -8,7 +8,6 @@ import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
-import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -126,7 +125,8 @@ class ShapingEndToEndTest {
             Files.writeString(live, "event-profile = compact\n");
             Files.setLastModifiedTime(live, FileTime.from(
                     Instant.now().plusSeconds(5)));
-            Thread.sleep(3 * LiveShaping.CHECK_EVERY.toMillis() + 500); // noticed, then read once it stood still
+            await().atMost(WAIT).until(() -> metrics(pipeline).lines().anyMatch(line -> line.startsWith(
+                    "dnstap_shipper_shaping_reloads_total") && line.endsWith(" 1.0"))); // read again, in force
             int before = hec.eventCount();
             FrameStreamTestClient.send(capture, pipeline.unixSocket(), true);
 

@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.shape;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     private final Shaping options;
     private final ComponentMetrics metrics;
     private final AtomicReference<ShapingRules> current = new AtomicReference<>();
+    private final Counter reloads;
     private final ScheduledExecutorService watcher;
     /** The stamps of the files the rules in force were read from (or refused from). */
     private List<Object> stamps;
@@ -51,6 +53,9 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     private LiveShaping(Shaping options, ComponentMetrics metrics) {
         this.options = options;
         this.metrics = metrics;
+        this.reloads = Counter.builder("dnstap.shipper.shaping.reloads")
+                .description("Times a changed shaping file was read again and its rules put in force").tags(metrics.tags())
+                .register(metrics.registry());
         ShapingRules rules = ShapingRules.compile(effective());
         current.set(rules);
         this.stamps = stamps(rules.shaping());
@@ -125,6 +130,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         }
         current.set(rules);
         stamps = read;
+        reloads.increment();
         log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
     }
 
