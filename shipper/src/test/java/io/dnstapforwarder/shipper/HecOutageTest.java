@@ -135,7 +135,8 @@ class HecOutageTest extends ShipperIntegrationTest {
             assertThat(get(shipper, "/ready").statusCode()).isEqualTo(503);
             assertThat(get(shipper, "/ready").body()).contains("HTTP 403: Invalid token");
         });
-        TimeUnit.SECONDS.sleep(2);
+        int refused = hec.requests().size();
+        await().atMost(WAIT).until(() -> hec.requests().size() >= refused + 2); // refused again, and again
         assertThat(hec.eventCount()).isZero();
         assertThat(harness.committed().values()).allMatch(offset -> offset == 0L);
         assertThat(deadLetters()).isZero();

@@ -11,7 +11,6 @@ import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.Json;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +33,8 @@ class IndexerAckTest extends ShipperIntegrationTest {
 
         hec.awaitEvents(300, WAIT);
         await().atMost(WAIT).untilAsserted(() -> assertThat(stats(shipper, "requests_awaiting_ack")).isPositive());
-        TimeUnit.SECONDS.sleep(1); // several polls answered "not yet"
+        await().atMost(WAIT).until(() -> hec.requests().stream()
+                .filter(request -> request.path().equals("/services/collector/ack")).count() >= 3); // "not yet", thrice
         assertThat(harness.committed().values()).allMatch(offset -> offset == 0L);
 
         hec.holdAcks(false);
