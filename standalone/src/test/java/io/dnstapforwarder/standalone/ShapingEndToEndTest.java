@@ -52,8 +52,8 @@ class ShapingEndToEndTest {
         long aaaaResponses = reference.stream().filter(message -> !message.type().endsWith("_QUERY")
                 && message.dns().questionType().equals("AAAA")).count();
         long expected = reference.size() - queries - aaaaResponses;
-        Shaping shaping = new Shaping(EventProfile.CIM, true, List.of(), List.of(), List.of(), null, List.of("AAAA"),
-                List.of(), List.of(), 1, null);
+        Shaping shaping = Shaping.builder().profile(EventProfile.CIM).responsesOnly(true).dropQueryTypes(List.of("AAAA"))
+                .build();
 
         try (HecEmulator hec = HecEmulator.start(TOKEN);
                 TestPipeline pipeline = TestPipeline.start("shaping", dir, hec, true, shaping)) {
@@ -84,8 +84,7 @@ class ShapingEndToEndTest {
 
     @Test
     void samplesOneInFourMarkingEachEventSoThatCountsCanBeScaledBack() throws Exception {
-        Shaping shaping = new Shaping(EventProfile.COMPACT, false, List.of(), List.of(), List.of(), null, List.of(),
-                List.of(), List.of(), 4, null);
+        Shaping shaping = Shaping.builder().profile(EventProfile.COMPACT).sampleRate(4).build();
 
         try (HecEmulator hec = HecEmulator.start(TOKEN);
                 TestPipeline pipeline = TestPipeline.start("sampling", dir, hec, true, shaping)) {
@@ -107,8 +106,8 @@ class ShapingEndToEndTest {
                 Locale.ROOT).endsWith("test.example.")).count();
         Path key = Files.writeString(dir.resolve("privacy.key"), "0123456789abcdef0123456789abcdef");
         Path live = Files.writeString(dir.resolve("shaping.properties"), "drop-query-suffix = TEST.example\n");
-        Shaping shaping = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null, List.of(), List.of(),
-                List.of(), 1, live, 100, ClientPrivacy.of("pseudonymize", 24, 56, key));
+        Shaping shaping = Shaping.builder().liveFile(live).serverMetrics(100)
+                .privacy(ClientPrivacy.of("pseudonymize", 24, 56, key)).build();
         List<byte[]> capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL),
                 DnstapEvents.DNSTAP_CONTENT_TYPE);
 

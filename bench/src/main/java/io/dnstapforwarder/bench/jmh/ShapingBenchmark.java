@@ -80,8 +80,7 @@ public class ShapingBenchmark {
         if (dropped.isEmpty()) {
             throw new IllegalStateException("the rule " + rule + " drops none of the sample");
         }
-        ShapingRules none = ShapingRules.compile(new Shaping(EventProfile.named(profile), false, List.of(), List.of(),
-                List.of(), null, List.of(), List.of(), List.of(), 1, null));
+        ShapingRules none = ShapingRules.compile(Shaping.builder().profile(EventProfile.named(profile)).build());
         keeping = new EventShaper(() -> none, new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null)), drops,
                 servers);
     }
@@ -91,12 +90,9 @@ public class ShapingBenchmark {
                 .toList());
         suffixes.add("test.example"); // the capture's names
         return switch (rule) {
-            case "responses-only" -> new Shaping(EventProfile.FULL, true, List.of(), List.of(), List.of(), null, List.of(),
-                    List.of(), List.of(), 1, null);
-            case "suffix" -> new Shaping(EventProfile.FULL, false, List.of(), List.of(), suffixes, null, List.of(),
-                    List.of(), List.of(), 1, null);
-            case "sampled" -> new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null, List.of(),
-                    List.of(), List.of(), 10, null);
+            case "responses-only" -> Shaping.builder().responsesOnly(true).build();
+            case "suffix" -> Shaping.builder().dropQuerySuffixes(suffixes).build();
+            case "sampled" -> Shaping.builder().sampleRate(10).build();
             default -> throw new IllegalArgumentException(rule);
         };
     }

@@ -1,12 +1,10 @@
 package io.dnstapforwarder.shipper.cli;
 
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
-import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.shipper.shape.ShapingRuleOptions;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -50,9 +48,8 @@ public final class ShapingOptions {
     private Path privacyKeyFile;
 
     public Shaping toShaping() {
-        Shaping fixed = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null, List.of(), List.of(),
-                List.of(), 1, liveFile, serverMetrics, ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix,
-                        privacyKeyFile));
+        Shaping fixed = Shaping.builder().liveFile(liveFile).serverMetrics(serverMetrics)
+                .privacy(ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile)).build();
         return rules.toShaping(fixed);
     }
 }

@@ -37,22 +37,6 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
     public static final Shaping NONE = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null,
             List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS, ClientPrivacy.NONE);
 
-    /** Addresses as sent. */
-    public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
-            List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
-            List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics) {
-        this(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
-                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics, ClientPrivacy.NONE);
-    }
-
-    /** Addresses as sent, the default per-server metrics. */
-    public Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes, List<String> dropIdentities,
-            List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
-            List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile) {
-        this(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
-                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, ServerMeters.DEFAULT_MAX_SERVERS);
-    }
-
     public Shaping {
         dropMessageTypes = List.copyOf(dropMessageTypes);
         dropIdentities = List.copyOf(dropIdentities);
@@ -65,7 +49,121 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
     }
 
     public Shaping withLiveFile(Path liveFile) {
-        return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes, dropQuerySuffixFile,
-                dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile, serverMetrics, privacy);
+        return toBuilder().liveFile(liveFile).build();
+    }
+
+    /** A builder starting from {@link #NONE}: everything, every field. */
+    public static Builder builder() {
+        return NONE.toBuilder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Settings by name, each at its value of the shaping it started from until set. */
+    public static final class Builder {
+        private EventProfile profile;
+        private boolean responsesOnly;
+        private List<String> dropMessageTypes;
+        private List<String> dropIdentities;
+        private List<String> dropQuerySuffixes;
+        private Path dropQuerySuffixFile;
+        private List<String> dropQueryTypes;
+        private List<String> dropReplyCodes;
+        private List<String> dropClientNetworks;
+        private int sampleRate;
+        private Path liveFile;
+        private int serverMetrics;
+        private ClientPrivacy privacy;
+
+        private Builder(Shaping from) {
+            profile = from.profile;
+            responsesOnly = from.responsesOnly;
+            dropMessageTypes = from.dropMessageTypes;
+            dropIdentities = from.dropIdentities;
+            dropQuerySuffixes = from.dropQuerySuffixes;
+            dropQuerySuffixFile = from.dropQuerySuffixFile;
+            dropQueryTypes = from.dropQueryTypes;
+            dropReplyCodes = from.dropReplyCodes;
+            dropClientNetworks = from.dropClientNetworks;
+            sampleRate = from.sampleRate;
+            liveFile = from.liveFile;
+            serverMetrics = from.serverMetrics;
+            privacy = from.privacy;
+        }
+
+        public Builder profile(EventProfile profile) {
+            this.profile = profile;
+            return this;
+        }
+
+        public Builder responsesOnly(boolean responsesOnly) {
+            this.responsesOnly = responsesOnly;
+            return this;
+        }
+
+        public Builder dropMessageTypes(List<String> types) {
+            this.dropMessageTypes = types;
+            return this;
+        }
+
+        public Builder dropIdentities(List<String> identities) {
+            this.dropIdentities = identities;
+            return this;
+        }
+
+        public Builder dropQuerySuffixes(List<String> suffixes) {
+            this.dropQuerySuffixes = suffixes;
+            return this;
+        }
+
+        public Builder dropQuerySuffixFile(Path file) {
+            this.dropQuerySuffixFile = file;
+            return this;
+        }
+
+        public Builder dropQueryTypes(List<String> types) {
+            this.dropQueryTypes = types;
+            return this;
+        }
+
+        public Builder dropReplyCodes(List<String> codes) {
+            this.dropReplyCodes = codes;
+            return this;
+        }
+
+        public Builder dropClientNetworks(List<String> networks) {
+            this.dropClientNetworks = networks;
+            return this;
+        }
+
+        public Builder sampleRate(int rate) {
+            this.sampleRate = rate;
+            return this;
+        }
+
+        public Builder liveFile(Path file) {
+            this.liveFile = file;
+            return this;
+        }
+
+        public Builder serverMetrics(int servers) {
+            this.serverMetrics = servers;
+            return this;
+        }
+
+        public Builder privacy(ClientPrivacy privacy) {
+            this.privacy = privacy;
+            return this;
+        }
+
+        /** The settings, validated ({@code ConfigException} naming the option of a bad one). */
+        public Shaping build() {
+            return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes,
+                    dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile,
+                    serverMetrics, privacy);
+        }
     }
 }

@@ -63,18 +63,38 @@ public final class ShapingRuleOptions {
      * sets some), or all of them (the command line, whose defaults are the defaults).
      */
     Shaping over(Shaping base, java.util.function.Predicate<String> given) {
-        return new Shaping(
-                given.test("event-profile") ? EventProfile.named(profile) : base.profile(),
-                given.test("responses-only") ? responsesOnly : base.responsesOnly(),
-                given.test("drop-message-type") ? items(dropMessageTypes) : base.dropMessageTypes(),
-                given.test("drop-identity") ? items(dropIdentities) : base.dropIdentities(),
-                given.test("drop-query-suffix") ? items(dropQuerySuffixes) : base.dropQuerySuffixes(),
-                given.test("drop-query-suffix-file") ? dropQuerySuffixFile : base.dropQuerySuffixFile(),
-                given.test("drop-query-type") ? items(dropQueryTypes) : base.dropQueryTypes(),
-                given.test("drop-reply-code") ? items(dropReplyCodes) : base.dropReplyCodes(),
-                given.test("drop-client-network") ? items(dropClientNetworks) : base.dropClientNetworks(),
-                given.test("sample-rate") ? sampleRate : base.sampleRate(),
-                base.liveFile(), base.serverMetrics(), base.privacy());
+        Shaping.Builder shaping = base.toBuilder();
+        if (given.test("event-profile")) {
+            shaping.profile(EventProfile.named(profile));
+        }
+        if (given.test("responses-only")) {
+            shaping.responsesOnly(responsesOnly);
+        }
+        if (given.test("drop-message-type")) {
+            shaping.dropMessageTypes(items(dropMessageTypes));
+        }
+        if (given.test("drop-identity")) {
+            shaping.dropIdentities(items(dropIdentities));
+        }
+        if (given.test("drop-query-suffix")) {
+            shaping.dropQuerySuffixes(items(dropQuerySuffixes));
+        }
+        if (given.test("drop-query-suffix-file")) {
+            shaping.dropQuerySuffixFile(dropQuerySuffixFile);
+        }
+        if (given.test("drop-query-type")) {
+            shaping.dropQueryTypes(items(dropQueryTypes));
+        }
+        if (given.test("drop-reply-code")) {
+            shaping.dropReplyCodes(items(dropReplyCodes));
+        }
+        if (given.test("drop-client-network")) {
+            shaping.dropClientNetworks(items(dropClientNetworks));
+        }
+        if (given.test("sample-rate")) {
+            shaping.sampleRate(sampleRate);
+        }
+        return shaping.build();
     }
 
     /** The options as given on the command line (every one, at its default when not given) over {@code fixed}. */

@@ -27,8 +27,8 @@ class LiveShapingTest {
     void putsTheFileOverTheOptionsAndReadsItAgainWhenItChanges() throws Exception {
         Path file = write("shaping.properties", "event-profile = cim\ndrop-query-type = PTR, TXT\n");
         Path suffixes = write("suffixes.txt", "# blocked\nads.example\n");
-        Shaping options = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of("corp.example"), suffixes,
-                List.of(), List.of(), List.of(), 5, file);
+        Shaping options = Shaping.builder().dropQuerySuffixes(List.of("corp.example")).dropQuerySuffixFile(suffixes)
+                .sampleRate(5).liveFile(file).build();
 
         try (LiveShaping live = LiveShaping.start(options, metrics); LogLines lines = LogLines.of(LiveShaping.class)) {
             assertThat(live.get().profile()).isEqualTo(EventProfile.CIM);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
-import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.testkit.ReferenceDecode;
 import io.dnstapforwarder.testkit.TestData;
 import java.util.ArrayList;
@@ -266,8 +265,9 @@ class ShapingRulesTest {
         }
 
         Shaping build() {
-            return new Shaping(EventProfile.FULL, responsesOnly, messageTypes, identities, suffixes, null, queryTypes,
-                    replyCodes, networks, sampleRate, null);
+            return Shaping.builder().responsesOnly(responsesOnly).dropMessageTypes(messageTypes).dropIdentities(identities)
+                    .dropQuerySuffixes(suffixes).dropQueryTypes(queryTypes).dropReplyCodes(replyCodes)
+                    .dropClientNetworks(networks).sampleRate(sampleRate).build();
         }
     }
 }
