@@ -33,9 +33,9 @@ import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
-import io.dnstapforwarder.shipper.shape.BatchSizing;
 import io.dnstapforwarder.shipper.shape.DropCounters;
-import io.dnstapforwarder.shipper.shape.EventShaper;
+import io.dnstapforwarder.shipper.shape.ShapedRenderer;
+import io.dnstapforwarder.shipper.shape.ShapingFilter;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.time.Time;
@@ -130,7 +130,7 @@ public final class Shipper implements AutoCloseable {
             HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
                     EventProfile.FULL, config.shaping().privacy());
             this.pipeline = parts.started("delivery workers", new DeliveryPipeline(hec.concurrency(),
-                    () -> new EventShaper(shaping, new HecEventRenderer(rendering), drops, servers),
+                    () -> new ShapedRenderer(shaping, new HecEventRenderer(rendering), servers),
                     config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls,
                             retries, time, metrics)), STEP_LIMIT);
             Map<String, Object> consumerConfig = KafkaSettings.consumer(kafka.bootstrap(), kafka.group(), clientId,
@@ -149,8 +149,8 @@ public final class Shipper implements AutoCloseable {
             int maxInFlight = hec.concurrency() * 2 + (hec.ack().enabled() ? ACK_WINDOW_BATCHES : 0);
             this.loop = new ShipperLoop(consumer, kafka.bootstrap(),
                     range != null ? range : new GroupSubscription(kafka.topic()),
-                    new RecordBatcher(new BatchSizing(batching.maxEvents(), drops), RecordBatcher.MAX_BATCH_RECORD_BYTES,
-                            batching.flushInterval()),
+                    new ShapingFilter(shaping, drops, servers),
+                    new RecordBatcher(batching.maxEvents(), RecordBatcher.MAX_BATCH_RECORD_BYTES, batching.flushInterval()),
                     pipeline, stalls, maxInFlight, metrics, time, watchdog);
             this.thread = new Thread(() -> {
                 try {

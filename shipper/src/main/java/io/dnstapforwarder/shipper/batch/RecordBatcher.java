@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -32,32 +31,19 @@ public final class RecordBatcher {
 
     private static final class Open {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        final int maxRecords;
         long bytes;
         long firstAddedAt;
-
-        Open(int maxRecords) {
-            this.maxRecords = maxRecords;
-        }
     }
 
-    private final IntSupplier maxRecords;
+    private final int maxRecords;
     private final long maxBytes;
     private final long maxAgeNanos;
     private final Map<TopicPartition, Open> open = new HashMap<>();
 
     public RecordBatcher(int maxRecords, long maxBytes, Duration maxAge) {
-        this(checked(maxRecords), maxBytes, maxAge);
-    }
-
-    /**
-     * @param maxRecords the records of a batch, asked as each batch opens: it may change (the
-     *     shipper sizes batches so that each still makes a full HEC request when shaping drops most
-     *     records)
-     */
-    public RecordBatcher(IntSupplier maxRecords, long maxBytes, Duration maxAge) {
-        if (maxBytes < 1 || maxAge.isNegative()) {
-            throw new IllegalArgumentException("batch limits must be positive: " + maxBytes + " bytes, " + maxAge);
+        if (maxRecords < 1 || maxBytes < 1 || maxAge.isNegative()) {
+            throw new IllegalArgumentException("batch limits must be positive: " + maxRecords + " records, " + maxBytes
+                    + " bytes, " + maxAge);
         }
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
@@ -82,13 +68,13 @@ public final class RecordBatcher {
             batch = null;
         }
         if (batch == null) {
-            batch = new Open(Math.max(1, maxRecords.getAsInt()));
+            batch = new Open();
             batch.firstAddedAt = nowNanos;
             open.put(partition, batch);
         }
         batch.records.add(record);
         batch.bytes += size;
-        if (batch.records.size() >= batch.maxRecords || batch.bytes >= maxBytes) {
+        if (batch.records.size() >= maxRecords || batch.bytes >= maxBytes) {
             if (complete.isEmpty()) {
                 return List.of(close(partition));
             }
@@ -139,13 +125,6 @@ public final class RecordBatcher {
     /** Every open batch, closed. */
     public List<RecordBatch> drainAll() {
         return drain(List.copyOf(open.keySet()));
-    }
-
-    private static IntSupplier checked(int maxRecords) {
-        if (maxRecords < 1) {
-            throw new IllegalArgumentException("batch limits must be positive: " + maxRecords + " records");
-        }
-        return () -> maxRecords;
     }
 
     private RecordBatch close(TopicPartition partition) {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shipper's consumer thread: poll, batch by partition, hand batches to the delivery pipeline,
+ * The shipper's consumer thread: poll, shape (what the rules drop is settled at once), batch by
+ * partition, hand batches to the delivery pipeline,
  * take back what it settled, commit. It alone owns the consumer, the batcher and the
  * {@link OffsetLedger}; the pipeline's workers never touch them.
  *
@@ -65,6 +67,7 @@ public final class ShipperLoop implements Runnable {
     private final String bootstrap;
     private final Subscription subscription;
     private final RecordBatcher batcher;
+    private final Predicate<byte[]> shaping;
     private final DeliveryPipeline pipeline;
     private final PartitionStalls stalls;
     private final int maxInFlight;
@@ -91,15 +94,20 @@ public final class ShipperLoop implements Runnable {
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
             DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, Time time) {
-        this(consumer, bootstrap, subscription, batcher, pipeline, stalls, maxInFlight, metrics, time,
+        this(consumer, bootstrap, subscription, value -> true, batcher, pipeline, stalls, maxInFlight, metrics, time,
                 Watchdog.NONE);
     }
 
-    /** @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive */
-    public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription, RecordBatcher batcher,
-            DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
-            ComponentMetrics metrics, Time time, Watchdog watchdog) {
+    /**
+     * @param shaping whether a record goes on to the workers (false: shaping drops it, and it is
+     *     settled at once, never batched)
+     * @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive
+     */
+    public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription,
+            Predicate<byte[]> shaping, RecordBatcher batcher, DeliveryPipeline pipeline, PartitionStalls stalls,
+            int maxInFlight, ComponentMetrics metrics, Time time, Watchdog watchdog) {
         this.watchdog = watchdog;
+        this.shaping = shaping;
         this.consumer = consumer;
         this.bootstrap = bootstrap;
         this.subscription = subscription;
@@ -295,10 +303,14 @@ public final class ShipperLoop implements Runnable {
                     case PAST_END -> consumer.pause(List.of(partition));
                     case SKIP -> position.read(record.offset(), false);
                     case DELIVER -> {
-                        position.read(record.offset(), true);
                         events++;
                         bytes += Math.max(0, record.serializedValueSize());
-                        batcher.add(partition, record, now).forEach(handover::submit);
+                        if (shaping.test(record.value())) {
+                            position.read(record.offset(), true);
+                            batcher.add(partition, record, now).forEach(handover::submit);
+                        } else {
+                            position.read(record.offset(), false); // dropped by shaping: settled, never batched
+                        }
                     }
                 }
             }

@@ -4,16 +4,14 @@ import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code dnstap_shipper_dropped_events_total{reason}}: what shaping kept from Splunk, by rule; and
- * how many records it let through, for {@link BatchSizing}. Thread-safe.
+ * {@code dnstap_shipper_dropped_events_total{reason}}: what shaping kept from Splunk, by rule.
+ * Thread-safe.
  */
 public final class DropCounters {
 
     private final Map<ShapingRules.Drop, Counter> counters = new EnumMap<>(ShapingRules.Drop.class);
-    private final LongAdder kept = new LongAdder();
 
     public DropCounters(ComponentMetrics metrics) {
         for (ShapingRules.Drop drop : ShapingRules.Drop.values()) {
@@ -25,16 +23,6 @@ public final class DropCounters {
 
     void dropped(ShapingRules.Drop drop) {
         counters.get(drop).increment();
-    }
-
-    /** One record rendered (not dropped). */
-    void countKept() {
-        kept.increment();
-    }
-
-    /** Records rendered so far. */
-    public long kept() {
-        return kept.sum();
     }
 
     /** Events dropped so far, over every reason. */

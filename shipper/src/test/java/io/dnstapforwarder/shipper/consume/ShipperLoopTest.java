@@ -56,9 +56,14 @@ class ShipperLoopTest {
     }
 
     private void start(Subscription subscription) {
+        start(subscription, value -> true);
+    }
+
+    private void start(Subscription subscription, java.util.function.Predicate<byte[]> shaping) {
         DeliveryPipeline pipeline = parts.pipeline(2, 1_000_000);
-        loop = new ShipperLoop(consumer, "127.0.0.1:9092", subscription, new RecordBatcher(10, RecordBatcher.MAX_BATCH_RECORD_BYTES,
-                Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics, io.dnstapforwarder.time.Time.SYSTEM);
+        loop = new ShipperLoop(consumer, "127.0.0.1:9092", subscription, shaping, new RecordBatcher(10,
+                RecordBatcher.MAX_BATCH_RECORD_BYTES, Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics,
+                io.dnstapforwarder.time.Time.SYSTEM, io.dnstapforwarder.ops.Watchdog.NONE);
         thread = new Thread(loop, "shipper-loop-test");
         thread.start();
     }
@@ -104,6 +109,22 @@ class ShipperLoopTest {
             commits.putAll(offsets);
             super.commitAsync(offsets, callback);
         }
+    }
+
+    @Test
+    void recordsShapingDropsAreNeverBatchedAndTheirOffsetsAreCommittedWithTheRest() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        });
+        start(new GroupSubscription(Records.TOPIC), value -> asked.getAndIncrement() % 2 == 0); // every other one
+        await().atMost(WAIT).until(() -> loop.status().assigned());
+        consumer.schedulePollTask(() -> add(P0, 0, 20));
+
+        await().atMost(WAIT).until(() -> committed(P0) == 20);
+        assertThat(parts.sink.numbers()).isEqualTo(List.of(0L, 2L, 4L, 6L, 8L, 10L, 12L, 14L, 16L, 18L));
+        assertThat(asked).hasValue(20);
     }
 
     @Test
