@@ -140,72 +140,159 @@ public record ShipperConfig(String shipperId, Hec hec, Batching batching, Kafka 
 
         /** HEC at {@code url} with {@code token}, everything else at its default. */
         public static Hec to(URI url, String token) {
-            return new Hec(List.of(url), token, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
-                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
-                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
+            return builder().urls(List.of(url)).token(token).build();
         }
 
         /** HEC at {@code url} with the token in {@code tokenFile}, everything else at its default. */
         public static Hec to(URI url, Path tokenFile) {
-            return new Hec(List.of(url), null, tokenFile, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
-                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
-                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
+            return builder().urls(List.of(url)).tokenFile(tokenFile).build();
         }
 
         /** No HEC: events go to {@code <data dir>/events.jsonl}; everything else at its default. */
         public static Hec none() {
-            return new Hec(List.of(), null, null, null, DEFAULT_SOURCETYPE, DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES,
-                    DEFAULT_COMPRESSION_LEVEL, Duration.ofMillis(DEFAULT_RETRY_BASE_MS),
-                    Duration.ofMillis(DEFAULT_RETRY_MAX_MS), Breaker.DEFAULTS, Tls.VERIFY, Ack.OFF,
-                    Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC));
+            return builder().build();
+        }
+
+        /** Every setting at its default, and no URL. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from these settings. */
+        public Builder toBuilder() {
+            return new Builder().urls(urls).token(token).tokenFile(tokenFile).index(index).sourcetype(sourcetype)
+                    .concurrency(concurrency).maxRetries(maxRetries).compressionLevel(compressionLevel)
+                    .retries(retryBase, retryMax).breaker(breaker).tls(tls).ack(ack).requestTimeout(requestTimeout);
         }
 
         public Hec withRetries(Duration base, Duration max, int maxRetries) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, base, max,
-                    breaker, tls, ack, requestTimeout);
+            return toBuilder().retries(base, max).maxRetries(maxRetries).build();
         }
 
         public Hec withBreaker(Breaker breaker) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().breaker(breaker).build();
         }
 
         public Hec withConcurrency(int concurrency) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().concurrency(concurrency).build();
         }
 
         public Hec withTokenFile(Path tokenFile) {
-            return new Hec(urls, null, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().token(null).tokenFile(tokenFile).build();
         }
 
         public Hec withSourcetype(String sourcetype) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().sourcetype(sourcetype).build();
         }
 
         public Hec withAck(Ack ack) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().ack(ack).build();
         }
 
         public Hec withTls(Tls tls) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().tls(tls).build();
         }
 
         /** The whole of one request's exchange, answer included, must end within this. */
         public Hec withRequestTimeout(Duration requestTimeout) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().requestTimeout(requestTimeout).build();
         }
 
         public Hec withUrls(List<URI> urls) {
-            return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel, retryBase,
-                    retryMax, breaker, tls, ack, requestTimeout);
+            return toBuilder().urls(urls).build();
+        }
+
+        /** The HEC settings by name, each at its default until set; {@link #build()} validates them. */
+        public static final class Builder {
+            private List<URI> urls = List.of();
+            private String token;
+            private Path tokenFile;
+            private String index;
+            private String sourcetype = DEFAULT_SOURCETYPE;
+            private int concurrency = DEFAULT_CONCURRENCY;
+            private int maxRetries = DEFAULT_MAX_RETRIES;
+            private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+            private Duration retryBase = Duration.ofMillis(DEFAULT_RETRY_BASE_MS);
+            private Duration retryMax = Duration.ofMillis(DEFAULT_RETRY_MAX_MS);
+            private Breaker breaker = Breaker.DEFAULTS;
+            private Tls tls = Tls.VERIFY;
+            private Ack ack = Ack.OFF;
+            private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC);
+
+            private Builder() {
+            }
+
+            public Builder urls(List<URI> urls) {
+                this.urls = urls;
+                return this;
+            }
+
+            public Builder token(String token) {
+                this.token = token;
+                return this;
+            }
+
+            public Builder tokenFile(Path tokenFile) {
+                this.tokenFile = tokenFile;
+                return this;
+            }
+
+            public Builder index(String index) {
+                this.index = index;
+                return this;
+            }
+
+            public Builder sourcetype(String sourcetype) {
+                this.sourcetype = sourcetype;
+                return this;
+            }
+
+            public Builder concurrency(int concurrency) {
+                this.concurrency = concurrency;
+                return this;
+            }
+
+            public Builder maxRetries(int maxRetries) {
+                this.maxRetries = maxRetries;
+                return this;
+            }
+
+            public Builder compressionLevel(int compressionLevel) {
+                this.compressionLevel = compressionLevel;
+                return this;
+            }
+
+            /** The first retry delay, doubling per failure up to {@code max}. */
+            public Builder retries(Duration base, Duration max) {
+                this.retryBase = base;
+                this.retryMax = max;
+                return this;
+            }
+
+            public Builder breaker(Breaker breaker) {
+                this.breaker = breaker;
+                return this;
+            }
+
+            public Builder tls(Tls tls) {
+                this.tls = tls;
+                return this;
+            }
+
+            public Builder ack(Ack ack) {
+                this.ack = ack;
+                return this;
+            }
+
+            public Builder requestTimeout(Duration requestTimeout) {
+                this.requestTimeout = requestTimeout;
+                return this;
+            }
+
+            public Hec build() {
+                return new Hec(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel,
+                        retryBase, retryMax, breaker, tls, ack, requestTimeout);
+            }
         }
 
         @Override

@@ -182,12 +182,13 @@ public final class ShipperOptions {
         if (hecCaFile != null && !Files.isReadable(hecCaFile)) {
             throw ConfigException.invalid("--hec-ca-file", hecCaFile, "is not a readable file");
         }
-        Hec hec = new Hec(parseUrls(), hecToken, hecTokenFile, blankToNull(hecIndex), hecSourcetype, hecConcurrency,
-                hecMaxRetries, compressionLevel, Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs),
-                new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)),
-                new ShipperConfig.Tls(hecCaFile, tlsVerify),
-                new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)),
-                Duration.ofSeconds(requestTimeoutSec));
+        Hec hec = Hec.builder().urls(parseUrls()).token(hecToken).tokenFile(hecTokenFile).index(blankToNull(hecIndex))
+                .sourcetype(hecSourcetype).concurrency(hecConcurrency).maxRetries(hecMaxRetries)
+                .compressionLevel(compressionLevel).retries(Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs))
+                .breaker(new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)))
+                .tls(new ShipperConfig.Tls(hecCaFile, tlsVerify))
+                .ack(new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)))
+                .requestTimeout(Duration.ofSeconds(requestTimeoutSec)).build();
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
