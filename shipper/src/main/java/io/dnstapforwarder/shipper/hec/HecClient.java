@@ -124,13 +124,7 @@ public final class HecClient {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof IllegalArgumentException bad) {
-                throw bad;
-            }
-            throw new IOException(cause);
+            throw cause instanceof IOException io ? io : new IOException(cause);
         }
         return new Answer(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8),
                 response.headers().firstValue("Retry-After").orElse(null));
