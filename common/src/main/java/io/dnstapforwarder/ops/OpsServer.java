@@ -58,6 +58,12 @@ public final class OpsServer implements AutoCloseable {
                 .description("1 while /health answers 200, else 0: a part that must run has stopped")
                 .tags("component.kind", service.kind(), "component.id", service.instanceId())
                 .register(registry);
+        // Always 1: which build and runtime each instance runs, for a fleet half way through an upgrade.
+        Gauge.builder("dnstap.build.info", () -> 1)
+                .description("1, with the version of dnstap-forwarder and of the Java runtime in its labels")
+                .tags("component.kind", service.kind(), "component.id", service.instanceId(), "version",
+                        service.version(), "java.version", Runtime.version().toString())
+                .register(registry);
     }
 
     /** Starts listening; {@code port} 0 picks a free port (see {@link #port()}). */

@@ -87,6 +87,12 @@ class OpsServerTest {
     }
 
     @Test
+    void saysWhichBuildAndRuntimeItRunsAsAMetric() throws Exception {
+        assertThat(get("/metrics").body()).contains("dnstap_build_info{component_id=\"host-1\",component_kind=\"collector\","
+                + "java_version=\"" + Runtime.version() + "\",version=\"1.2.3\"} 1");
+    }
+
+    @Test
     void servesPrometheusTextWithTheComponentCounters() throws Exception {
         ComponentMetrics metrics = new ComponentMetrics(registry, "collector", "host-1");
         metrics.received(3, 300);
