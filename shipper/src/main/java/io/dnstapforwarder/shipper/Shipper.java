@@ -170,7 +170,6 @@ public final class Shipper implements AutoCloseable {
                     time.clock()), STEP_LIMIT);
             this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics,
                     topicProbe::probe, watchdog);
-            parts.started("readiness", status, STEP_LIMIT, status::closing);
             this.performanceLog = parts.started("performance log", status.performanceLog(
                     config.performanceLogInterval()), STEP_LIMIT);
             this.ops = config.monitoring() == null ? null : parts.started("ops endpoint",

@@ -4,10 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HEC emulator's peers that stop mid-way: which paths stall where, and the serving of such an
@@ -17,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 final class StalledAnswers {
 
     private final Map<HecEmulator.Stall, Set<String>> stalls = new EnumMap<>(HecEmulator.Stall.class);
+    private static final Duration LONGEST_STALL = Duration.ofMinutes(10);
+
     private final CountDownLatch released = new CountDownLatch(1);
 
     synchronized void set(HecEmulator.Stall where, Set<String> paths) {
@@ -33,7 +37,10 @@ final class StalledAnswers {
         return null;
     }
 
-    /** Answers the way a stalled peer does, and holds the connection until {@link #release()}. */
+    /**
+     * Answers the way a stalled peer does, and holds the connection until {@link #release()}, or
+     * {@link #LONGEST_STALL} at most (an emulator a test forgot to close must not hold a thread for ever).
+     */
     void serve(HttpExchange exchange, HecEmulator.Stall where) throws IOException {
         byte[] response = "{\"text\":\"Success\",\"code\":0}".getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
@@ -44,7 +51,7 @@ final class StalledAnswers {
             out.flush();
         }
         try {
-            released.await();
+            released.await(LONGEST_STALL.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

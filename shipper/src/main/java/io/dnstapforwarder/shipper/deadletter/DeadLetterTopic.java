@@ -63,7 +63,7 @@ public final class DeadLetterTopic {
         // Closed with a deadline: the producer's own close waits for every pending send for as long as its
         // (unbounded) delivery timeout, and a copy that failed leaves sends pending.
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, null,
-                clientId, properties)); AutoCloseable closing = () -> producer.close(CLOSE_TIMEOUT)) {
+                clientId, properties))) {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic).stream()
                     .map(info -> new TopicPartition(deadLetterTopic, info.partition())).toList();
             Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
@@ -95,10 +95,8 @@ public final class DeadLetterTopic {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("copying the dead-letter records back to " + mainTopic + " failed; "
                     + "nothing was deleted from " + deadLetterTopic + ", run the command again", e);
-        } catch (InterruptedException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("closing the redrive's producer failed", e); // AutoCloseable's signature
+        } finally {
+            producer.close(CLOSE_TIMEOUT);
         }
     }
 

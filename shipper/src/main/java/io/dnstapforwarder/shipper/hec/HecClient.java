@@ -159,9 +159,11 @@ public final class HecClient {
         public void onNext(List<ByteBuffer> buffers) {
             for (ByteBuffer buffer : buffers) {
                 int take = Math.min(buffer.remaining(), MAX_ANSWER_BYTES - bytes.size());
-                byte[] chunk = new byte[take];
-                buffer.get(chunk);
-                bytes.write(chunk, 0, take);
+                if (take > 0) {
+                    byte[] chunk = new byte[take];
+                    buffer.get(chunk);
+                    bytes.write(chunk, 0, take);
+                }
             }
             if (bytes.size() >= MAX_ANSWER_BYTES && body.complete(bytes.toByteArray())) {
                 subscription.cancel();
