@@ -10,6 +10,7 @@ import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -65,10 +66,11 @@ class ObservabilityAssetsTest {
                         CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
                         CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
                         CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
-                Shipper shipper = Shipper.start(new ShipperConfig("assets-shipper", ShipperConfig.Hec.to(hec.url(), TOKEN),
-                        new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
+                Shipper shipper = Shipper.start(ShipperConfig.builder("assets-shipper",
                         new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
-                                deadLetters, Map.of()), dir, new HostPort("127.0.0.1", 0)))) {
+                                deadLetters, Map.of()), dir).hec(HecConfig.to(hec.url(), TOKEN))
+                        .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
+                        .monitoring(new HostPort("127.0.0.1", 0)).build())) {
             InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
                     .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
             List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);

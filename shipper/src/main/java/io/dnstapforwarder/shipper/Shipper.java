@@ -102,7 +102,7 @@ public final class Shipper implements AutoCloseable {
         // A bad shaping rule stops start-up before anything else starts.
         this.shaping = parts.started("shaping file watcher", LiveShaping.start(config.shaping(), metrics), STEP_LIMIT);
         try {
-            ShipperConfig.Hec hec = config.hec();
+            HecConfig hec = config.hec();
             this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
                     hec.breaker().window(), hec.breaker().openFor(), registry));
             parts.started("HEC endpoints", endpoints, STEP_LIMIT, () -> endpoints.all().forEach(e -> e.sink().close()));
@@ -195,7 +195,7 @@ public final class Shipper implements AutoCloseable {
 
     /** One endpoint per HEC URL, all with the same token and TLS settings; or the local file without a URL. */
     private static Endpoints endpoints(ShipperConfig config, Breakers breakers) throws IOException {
-        ShipperConfig.Hec hec = config.hec();
+        HecConfig hec = config.hec();
         if (hec.urls().isEmpty()) {
             log.warn("No HEC URL set (--hec-url / DNSTAP_HEC_URL): writing HEC events as JSON lines to {}",
                     config.eventsFile().toAbsolutePath());

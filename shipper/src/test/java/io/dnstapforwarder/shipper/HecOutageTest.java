@@ -82,7 +82,7 @@ class HecOutageTest extends ShipperIntegrationTest {
             double retries = metric(shipper, "dnstap_shipper_retries_requests_total") - retriesWhenPaused;
             double probes = failedBreakerCalls(shipper) - probesWhenPaused;
             assertThat(probes).as("the open breaker probed").isPositive();
-            assertThat(retries).isLessThanOrEqualTo(probes + ShipperConfig.Hec.DEFAULT_CONCURRENCY);
+            assertThat(retries).isLessThanOrEqualTo(probes + HecConfig.DEFAULT_CONCURRENCY);
             hec.start();
         } finally {
             load.shutdown();
@@ -108,8 +108,8 @@ class HecOutageTest extends ShipperIntegrationTest {
         try {
             harness.produce(0, 2_000);
             // A breaker that opens after 4 failures and stays open for the rest of the test.
-            ShipperConfig.Hec both = fastHec(down.url(), TOKEN).withUrls(List.of(down.url(), hec.url()))
-                    .withBreaker(new ShipperConfig.Breaker(true, 50, 4, Duration.ofMinutes(5)));
+            HecConfig both = fastHec(down.url(), TOKEN).withUrls(List.of(down.url(), hec.url()))
+                    .withBreaker(new HecConfig.Breaker(true, 50, 4, Duration.ofMinutes(5)));
             Shipper shipper = harness.start(both, 20);
 
             await().atMost(WAIT).until(() -> Set.copyOf(ids(hec.events())).size() == 2_000);
@@ -166,7 +166,7 @@ class HecOutageTest extends ShipperIntegrationTest {
             assertThat(https.eventCount()).isZero();
             untrusting.close();
 
-            harness.start(fastHec(https.url(), TOKEN).withTls(new ShipperConfig.Tls(certificates.ca(), true)), 100);
+            harness.start(fastHec(https.url(), TOKEN).withTls(new HecConfig.Tls(certificates.ca(), true)), 100);
 
             await().atMost(WAIT).until(() -> Set.copyOf(ids(https.events())).size() == 200);
             assertThat(Set.copyOf(ids(https.events()))).containsExactlyInAnyOrderElementsOf(range(0, 200));

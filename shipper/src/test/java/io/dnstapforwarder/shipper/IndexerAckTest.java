@@ -80,8 +80,8 @@ class IndexerAckTest extends ShipperIntegrationTest {
                 .isNotEmpty();
     }
 
-    private ShipperConfig.Hec withAck(Duration timeout) {
-        return fastHec(hec.url(), TOKEN).withAck(ShipperConfig.Ack.on(Duration.ofMillis(100), timeout));
+    private HecConfig withAck(Duration timeout) {
+        return fastHec(hec.url(), TOKEN).withAck(HecConfig.Ack.on(Duration.ofMillis(100), timeout));
     }
 
     private static long stats(Shipper shipper, String field) throws Exception {

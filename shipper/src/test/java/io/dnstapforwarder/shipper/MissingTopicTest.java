@@ -28,9 +28,9 @@ class MissingTopicTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0,
                 Map.of("auto.create.topics.enable", "false"));
                 HecEmulator hec = HecEmulator.start("missing-topic-token");
-                Shipper shipper = Shipper.start(new ShipperConfig("missing-topic", ShipperConfig.Hec.to(hec.url(),
-                        hec.token()), ShipperConfig.Batching.DEFAULTS, new ShipperConfig.Kafka(kafka.bootstrapServers(),
-                        "dns.events", "missing-topic-group", "dns.dlq", Map.of()), dir.resolve("data"), null))) {
+                Shipper shipper = Shipper.start(ShipperConfig.builder("missing-topic", new ShipperConfig.Kafka(kafka.bootstrapServers(),
+                        "dns.events", "missing-topic-group", "dns.dlq", Map.of()), dir.resolve("data"))
+                        .hec(HecConfig.to(hec.url(), hec.token())).build())) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(shipper.readiness().ready()).isFalse();
                 assertThat(shipper.readiness().checks().get("consuming").toString())

@@ -23,14 +23,14 @@ class ShipperConfigTest {
 
     @Test
     void takesATokenWithTheNewlineAKubernetesSecretFileEndsWith() {
-        assertThat(ShipperConfig.Hec.to(HEC, "0badc0de-1111-4222-8333-444455556666\n").token())
+        assertThat(HecConfig.to(HEC, "0badc0de-1111-4222-8333-444455556666\n").token())
                 .isEqualTo("0badc0de-1111-4222-8333-444455556666");
         assertThat(TokenSource.fixed("  abc\r\n").get()).isEqualTo("abc");
     }
 
     @Test
     void refusesATokenAHeaderCannotCarrySayingWhereWithoutShowingIt() {
-        assertThatThrownBy(() -> ShipperConfig.Hec.to(HEC, "secret-part\u0007rest"))
+        assertThatThrownBy(() -> HecConfig.to(HEC, "secret-part\u0007rest"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("--hec-token (DNSTAP_HEC_TOKEN) has a character an HTTP header cannot carry, at position 12 "
                         + "(the token is not shown)");

@@ -45,27 +45,28 @@ final class ShipperHarness implements AutoCloseable {
     }
 
     /** HEC at {@code url} with short retry delays and breaker pauses, so that outages take seconds. */
-    static ShipperConfig.Hec fastHec(URI url, String token) {
-        return fast(ShipperConfig.Hec.to(url, token));
+    static HecConfig fastHec(URI url, String token) {
+        return fast(HecConfig.to(url, token));
     }
 
     /** The same, with the token read from {@code tokenFile}. */
-    static ShipperConfig.Hec fastHec(URI url, Path tokenFile) {
-        return fast(ShipperConfig.Hec.to(url, tokenFile));
+    static HecConfig fastHec(URI url, Path tokenFile) {
+        return fast(HecConfig.to(url, tokenFile));
     }
 
-    private static ShipperConfig.Hec fast(ShipperConfig.Hec hec) {
+    private static HecConfig fast(HecConfig hec) {
         return hec.withRetries(Duration.ofMillis(20), Duration.ofMillis(300), 3)
-                .withBreaker(new ShipperConfig.Breaker(true, 50, 10, Duration.ofSeconds(2)));
+                .withBreaker(new HecConfig.Breaker(true, 50, 10, Duration.ofSeconds(2)));
     }
 
-    ShipperConfig config(String id, ShipperConfig.Hec hec, int batchSize) {
-        return new ShipperConfig(id, hec, new ShipperConfig.Batching(batchSize, 1_000_000, Duration.ofMillis(200)),
-                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, group, deadLetterTopic, Map.of()), dir,
-                new HostPort("127.0.0.1", 0));
+    ShipperConfig config(String id, HecConfig hec, int batchSize) {
+        return ShipperConfig.builder(id,
+                new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, group, deadLetterTopic, Map.of()), dir)
+                .hec(hec).batching(new ShipperConfig.Batching(batchSize, 1_000_000, Duration.ofMillis(200)))
+                .monitoring(new HostPort("127.0.0.1", 0)).build();
     }
 
-    Shipper start(ShipperConfig.Hec hec, int batchSize) throws IOException {
+    Shipper start(HecConfig hec, int batchSize) throws IOException {
         return start(config("shipper-test", hec, batchSize));
     }
 

@@ -15,6 +15,7 @@ import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterHeaders;
 import io.dnstapforwarder.testkit.HecEmulator;
+import io.dnstapforwarder.testkit.HecRequest;
 import io.dnstapforwarder.testkit.Json;
 import io.dnstapforwarder.testkit.LogLines;
 import io.dnstapforwarder.testkit.TestKafka;
@@ -78,8 +79,8 @@ class ShipperTest extends ShipperIntegrationTest {
 
         List<JsonNode> events = hec.awaitEvents(50, WAIT);
         assertThat(ids(events)).containsExactlyInAnyOrderElementsOf(range(0, 50));
-        List<HecEmulator.Request> requests = hec.requests();
-        assertThat(requests).extracting(HecEmulator.Request::status).startsWith(503, 503, 429, 200);
+        List<HecRequest> requests = hec.requests();
+        assertThat(requests).extracting(HecRequest::status).startsWith(503, 503, 429, 200);
         assertThat(Duration.between(requests.get(2).receivedAt(), requests.get(3).receivedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
     }
@@ -184,7 +185,7 @@ class ShipperTest extends ShipperIntegrationTest {
     void writesEventsAsJsonLinesWithoutAHecUrl() throws Exception {
         harness.produce(0, harness.frames());
 
-        harness.start(ShipperConfig.Hec.none(), 100);
+        harness.start(HecConfig.none(), 100);
 
         Path file = dir.resolve("events.jsonl");
         await().atMost(WAIT).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= harness.frames());
@@ -202,8 +203,7 @@ class ShipperTest extends ShipperIntegrationTest {
         try (LogLines lines = LogLines.of(PeriodicLog.class)) {
             harness.produce(0, 500);
             ShipperConfig base = harness.config("perf-log", fastHec(hec.url(), TOKEN), 100);
-            harness.start(new ShipperConfig(base.shipperId(), base.hec(), base.batching(), base.kafka(), base.dataDir(),
-                    base.monitoring(), Duration.ofSeconds(1), base.guards()));
+            harness.start(base.toBuilder().performanceLogInterval(Duration.ofSeconds(1)).build());
 
             await().atMost(WAIT).until(() -> lines.messages().stream().anyMatch(line -> line
                     .matches("performance: [\\d,]+ events/s consumed, [\\d,]+ events/s delivered, 0 dead-lettered, "

@@ -29,7 +29,7 @@ class StalledAckQueryTest extends ShipperIntegrationTest {
         hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of(HecClient.ACK_PATH));
         harness.produce(0, 300);
         harness.start(fastHec(hec.url(), TOKEN).withRequestTimeout(Duration.ofSeconds(1))
-                .withAck(ShipperConfig.Ack.on(Duration.ofMillis(100), Duration.ofMinutes(5))), 50);
+                .withAck(HecConfig.Ack.on(Duration.ofMillis(100), Duration.ofMinutes(5))), 50);
 
         hec.awaitEvents(300, WAIT);
         await().atMost(WAIT).until(() -> hec.requests().stream()

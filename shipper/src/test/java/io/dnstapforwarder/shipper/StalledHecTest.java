@@ -33,7 +33,7 @@ class StalledHecTest extends ShipperIntegrationTest {
         harness.start(fastHec(hec.url(), TOKEN).withRequestTimeout(REQUEST_TIMEOUT), 100);
 
         // Every worker met a stalled answer, and more than once: each was given up on and sent again.
-        await().atMost(WAIT).until(() -> hec.requests().size() >= 2 * ShipperConfig.Hec.DEFAULT_CONCURRENCY);
+        await().atMost(WAIT).until(() -> hec.requests().size() >= 2 * HecConfig.DEFAULT_CONCURRENCY);
         assertThat(hec.eventCount()).isZero();
 
         hec.stallAnswers(HecEmulator.Stall.AFTER_HEADERS, Set.of());
@@ -53,7 +53,7 @@ class StalledHecTest extends ShipperIntegrationTest {
         hec.stallAnswers(HecEmulator.Stall.HALF_BODY, Set.of(HecClient.EVENT_PATH));
         harness.produce(0, EVENTS);
         harness.start(fastHec(hec.url(), TOKEN).withRequestTimeout(REQUEST_TIMEOUT), 100);
-        await().atMost(WAIT).until(() -> hec.requests().size() >= 2 * ShipperConfig.Hec.DEFAULT_CONCURRENCY);
+        await().atMost(WAIT).until(() -> hec.requests().size() >= 2 * HecConfig.DEFAULT_CONCURRENCY);
 
         hec.stallAnswers(HecEmulator.Stall.HALF_BODY, Set.of());
 

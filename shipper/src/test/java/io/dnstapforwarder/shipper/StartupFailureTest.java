@@ -22,11 +22,9 @@ class StartupFailureTest extends ShipperIntegrationTest {
     @Test
     void anOpsPortThatIsTakenStopsStartUpAndLeavesNothingRunning() throws Exception {
         ShipperConfig base = harness.config("startup-failure", fastHec(hec.url(), TOKEN).withAck(
-                ShipperConfig.Ack.on(Duration.ofMillis(100), Duration.ofMinutes(1))), 10);
+                HecConfig.Ack.on(Duration.ofMillis(100), Duration.ofMinutes(1))), 10);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            ShipperConfig config = new ShipperConfig(base.shipperId(), base.hec(), base.batching(), base.kafka(),
-                    base.dataDir(), new HostPort("127.0.0.1", taken.getLocalPort()), base.performanceLogInterval(),
-                    base.guards(), base.shaping());
+            ShipperConfig config = base.toBuilder().monitoring(new HostPort("127.0.0.1", taken.getLocalPort())).build();
 
             assertThatThrownBy(() -> Shipper.start(config)).hasMessageContaining(String.valueOf(taken.getLocalPort()));
         }

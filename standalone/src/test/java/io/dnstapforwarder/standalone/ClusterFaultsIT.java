@@ -10,6 +10,7 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamWriter;
 import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -65,10 +66,12 @@ class ClusterFaultsIT {
             try (Collector collector = Collector.start(new CollectorConfig("cluster", CollectorConfig.Listen.unix(socket),
                     CollectorConfig.Limits.DEFAULTS, cluster.bootstrapServers(), "events", Map.of(),
                     CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
-                    Shipper shipper = Shipper.start(new ShipperConfig("cluster", ShipperConfig.Hec.to(hec.url(), TOKEN)
-                            .withConcurrency(CONCURRENCY), new ShipperConfig.Batching(BATCH, 1_000_000, Duration.ofMillis(200)),
+                    Shipper shipper = Shipper.start(ShipperConfig.builder("cluster",
                             new ShipperConfig.Kafka(cluster.bootstrapServers(), "events", "dnstap-cluster", "events.dlq",
-                                    Map.of()), dir.resolve("shipper"), new HostPort("127.0.0.1", 0)))) {
+                                    Map.of()), dir.resolve("shipper"))
+                            .hec(HecConfig.to(hec.url(), TOKEN).withConcurrency(CONCURRENCY))
+                            .batching(new ShipperConfig.Batching(BATCH, 1_000_000, Duration.ofMillis(200)))
+                            .monitoring(new HostPort("127.0.0.1", 0)).build())) {
                 await().atMost(WAIT).until(() -> collector.readiness().ready() && shipper.readiness().ready());
                 AtomicBoolean sending = new AtomicBoolean(true);
                 AtomicInteger sent = new AtomicInteger();

@@ -7,6 +7,7 @@ import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.kafka.embedded.EmbeddedKafka;
 import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.LogLines;
@@ -92,10 +93,9 @@ class KafkaSettingsInUseTest {
         String group = TestKafka.uniqueTopic("settings-" + id);
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("settings"), 1);
         try (LogLines lines = LogLines.atInfo(AbstractConfig.class);
-                Shipper shipper = Shipper.start(new ShipperConfig("settings-" + id, ShipperConfig.Hec.to(
-                        hec.url(), hec.token()), batching,
+                Shipper shipper = Shipper.start(ShipperConfig.builder("settings-" + id,
                         new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, group, topic + "-dlq", Map.of()),
-                        dir.resolve(id), null))) {
+                        dir.resolve(id)).hec(HecConfig.to(hec.url(), hec.token())).batching(batching).build())) {
             return settingsOf(lines, "group.id = " + group);
         }
     }

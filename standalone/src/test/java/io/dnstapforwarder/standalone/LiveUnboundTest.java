@@ -8,6 +8,7 @@ import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FreePorts;
@@ -123,11 +124,11 @@ class LiveUnboundTest {
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
         running.add(Collector.start(new CollectorConfig("live-collector", listen, CollectorConfig.Limits.DEFAULTS,
                 TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
-        running.add(Shipper.start(new ShipperConfig("live-shipper",
-                ShipperConfig.Hec.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
-                new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
+        running.add(Shipper.start(ShipperConfig.builder("live-shipper",
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("unbound-group"),
-                        deadLetters, Map.of()), dir, null)));
+                        deadLetters, Map.of()), dir)
+                .hec(HecConfig.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3))
+                .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200))).build()));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -49,12 +50,12 @@ final class TestPipeline implements AutoCloseable {
                 CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
                 CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
                 CollectorConfig.Monitoring.at(null)));
-        Shipper shipper = Shipper.start(new ShipperConfig(name + "-shipper",
-                ShipperConfig.Hec.to(hec.url(), hec.token()).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3),
-                new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)),
+        Shipper shipper = Shipper.start(ShipperConfig.builder(name + "-shipper",
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic(name + "-group"),
-                        deadLetters, Map.of()), dir, monitoring ? new HostPort("127.0.0.1", 0) : null)
-                .withShaping(shaping));
+                        deadLetters, Map.of()), dir)
+                .hec(HecConfig.to(hec.url(), hec.token()).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3))
+                .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
+                .monitoring(monitoring ? new HostPort("127.0.0.1", 0) : null).shaping(shaping).build());
         return new TestPipeline(dir, deadLetters, collector, shipper);
     }
 

@@ -14,16 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Pattern;
 
 /**
  * A strict stand-in for the Splunk HTTP Event Collector: it rejects what Splunk rejects, with
@@ -59,45 +55,28 @@ public final class HecEmulator implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    private static final Pattern GUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Set<String> EVENT_PATHS = Set.of(
-            "/services/collector", "/services/collector/event", "/services/collector/event/1.0");
-
-    /** A response to serve instead of handling the next request. */
-    public record ScriptedResponse(int status, String body, Map<String, String> headers) {
-    }
-
-    /** What a client sent, when, and what it got. */
-    public record Request(java.time.Instant receivedAt, String method, String path, Map<String, String> headers,
-            int bodyBytes, int decodedBytes, int eventsAccepted, int status, String responseBody) {
-
-        public String header(String name) {
-            return headers.get(name.toLowerCase(Locale.ROOT));
-        }
-    }
-
     private final String token;
     private final boolean ackEnabled;
     private final Set<String> allowedIndexes;
     private final Object lock = new Object();
     private final List<JsonNode> events = new ArrayList<>();
-    private final List<Request> requests = new ArrayList<>();
-    private final Queue<ScriptedResponse> script = new ArrayDeque<>();
+    private final List<HecRequest> requests = new ArrayList<>();
+    private final Queue<HecAnswer> script = new ArrayDeque<>();
     private final HecAckChannels acks = new HecAckChannels();
     private java.util.function.Predicate<JsonNode> poison = event -> false;
     private boolean namePoison;
     private volatile Duration latency = Duration.ZERO;
     private final StalledAnswers stalls = new StalledAnswers();
     private int port;
-    private javax.net.ssl.SSLContext tls;
+    private final javax.net.ssl.SSLContext tls;
     private HttpServer server;
     private ExecutorService executor;
 
-    private HecEmulator(String token, boolean ackEnabled, Set<String> allowedIndexes) {
+    HecEmulator(String token, boolean ackEnabled, Set<String> allowedIndexes, javax.net.ssl.SSLContext tls) {
         this.token = token;
         this.ackEnabled = ackEnabled;
         this.allowedIndexes = Set.copyOf(allowedIndexes);
+        this.tls = tls;
     }
 
     /** An emulator accepting {@code token}, any index, without indexer acknowledgement. */
@@ -105,45 +84,8 @@ public final class HecEmulator implements AutoCloseable {
         return builder().token(token).start();
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Options of the emulated HEC input. */
-    public static final class Builder {
-        private String token = UUID.randomUUID().toString();
-        private boolean ackEnabled;
-        private Set<String> allowedIndexes = Set.of();
-        private javax.net.ssl.SSLContext tls;
-
-        /** Serves HTTPS with this context (a server certificate) instead of plain HTTP. */
-        public Builder tls(javax.net.ssl.SSLContext tls) {
-            this.tls = tls;
-            return this;
-        }
-
-        public Builder token(String token) {
-            this.token = token;
-            return this;
-        }
-
-        public Builder ackEnabled(boolean ackEnabled) {
-            this.ackEnabled = ackEnabled;
-            return this;
-        }
-
-        /** The indexes the token may write to; empty (the default) allows any. */
-        public Builder allowedIndexes(Set<String> indexes) {
-            this.allowedIndexes = indexes;
-            return this;
-        }
-
-        public HecEmulator start() {
-            HecEmulator emulator = new HecEmulator(token, ackEnabled, allowedIndexes);
-            emulator.tls = tls;
-            emulator.start();
-            return emulator;
-        }
+    public static HecEmulatorBuilder builder() {
+        return new HecEmulatorBuilder();
     }
 
     /** The base URL, e.g. {@code http://127.0.0.1:41234}: what an operator puts in DNSTAP_HEC_URL. */
@@ -214,8 +156,8 @@ public final class HecEmulator implements AutoCloseable {
     private void stallAnswer(HttpExchange exchange, Stall where, String path, java.time.Instant receivedAt, int bodyBytes)
             throws IOException {
         synchronized (lock) {
-            requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), bodyBytes, 0, 0,
-                    200, "(stalled " + where + ")"));
+            requests.add(new HecRequest(receivedAt, exchange.getRequestMethod(), path,
+                    HecRequestRules.headersOf(exchange), bodyBytes, 0, 0, 200, "(stalled " + where + ")"));
             lock.notifyAll();
         }
         stalls.serve(exchange, where);
@@ -224,7 +166,7 @@ public final class HecEmulator implements AutoCloseable {
     /** Serves this response to the next request instead of handling it (FIFO). */
     public void enqueue(int status, String body, Map<String, String> headers) {
         synchronized (lock) {
-            script.add(new ScriptedResponse(status, body, headers));
+            script.add(new HecAnswer(status, body, Map.copyOf(headers), 0, List.of()));
         }
     }
 
@@ -278,7 +220,7 @@ public final class HecEmulator implements AutoCloseable {
         }
     }
 
-    public List<Request> requests() {
+    public List<HecRequest> requests() {
         synchronized (lock) {
             return List.copyOf(requests);
         }
@@ -323,8 +265,9 @@ public final class HecEmulator implements AutoCloseable {
                 // Events and request are recorded together, before answering: whoever sees one sees
                 // the other, and a client that saw the answer sees both.
                 events.addAll(outcome.indexed());
-                requests.add(new Request(receivedAt, exchange.getRequestMethod(), path, headersOf(exchange), body.length,
-                        outcome.decodedBytes(), outcome.indexed().size(), outcome.status(), outcome.body()));
+                requests.add(new HecRequest(receivedAt, exchange.getRequestMethod(), path,
+                        HecRequestRules.headersOf(exchange), body.length, outcome.decodedBytes(), outcome.indexed().size(),
+                        outcome.status(), outcome.body()));
                 lock.notifyAll();
             }
             byte[] response = outcome.body().getBytes(StandardCharsets.UTF_8);
@@ -339,34 +282,21 @@ public final class HecEmulator implements AutoCloseable {
 
     private HecAnswer respond(HttpExchange exchange, String path, byte[] body) {
         synchronized (lock) {
-            ScriptedResponse scripted = script.poll();
+            HecAnswer scripted = script.poll();
             if (scripted != null) {
-                return new HecAnswer(scripted.status(), scripted.body(), scripted.headers(), 0, List.of());
+                return scripted;
             }
         }
         if (path.equals("/services/collector/health")) {
             return HecAnswer.of(200, 17, "HEC is healthy");
         }
-        boolean ackQuery = path.equals("/services/collector/ack");
-        if (!EVENT_PATHS.contains(path) && !ackQuery) {
-            return HecAnswer.of(404, 404, "The requested URL was not found on this server.");
+        HecAnswer refused = HecRequestRules.refusal(exchange, path, token, ackEnabled);
+        if (refused != null) {
+            return refused;
         }
-        if (!exchange.getRequestMethod().equals("POST")) {
-            return HecAnswer.of(405, 405, "Method not allowed");
-        }
-        HecAnswer denied = authorize(exchange.getRequestHeaders().getFirst("Authorization"));
-        if (denied != null) {
-            return denied;
-        }
-        String channelId = channelOf(exchange);
-        if (ackQuery) {
+        String channelId = HecRequestRules.channelOf(exchange);
+        if (path.equals(HecRequestRules.ACK_PATH)) {
             return ackEnabled ? acks.answer(channelId, body) : HecAnswer.of(400, 14, "ACK is disabled");
-        }
-        if (ackEnabled && channelId == null) {
-            return HecAnswer.of(400, 10, "Data channel is missing");
-        }
-        if (ackEnabled && !GUID.matcher(channelId).matches()) {
-            return HecAnswer.of(400, 11, "Invalid data channel");
         }
         byte[] decoded;
         try {
@@ -375,35 +305,6 @@ public final class HecEmulator implements AutoCloseable {
             return HecAnswer.of(400, 6, "Invalid data format");
         }
         return index(decoded, channelId);
-    }
-
-    private HecAnswer authorize(String authorization) {
-        if (authorization == null || authorization.isBlank()) {
-            return HecAnswer.of(401, 2, "Token is required");
-        }
-        if (!authorization.startsWith("Splunk ")) {
-            return HecAnswer.of(401, 3, "Invalid authorization");
-        }
-        if (!authorization.substring("Splunk ".length()).trim().equals(token)) {
-            return HecAnswer.of(403, 4, "Invalid token");
-        }
-        return null;
-    }
-
-    private static String channelOf(HttpExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst("X-Splunk-Request-Channel");
-        if (header != null) {
-            return header;
-        }
-        String query = exchange.getRequestURI().getQuery();
-        if (query != null) {
-            for (String parameter : query.split("&")) {
-                if (parameter.startsWith("channel=")) {
-                    return parameter.substring("channel=".length());
-                }
-            }
-        }
-        return null;
     }
 
     /**
@@ -437,11 +338,5 @@ public final class HecEmulator implements AutoCloseable {
             }
             return new HecAnswer(200, body + "}", Map.of(), decoded.length, List.copyOf(accepted));
         }
-    }
-
-    private static Map<String, String> headersOf(HttpExchange exchange) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-        return headers;
     }
 }

@@ -4,14 +4,9 @@ import io.dnstapforwarder.bench.Capture;
 import io.dnstapforwarder.bench.PacedSender;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,38 +94,6 @@ public final class RateSweepCommand implements Callable<Integer> {
     @Option(names = "--title", defaultValue = "dnstap-forwarder: CPU per message by rate", description = "Plot title.")
     private String title;
 
-    /** What one rate cost. Rates and CPU shares are per second; CPU per message in microseconds. */
-    record Row(long target, double sentPerSecond, double publishedPerSecond, double deliveredPerSecond, double brokerCpu,
-            double collectorCpu, double shipperCpu, double p50, double p99, double max) {
-
-        double brokerMicrosPerMessage() {
-            return perMessage(brokerCpu, publishedPerSecond);
-        }
-
-        double collectorMicrosPerMessage() {
-            return perMessage(collectorCpu, publishedPerSecond);
-        }
-
-        double shipperMicrosPerMessage() {
-            return perMessage(shipperCpu, deliveredPerSecond);
-        }
-
-        private static double perMessage(double cpuShare, double messagesPerSecond) {
-            return messagesPerSecond > 0 ? cpuShare / messagesPerSecond * 1e6 : 0;
-        }
-    }
-
-    /** A process the sweep started, with its PID for /proc and for stopping it. */
-    private record Service(String name, Process process) {
-        double cpuSeconds() throws IOException {
-            return ProcessCpu.seconds(process.pid());
-        }
-
-        Map<String, Double> cpuByThread() throws IOException {
-            return ProcessCpu.byThread(process.pid());
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         Capture capture = Capture.read(capturePath);
@@ -139,15 +102,15 @@ public final class RateSweepCommand implements Callable<Integer> {
         int kafkaPort = freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         Path socket = workDir.resolve("dnstap.sock");
-        List<Service> services = new ArrayList<>();
+        List<SweepService> services = new ArrayList<>();
         try (MeasuringSink sink = new MeasuringSink(freePort())) {
             Path benchJar = Path.of(RateSweepCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             List<String> brokerCommand = new ArrayList<>(List.of("java", "-Xmx1g", "-jar", benchJar.toString(), "broker",
                     "--data-dir", workDir.resolve("kafka").toString(), "--listen", bootstrap, "--topic",
                     TOPIC + ":3,dnstap.dlq:1"));
             brokerProperties.forEach(property -> brokerCommand.addAll(List.of("--property", property)));
-            Service broker = start(services, "broker", brokerCommand, Map.of());
-            awaitKafka(bootstrap);
+            SweepService broker = start(services, "broker", brokerCommand, Map.of());
+            SweepService.awaitKafka(bootstrap, TOPIC);
             int collectorOps = freePort();
             int shipperOps = freePort();
             List<String> collectorCommand = new ArrayList<>(List.of(launcher.toString(), "collector", "--socket-path",
@@ -158,16 +121,16 @@ public final class RateSweepCommand implements Callable<Integer> {
                     "--kafka-group", "sweep", "--monitoring-port", Integer.toString(shipperOps), "--shipper-id", "sweep"));
             collectorCommand.addAll(collectorOptions);
             shipperCommand.addAll(shipperOptions);
-            Service collector = start(services, "collector", collectorCommand, Map.of("DNSTAP_SKIP_BUILD", "1"));
-            Service shipper = start(services, "shipper", shipperCommand, Map.of("DNSTAP_SKIP_BUILD", "1"));
-            awaitReady(collectorOps);
-            awaitReady(shipperOps);
+            SweepService collector = start(services, "collector", collectorCommand, Map.of("DNSTAP_SKIP_BUILD", "1"));
+            SweepService shipper = start(services, "shipper", shipperCommand, Map.of("DNSTAP_SKIP_BUILD", "1"));
+            SweepService.awaitReady(collectorOps);
+            SweepService.awaitReady(shipperOps);
 
             System.out.printf(Locale.ROOT, "capture %s: %d frames, mean %.0f bytes; %d connections; %d s warm-up, %d s "
                     + "measured at each rate%n", capturePath.getFileName(), capture.count(), capture.meanFrameBytes(),
                     connections, warmupSec, measureSec);
             UnixDomainSocketAddress address = UnixDomainSocketAddress.of(socket);
-            List<Row> rows = new ArrayList<>();
+            List<SweepRow> rows = new ArrayList<>();
             double[] idle;
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 if (prewarmSec > 0) {
@@ -180,20 +143,20 @@ public final class RateSweepCommand implements Callable<Integer> {
                         .toList());
                 for (long rate : order) {
                     rows.add(measure(rate, capture, address, sink, admin, broker, collector, shipper));
-                    System.out.println(format(rows.get(rows.size() - 1)));
+                    System.out.println(rows.get(rows.size() - 1).line());
                 }
                 idle = cpuShares(List.of(broker, collector, shipper), idleSec);
                 System.out.printf(Locale.ROOT, "idle: broker %.2f %%, collector %.2f %%, shipper %.2f %% of a core%n",
                         100 * idle[0], 100 * idle[1], 100 * idle[2]);
                 if (rates.contains(0L)) {
                     rows.add(measure(0, capture, address, sink, admin, broker, collector, shipper));
-                    System.out.println(format(rows.get(rows.size() - 1)));
+                    System.out.println(rows.get(rows.size() - 1).line());
                 }
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "Idle: broker %.2f %%, collector %.2f %%, shipper %.2f %% of a core.%n%n",
                     100 * idle[0], 100 * idle[1], 100 * idle[2]);
-            System.out.println(table(rows));
+            System.out.println(SweepRow.table(rows));
             if (csv != null) {
                 SweepCsv.write(rows, csv);
                 System.out.println("csv: " + csv.toAbsolutePath());
@@ -204,7 +167,7 @@ public final class RateSweepCommand implements Callable<Integer> {
             }
         } finally {
             for (int i = services.size() - 1; i >= 0; i--) {
-                stop(services.get(i));
+                services.get(i).stop();
             }
         }
         return 0;
@@ -239,10 +202,10 @@ public final class RateSweepCommand implements Callable<Integer> {
     }
 
     /** Sends at {@code rate}; after the warm-up, measures a window of {@code --measure-sec}. */
-    private Row measure(long rate, Capture capture, UnixDomainSocketAddress address, MeasuringSink sink, Admin admin,
-            Service broker, Service collector, Service shipper) throws Exception {
+    private SweepRow measure(long rate, Capture capture, UnixDomainSocketAddress address, MeasuringSink sink, Admin admin,
+            SweepService broker, SweepService collector, SweepService shipper) throws Exception {
         AtomicLong sent = new AtomicLong();
-        Row[] row = new Row[1];
+        SweepRow[] row = new SweepRow[1];
         send(rate, capture, address, warmupSec, sent, () -> {
             sink.window();
             long sentBefore = sent.get();
@@ -259,7 +222,7 @@ public final class RateSweepCommand implements Callable<Integer> {
                 (shipper.cpuSeconds() - cpuBefore[2]) / seconds};
             MeasuringSink.Window window = sink.window();
             long published = endOffsets(admin) - publishedBefore;
-            row[0] = new Row(rate, (sent.get() - sentBefore) / seconds, published / seconds, window.events() / seconds,
+            row[0] = new SweepRow(rate, (sent.get() - sentBefore) / seconds, published / seconds, window.events() / seconds,
                     cpu[0], cpu[1], cpu[2], window.p50(), window.p99(), window.max());
         });
         if (rate > 0) {
@@ -278,16 +241,16 @@ public final class RateSweepCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Map<String, Double>> byThread(Service... services) throws IOException {
+    private static List<Map<String, Double>> byThread(SweepService... services) throws IOException {
         List<Map<String, Double>> snapshots = new ArrayList<>();
-        for (Service service : services) {
+        for (SweepService service : services) {
             snapshots.add(service.cpuByThread());
         }
         return snapshots;
     }
 
     /** The threads that used most of each process's CPU in the window, in percent of a core. */
-    private static void printThreads(List<Service> services, List<Map<String, Double>> before,
+    private static void printThreads(List<SweepService> services, List<Map<String, Double>> before,
             List<Map<String, Double>> after, double seconds) {
         for (int i = 0; i < services.size(); i++) {
             Map<String, Double> earlier = before.get(i);
@@ -302,12 +265,12 @@ public final class RateSweepCommand implements Callable<Integer> {
         }
     }
 
-    private double[] cpuShares(List<Service> services, long seconds) throws Exception {
+    private double[] cpuShares(List<SweepService> services, long seconds) throws Exception {
         double[] before = new double[services.size()];
         for (int i = 0; i < before.length; i++) {
             before[i] = services.get(i).cpuSeconds();
         }
-        Service[] all = services.toArray(Service[]::new);
+        SweepService[] all = services.toArray(SweepService[]::new);
         List<Map<String, Double>> threadsBefore = threads ? byThread(all) : List.of();
         long began = System.nanoTime();
         TimeUnit.SECONDS.sleep(seconds);
@@ -322,30 +285,6 @@ public final class RateSweepCommand implements Callable<Integer> {
         return shares;
     }
 
-    private static String format(Row row) {
-        return String.format(Locale.ROOT, "rate %s: sent %,.0f/s, published %,.0f/s, delivered %,.0f/s; CPU broker %.1f %% "
-                + "(%.1f µs/msg), collector %.1f %% (%.1f µs/msg), shipper %.1f %% (%.1f µs/msg); latency p50 %.3f s "
-                + "p99 %.3f s max %.3f s", row.target() == 0 ? "full" : String.format(Locale.ROOT, "%,d", row.target()),
-                row.sentPerSecond(), row.publishedPerSecond(), row.deliveredPerSecond(), 100 * row.brokerCpu(),
-                row.brokerMicrosPerMessage(), 100 * row.collectorCpu(), row.collectorMicrosPerMessage(),
-                100 * row.shipperCpu(), row.shipperMicrosPerMessage(), row.p50(), row.p99(), row.max());
-    }
-
-    static String table(List<Row> rows) {
-        StringBuilder table = new StringBuilder("| rate asked | published/s | delivered/s | broker | collector | shipper "
-                + "| collector + shipper per msg | latency p50 / p99 / max |\n|---|---|---|---|---|---|---|---|\n");
-        for (Row row : rows) {
-            table.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.1f %%, %.1f µs/msg | %.1f %%, %.1f µs/msg "
-                    + "| %.1f %%, %.1f µs/msg | %.1f µs | %.3f / %.3f / %.3f s |%n",
-                    row.target() == 0 ? "full speed" : String.format(Locale.ROOT, "%,d", row.target()),
-                    row.publishedPerSecond(), row.deliveredPerSecond(), 100 * row.brokerCpu(), row.brokerMicrosPerMessage(),
-                    100 * row.collectorCpu(), row.collectorMicrosPerMessage(), 100 * row.shipperCpu(),
-                    row.shipperMicrosPerMessage(), row.collectorMicrosPerMessage() + row.shipperMicrosPerMessage(),
-                    row.p50(), row.p99(), row.max()));
-        }
-        return table.toString();
-    }
-
     private static long endOffsets(Admin admin) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int partition = 0; partition < 3; partition++) {
@@ -355,55 +294,11 @@ public final class RateSweepCommand implements Callable<Integer> {
                 .mapToLong(info -> info.offset()).sum();
     }
 
-    private Service start(List<Service> services, String name, List<String> command, Map<String, String> environment)
-            throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(workDir.resolve(name + ".log").toFile());
-        builder.environment().putAll(environment);
-        Service service = new Service(name, builder.start());
+    private SweepService start(List<SweepService> services, String name, List<String> command,
+            Map<String, String> environment) throws IOException {
+        SweepService service = SweepService.start(name, command, environment, workDir.resolve(name + ".log"));
         services.add(service);
         return service;
-    }
-
-    private static void stop(Service service) throws InterruptedException {
-        service.process().destroy(); // SIGTERM, to this PID
-        if (!service.process().waitFor(60, TimeUnit.SECONDS)) {
-            service.process().destroyForcibly();
-        }
-    }
-
-    private static void awaitKafka(String bootstrap) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 2000,
-                    "request.timeout.ms", 2000))) {
-                if (admin.describeTopics(List.of(TOPIC)).allTopicNames().get(3, TimeUnit.SECONDS).containsKey(TOPIC)) {
-                    return;
-                }
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-    }
-
-    private static void awaitReady(int port) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-        throw new IllegalStateException("the service on port " + port + " did not become ready");
     }
 
     private static int freePort() throws IOException {

@@ -17,9 +17,9 @@ final class SweepCsv {
     private SweepCsv() {
     }
 
-    static void write(List<RateSweepCommand.Row> rows, Path csv) throws IOException {
+    static void write(List<SweepRow> rows, Path csv) throws IOException {
         List<String> lines = new ArrayList<>(List.of(HEADER));
-        for (RateSweepCommand.Row row : rows) {
+        for (SweepRow row : rows) {
             lines.add(String.format(Locale.ROOT, "%d,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f", row.target(),
                     row.sentPerSecond(), row.publishedPerSecond(), row.deliveredPerSecond(), row.brokerCpu(),
                     row.collectorCpu(), row.shipperCpu(), row.p50(), row.p99(), row.max()));
@@ -27,12 +27,12 @@ final class SweepCsv {
         Files.write(csv, lines, StandardCharsets.UTF_8);
     }
 
-    static List<RateSweepCommand.Row> read(Path csv) throws IOException {
+    static List<SweepRow> read(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
             throw new IOException(csv + " is not a sweep's CSV: its first line must be " + HEADER);
         }
-        List<RateSweepCommand.Row> rows = new ArrayList<>();
+        List<SweepRow> rows = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             if (line.isBlank()) {
                 continue;
@@ -41,7 +41,7 @@ final class SweepCsv {
             if (f.length != 10) {
                 throw new IOException(csv + ": a row needs 10 fields: " + line);
             }
-            rows.add(new RateSweepCommand.Row(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+            rows.add(new SweepRow(Long.parseLong(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
                     Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
                     Double.parseDouble(f[7]), Double.parseDouble(f[8]), Double.parseDouble(f[9])));
         }

@@ -29,11 +29,11 @@ final class SweepPlot {
     private SweepPlot() {
     }
 
-    static void write(List<RateSweepCommand.Row> rows, String title, Path png) throws IOException {
+    static void write(List<SweepRow> rows, String title, Path png) throws IOException {
         write(rows, List.of(), "", title, png);
     }
 
-    static void write(List<RateSweepCommand.Row> rows, List<RateSweepCommand.Row> baseline, String baselineLabel,
+    static void write(List<SweepRow> rows, List<SweepRow> baseline, String baselineLabel,
             String title, Path png) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
                 .xAxisTitle("messages per second handled").yAxisTitle("CPU per message (µs)").build();
@@ -45,21 +45,21 @@ final class SweepPlot {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static void addAll(XYChart chart, List<RateSweepCommand.Row> rows, String suffix, boolean dashed) {
+    private static void addAll(XYChart chart, List<SweepRow> rows, String suffix, boolean dashed) {
         if (rows.isEmpty()) {
             return;
         }
-        add(chart, "broker" + suffix, BROKER, dashed, rows, RateSweepCommand.Row::publishedPerSecond,
-                RateSweepCommand.Row::brokerMicrosPerMessage);
-        add(chart, "collector" + suffix, COLLECTOR, dashed, rows, RateSweepCommand.Row::publishedPerSecond,
-                RateSweepCommand.Row::collectorMicrosPerMessage);
-        add(chart, "shipper" + suffix, SHIPPER, dashed, rows, RateSweepCommand.Row::deliveredPerSecond,
-                RateSweepCommand.Row::shipperMicrosPerMessage);
+        add(chart, "broker" + suffix, BROKER, dashed, rows, SweepRow::publishedPerSecond,
+                SweepRow::brokerMicrosPerMessage);
+        add(chart, "collector" + suffix, COLLECTOR, dashed, rows, SweepRow::publishedPerSecond,
+                SweepRow::collectorMicrosPerMessage);
+        add(chart, "shipper" + suffix, SHIPPER, dashed, rows, SweepRow::deliveredPerSecond,
+                SweepRow::shipperMicrosPerMessage);
     }
 
-    private static void add(XYChart chart, String name, Color color, boolean dashed, List<RateSweepCommand.Row> rows,
-            ToDoubleFunction<RateSweepCommand.Row> rate, ToDoubleFunction<RateSweepCommand.Row> micros) {
-        List<RateSweepCommand.Row> points = rows.stream().filter(row -> rate.applyAsDouble(row) > 0)
+    private static void add(XYChart chart, String name, Color color, boolean dashed, List<SweepRow> rows,
+            ToDoubleFunction<SweepRow> rate, ToDoubleFunction<SweepRow> micros) {
+        List<SweepRow> points = rows.stream().filter(row -> rate.applyAsDouble(row) > 0)
                 .sorted(Comparator.comparingDouble(rate)).toList();
         XYSeries series = chart.addSeries(name, points.stream().mapToDouble(rate).toArray(),
                 points.stream().mapToDouble(micros).toArray());

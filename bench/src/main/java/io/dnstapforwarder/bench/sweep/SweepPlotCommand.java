@@ -28,7 +28,7 @@ public final class SweepPlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<RateSweepCommand.Row> baseline = baselineCsv == null ? List.of() : SweepCsv.read(baselineCsv);
+        List<SweepRow> baseline = baselineCsv == null ? List.of() : SweepCsv.read(baselineCsv);
         SweepPlot.write(SweepCsv.read(csv), baseline, baselineLabel, title, plot);
         System.out.println("plot: " + plot.toAbsolutePath());
         return 0;

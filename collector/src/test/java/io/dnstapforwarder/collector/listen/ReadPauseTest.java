@@ -1,7 +1,7 @@
 package io.dnstapforwarder.collector.listen;
 
-import static io.dnstapforwarder.collector.listen.ConnectionReader.BYTES_PER_WAKE_UP;
-import static io.dnstapforwarder.collector.listen.ConnectionReader.pauseNanos;
+import static io.dnstapforwarder.collector.listen.ReadPacing.BYTES_PER_WAKE_UP;
+import static io.dnstapforwarder.collector.listen.ReadPacing.pauseNanos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;

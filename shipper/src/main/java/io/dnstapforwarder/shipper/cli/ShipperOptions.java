@@ -4,11 +4,11 @@ import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.ops.ServiceInfo;
-import io.dnstapforwarder.shipper.ShipperConfig.Ack;
+import io.dnstapforwarder.shipper.HecConfig.Ack;
 import io.dnstapforwarder.shipper.ShipperConfig.Batching;
-import io.dnstapforwarder.shipper.ShipperConfig.Breaker;
+import io.dnstapforwarder.shipper.HecConfig.Breaker;
 import io.dnstapforwarder.shipper.ShipperConfig.Guards;
-import io.dnstapforwarder.shipper.ShipperConfig.Hec;
+import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -39,35 +39,35 @@ public final class ShipperOptions {
             description = "Splunk index for the events. Default: the token's default index.")
     private String hecIndex;
 
-    @Option(names = "--hec-sourcetype", paramLabel = "SOURCETYPE", defaultValue = Hec.DEFAULT_SOURCETYPE,
+    @Option(names = "--hec-sourcetype", paramLabel = "SOURCETYPE", defaultValue = HecConfig.DEFAULT_SOURCETYPE,
             description = "Splunk sourcetype of the events. Default: ${DEFAULT-VALUE}.")
     private String hecSourcetype;
 
-    @Option(names = "--hec-concurrency", paramLabel = "N", defaultValue = "" + Hec.DEFAULT_CONCURRENCY,
+    @Option(names = "--hec-concurrency", paramLabel = "N", defaultValue = "" + HecConfig.DEFAULT_CONCURRENCY,
             description = "Requests in flight at once (render, compress and send run on this many threads). "
                     + "Default: ${DEFAULT-VALUE}.")
     private int hecConcurrency;
 
-    @Option(names = "--hec-max-retries", paramLabel = "N", defaultValue = "" + Hec.DEFAULT_MAX_RETRIES,
+    @Option(names = "--hec-max-retries", paramLabel = "N", defaultValue = "" + HecConfig.DEFAULT_MAX_RETRIES,
             description = "Failed attempts after which a request counts as one failure for the circuit breaker; it is "
                     + "still retried (data is never dropped for a transient failure). Default: ${DEFAULT-VALUE}.")
     private int hecMaxRetries;
 
-    @Option(names = "--hec-compression-level", paramLabel = "0-9", defaultValue = "" + Hec.DEFAULT_COMPRESSION_LEVEL,
+    @Option(names = "--hec-compression-level", paramLabel = "0-9", defaultValue = "" + HecConfig.DEFAULT_COMPRESSION_LEVEL,
             description = "gzip level of requests: 1 is fastest, 9 smallest, 0 sends uncompressed. Default: ${DEFAULT-VALUE}.")
     private int compressionLevel;
 
-    @Option(names = "--hec-retry-base-ms", paramLabel = "MS", defaultValue = "" + Hec.DEFAULT_RETRY_BASE_MS,
+    @Option(names = "--hec-retry-base-ms", paramLabel = "MS", defaultValue = "" + HecConfig.DEFAULT_RETRY_BASE_MS,
             description = "First retry delay after a failed request; doubles per failure, with jitter. "
                     + "Default: ${DEFAULT-VALUE}.")
     private long retryBaseMs;
 
-    @Option(names = "--hec-retry-max-ms", paramLabel = "MS", defaultValue = "" + Hec.DEFAULT_RETRY_MAX_MS,
+    @Option(names = "--hec-retry-max-ms", paramLabel = "MS", defaultValue = "" + HecConfig.DEFAULT_RETRY_MAX_MS,
             description = "Longest retry delay; also the pace of retries while HEC refuses our token. "
                     + "Default: ${DEFAULT-VALUE}.")
     private long retryMaxMs;
 
-    @Option(names = "--hec-timeout-sec", paramLabel = "SECONDS", defaultValue = "" + Hec.DEFAULT_REQUEST_TIMEOUT_SEC,
+    @Option(names = "--hec-timeout-sec", paramLabel = "SECONDS", defaultValue = "" + HecConfig.DEFAULT_REQUEST_TIMEOUT_SEC,
             description = "Longest time one request to HEC may take, from sending it to the last byte of the answer "
                     + "(the ack queries of --hec-ack too); a request that takes longer is abandoned and sent again. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -182,11 +182,12 @@ public final class ShipperOptions {
         if (hecCaFile != null && !Files.isReadable(hecCaFile)) {
             throw ConfigException.invalid("--hec-ca-file", hecCaFile, "is not a readable file");
         }
-        Hec hec = Hec.builder().urls(parseUrls()).token(hecToken).tokenFile(hecTokenFile).index(blankToNull(hecIndex))
+        HecConfig hec = HecConfig.builder().urls(parseUrls()).token(hecToken).tokenFile(hecTokenFile)
+                .index(blankToNull(hecIndex))
                 .sourcetype(hecSourcetype).concurrency(hecConcurrency).maxRetries(hecMaxRetries)
                 .compressionLevel(compressionLevel).retries(Duration.ofMillis(retryBaseMs), Duration.ofMillis(retryMaxMs))
                 .breaker(new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)))
-                .tls(new ShipperConfig.Tls(hecCaFile, tlsVerify))
+                .tls(new HecConfig.Tls(hecCaFile, tlsVerify))
                 .ack(new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)))
                 .requestTimeout(Duration.ofSeconds(requestTimeoutSec)).build();
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,

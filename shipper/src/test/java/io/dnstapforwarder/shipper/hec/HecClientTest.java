@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnstapforwarder.testkit.HecEmulator;
+import io.dnstapforwarder.testkit.HecRequest;
 import io.dnstapforwarder.testkit.SilentPeer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -34,7 +35,7 @@ class HecClientTest {
         Outcome outcome = client.post(gzip("{\"event\":{\"query\":\"a\"}}\n{\"event\":{\"query\":\"b\"}}\n"), true);
 
         assertThat(outcome).isEqualTo(new Outcome.Delivered(-1));
-        HecEmulator.Request request = hec.requests().get(0);
+        HecRequest request = hec.requests().get(0);
         assertThat(request.path()).isEqualTo("/services/collector/event");
         assertThat(request.header("Authorization")).isEqualTo("Splunk token-1");
         assertThat(request.header("Content-Encoding")).isEqualTo("gzip");
