@@ -66,7 +66,7 @@ public final class Collector implements AutoCloseable {
 
     private Collector(CollectorConfig config, Time time) throws IOException {
         this.config = config;
-        ServiceInfo service = ServiceInfo.startingNow("collector", config.collectorId());
+        ServiceInfo service = ServiceInfo.starting("collector", config.collectorId(), time.now());
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new CollectorMetrics(new ComponentMetrics(registry, "collector", config.collectorId()),
                 config.monitoring().maxLatencySamples(), time);
@@ -104,7 +104,7 @@ public final class Collector implements AutoCloseable {
                     REAPER_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
             reaper.scheduleWithFixedDelay(status::watchKafka, KAFKA_WATCH_PERIOD.toMillis(), KAFKA_WATCH_PERIOD.toMillis(),
                     TimeUnit.MILLISECONDS);
-            perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), metrics, connections::count,
+            perfLog = PerformanceLog.start(config.monitoring().performanceLogInterval(), time, metrics, connections::count,
                     publisher::outstandingBytes);
             if (config.monitoring().endpoint() != null) {
                 opsServer = new OpsServer(service, registry, status::liveness, status::readiness, status::stats, time.clock())

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import io.dnstapforwarder.time.Time;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ public final class KafkaAuthenticationNoise extends TurboFilter {
                 || !aboutAuthentication(format, params, t)) {
             return FilterReply.NEUTRAL;
         }
-        long now = System.nanoTime();
+        long now = Time.SYSTEM.nanoTime(); // logback makes this filter: there is nothing to inject
         Long last = lastLet.get(logger.getName());
         if (last != null && now - last < QUIET_NANOS) {
             return FilterReply.DENY;

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.logging;
 
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,7 @@ public final class RateLimitedLogger {
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     public RateLimitedLogger(Logger log) {
-        this(log, DEFAULT_INTERVAL, System::nanoTime);
+        this(log, DEFAULT_INTERVAL, Time.SYSTEM::nanoTime);
     }
 
     public RateLimitedLogger(Logger log, Duration interval, LongSupplier nanoTime) {

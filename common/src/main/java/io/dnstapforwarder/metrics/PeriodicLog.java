@@ -1,5 +1,6 @@
 package io.dnstapforwarder.metrics;
 
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,9 +26,10 @@ public final class PeriodicLog implements AutoCloseable {
     /**
      * Starts logging every {@code interval}; a zero interval logs nothing.
      *
+     * @param time the clock the seconds between lines are measured on
      * @param line the line to log, given the seconds since the previous one (for rates)
      */
-    public static PeriodicLog every(Duration interval, DoubleFunction<String> line) {
+    public static PeriodicLog every(Duration interval, Time time, DoubleFunction<String> line) {
         if (interval.isZero()) {
             return new PeriodicLog(null);
         }
@@ -36,9 +38,9 @@ public final class PeriodicLog implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        long[] last = {System.nanoTime()};
+        long[] last = {time.nanoTime()};
         timer.scheduleAtFixedRate(() -> {
-            long now = System.nanoTime();
+            long now = time.nanoTime();
             try {
                 log.info(line.apply((now - last[0]) / 1e9));
             } catch (RuntimeException e) {

@@ -16,8 +16,9 @@ public record ServiceInfo(String kind, String instanceId, String version, Instan
     /** The version of this build, from the resource the build writes. */
     public static final String BUILD_VERSION = readBuildVersion();
 
-    public static ServiceInfo startingNow(String kind, String instanceId) {
-        return new ServiceInfo(kind, instanceId, BUILD_VERSION, Instant.now());
+    /** A service of this build starting at {@code now}. */
+    public static ServiceInfo starting(String kind, String instanceId, Instant now) {
+        return new ServiceInfo(kind, instanceId, BUILD_VERSION, now);
     }
 
     /** This machine's host name: the default instance id of both services. */

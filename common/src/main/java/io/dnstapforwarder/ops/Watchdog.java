@@ -1,5 +1,6 @@
 package io.dnstapforwarder.ops;
 
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
 public final class Watchdog {
 
     /** Nothing watched: for parts used without a service around them (tests, tools). */
-    public static final Watchdog NONE = new Watchdog(System::nanoTime);
+    public static final Watchdog NONE = new Watchdog(Time.SYSTEM::nanoTime);
 
     private final Map<Thread, Call> calls = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;

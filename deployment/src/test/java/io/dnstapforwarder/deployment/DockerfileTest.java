@@ -134,7 +134,7 @@ class DockerfileTest {
     void theHealthCheckPassesOnAHealthyServiceAndFailsWithoutOne() throws Exception {
         Path script = ROOT.resolve("bin/healthcheck");
         assertThat(Files.isExecutable(script)).isTrue();
-        OpsServer ops = new OpsServer(ServiceInfo.startingNow("collector", "healthcheck-test"),
+        OpsServer ops = new OpsServer(ServiceInfo.starting("collector", "healthcheck-test", java.time.Instant.now()),
                 ComponentMetrics.newPrometheusRegistry(), () -> Readiness.builder().build(), () -> Readiness.builder().build(),
                 Map::of, Clock.systemUTC())
                 .start("127.0.0.1", 0);

@@ -171,9 +171,9 @@ public final class Shipper implements AutoCloseable {
             this.status = new ShipperStatus(config, loop, pipeline, sender, acks, stalls, gate, metrics,
                     topicProbe::probe, watchdog);
             this.performanceLog = parts.started("performance log", status.performanceLog(
-                    config.performanceLogInterval()), STEP_LIMIT);
+                    config.performanceLogInterval(), time), STEP_LIMIT);
             this.ops = config.monitoring() == null ? null : parts.started("ops endpoint",
-                    new OpsServer(ServiceInfo.startingNow("shipper", config.shipperId()), registry, status::liveness,
+                    new OpsServer(ServiceInfo.starting("shipper", config.shipperId(), time.now()), registry, status::liveness,
                             status::readiness, status::stats, time.clock()).start(config.monitoring().host(),
                             config.monitoring().port()), STEP_LIMIT);
         } catch (IOException | RuntimeException | Error e) {

@@ -13,6 +13,7 @@ import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.deliver.Sender;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,9 +178,9 @@ final class ShipperStatus {
     }
 
     /** One line per interval: what came from Kafka, what HEC took, what went wrong, how full the pipeline is. */
-    PeriodicLog performanceLog(Duration interval) {
+    PeriodicLog performanceLog(Duration interval, Time time) {
         long[] last = {0, 0};
-        return PeriodicLog.every(interval, seconds -> {
+        return PeriodicLog.every(interval, time, seconds -> {
             long consumed = metrics.receivedEvents();
             long delivered = metrics.sentEvents();
             ShipperLoop.Status status = loop.status();

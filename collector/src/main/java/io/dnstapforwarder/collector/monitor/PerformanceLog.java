@@ -2,6 +2,7 @@ package io.dnstapforwarder.collector.monitor;
 
 import io.dnstapforwarder.metrics.LatencyWindow;
 import io.dnstapforwarder.metrics.PeriodicLog;
+import io.dnstapforwarder.time.Time;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.IntSupplier;
@@ -14,10 +15,10 @@ public final class PerformanceLog {
     }
 
     /** Starts logging every {@code interval}; a zero interval logs nothing. */
-    public static PeriodicLog start(Duration interval, CollectorMetrics stats, IntSupplier connections,
+    public static PeriodicLog start(Duration interval, Time time, CollectorMetrics stats, IntSupplier connections,
             LongSupplier outstandingBytes) {
         long[] last = {0, 0};
-        return PeriodicLog.every(interval, seconds -> {
+        return PeriodicLog.every(interval, time, seconds -> {
             long received = stats.receivedTotal();
             long published = stats.publishedTotal();
             LatencyWindow.Percentiles latency = stats.publishLatency();
