@@ -73,7 +73,8 @@ public final class Collector implements AutoCloseable {
         this.producer = new KafkaProducer<>(KafkaSettings.producer(config.kafkaBootstrap(),
                 "dnstap-collector-" + config.collectorId(), config.limits().maxLatency(), producerProperties(config)));
         this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
-        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.limits().publishBufferBytes(), metrics,
+        this.publisher = new KafkaEventPublisher(producer, config.topic(), config.partitionKey(),
+                config.limits().publishBufferBytes(), metrics,
                 time);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),

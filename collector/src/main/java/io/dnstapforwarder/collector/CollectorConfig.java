@@ -1,5 +1,6 @@
 package io.dnstapforwarder.collector;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.Require;
@@ -9,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -21,15 +23,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param kafkaBootstrap Kafka bootstrap servers
  * @param topic the topic events are published to
  * @param kafkaProperties producer properties passed through
+ * @param partitionKey the key of each Kafka record, which decides its partition
  */
 public record CollectorConfig(String collectorId, Listen listen, Limits limits, String kafkaBootstrap, String topic,
-        Map<String, String> kafkaProperties, Monitoring monitoring) {
+        Map<String, String> kafkaProperties, Monitoring monitoring, PartitionKey partitionKey) {
 
     /** What a frame's envelope and record add to it, at most: ids, peer, times, header, batch overhead. */
     static final int ENVELOPE_BYTES = 1024;
 
     public CollectorConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        Objects.requireNonNull(partitionKey, "partitionKey");
         if (listen.socketPath() == null && listen.tcp() == null) {
             throw new ConfigException("No listener: set --socket-path (DNSTAP_SOCKET_PATH) or --tcp-listen "
                     + "(DNSTAP_TCP_LISTEN)");

@@ -3,6 +3,7 @@ package io.dnstapforwarder.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.ConfigException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,7 +15,7 @@ class CollectorConfigTest {
     private static CollectorConfig config(int maxFrameBytes, Map<String, String> kafkaProperties) {
         return new CollectorConfig("c", CollectorConfig.Listen.unix(Path.of("d.sock")),
                 CollectorConfig.Limits.DEFAULTS.withMaxFrameBytes(maxFrameBytes), "127.0.0.1:9092", "t", kafkaProperties,
-                CollectorConfig.Monitoring.at(null));
+                CollectorConfig.Monitoring.at(null), PartitionKey.NONE);
     }
 
     @Test

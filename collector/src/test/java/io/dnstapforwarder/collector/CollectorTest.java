@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -35,8 +36,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +95,7 @@ class CollectorTest {
         assertThat(events).extracting(DnstapEvent::getConnectionId).containsOnly(event.getConnectionId());
         assertThat(records.get(0).headers().lastHeader("dnstap.schema").value())
                 .isEqualTo("dnstapforwarder.v1.DnstapEvent".getBytes(StandardCharsets.UTF_8));
-        assertThat(records.get(0).key()).isNull();
+        assertThat(records).allSatisfy(record -> assertThat(record.key()).isNull()); // --partition-key none
         // What the Go dnstap-forwarder's users read: its JSON names, from the same meters.
         await().atMost(WAIT).untilAsserted(() -> {
             JsonNode seed = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -102,6 +106,27 @@ class CollectorTest {
             assertThat(seed.get("average_latency").asDouble()).isPositive();
             assertThat(seed.get("processing_errors").asLong()).isZero();
         });
+    }
+
+    @Test
+    void keysEachRecordByItsTransactionSoThatAQueryLandsWithItsResponse() throws Exception {
+        collector.close();
+        String twelve = TestKafka.createTopic(TestKafka.uniqueTopic("keyed"), 12);
+        CollectorConfig base = config(socket);
+        collector = Collector.start(new CollectorConfig(base.collectorId(), base.listen(), base.limits(),
+                base.kafkaBootstrap(), twelve, Map.of(), base.monitoring(), PartitionKey.TRANSACTION));
+
+        FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
+        List<ConsumerRecord<byte[], byte[]>> records = TestKafka.read(twelve, capture.size(), WAIT);
+
+        // 326 transactions of a query and a response each: one key, one partition per transaction,
+        // and the 12 partitions all used.
+        assertThat(records).hasSize(652).allSatisfy(record -> assertThat(record.key()).hasSize(8));
+        Map<String, Set<Integer>> partitionsByKey = records.stream().collect(Collectors.groupingBy(
+                record -> HexFormat.of().formatHex(record.key()), Collectors.mapping(ConsumerRecord::partition,
+                        Collectors.toSet())));
+        assertThat(partitionsByKey).hasSize(326).allSatisfy((key, partitions) -> assertThat(partitions).hasSize(1));
+        assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(12);
     }
 
     @Test
@@ -124,7 +149,7 @@ class CollectorTest {
         collector = Collector.start(new CollectorConfig(open.collectorId(), new CollectorConfig.Listen(socket, null,
                 open.listen().tcp(), null, List.of(Network.parse("--allow-from", "10.0.0.0/8"),
                         Network.parse("--allow-from", "2001:db8::/32"))), open.limits().withMaxConnections(1),
-                open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+                open.kafkaBootstrap(), topic, Map.of(), open.monitoring(), PartitionKey.NONE));
         for (int i = 0; i < 3; i++) {
             try (SocketChannel refused = FrameStreamTestClient.connect(tcpAddress())) {
                 assertThat(refused.read(ByteBuffer.allocate(1))).as("closed at once").isEqualTo(-1);
@@ -139,7 +164,7 @@ class CollectorTest {
         collector.close();
         collector = Collector.start(new CollectorConfig(open.collectorId(), new CollectorConfig.Listen(socket, null,
                 open.listen().tcp(), null, List.of(Network.parse("--allow-from", "127.0.0.0/8"))), open.limits(),
-                open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+                open.kafkaBootstrap(), topic, Map.of(), open.monitoring(), PartitionKey.NONE));
         FrameStreamTestClient.send(capture, tcpAddress(), true);
         assertThat(TestKafka.read(topic, 2 * capture.size(), WAIT)).hasSize(2 * capture.size());
     }
@@ -149,7 +174,7 @@ class CollectorTest {
         collector.close();
         CollectorConfig open = config(socket);
         collector = Collector.start(new CollectorConfig(open.collectorId(), open.listen(),
-                open.limits().withMaxConnectionsPerSender(2), open.kafkaBootstrap(), topic, Map.of(), open.monitoring()));
+                open.limits().withMaxConnectionsPerSender(2), open.kafkaBootstrap(), topic, Map.of(), open.monitoring(), PartitionKey.NONE));
         List<SocketChannel> held = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -245,7 +270,7 @@ class CollectorTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "this host has no IPv6 loopback");
         try (Collector v6 = Collector.start(new CollectorConfig("test-collector",
                 new CollectorConfig.Listen(null, null, new HostPort("::1", 0), null), CollectorConfig.Limits.DEFAULTS,
-                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null)))) {
+                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null), PartitionKey.NONE))) {
             InetSocketAddress address = (InetSocketAddress) v6.listeners().get(0).localAddress();
 
             FrameStreamTestClient.send(capture.subList(0, 5), address, true);
@@ -304,7 +329,7 @@ class CollectorTest {
         return new CollectorConfig("test-collector",
                 CollectorConfig.Listen.unixAndTcp(socketPath, new HostPort("127.0.0.1", 0)),
                 CollectorConfig.Limits.DEFAULTS.withMaxFrameBytes(64 * 1024), TestKafka.bootstrapServers(), topic, Map.of(),
-                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)));
+                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE);
     }
 
     private InetSocketAddress tcpAddress() {

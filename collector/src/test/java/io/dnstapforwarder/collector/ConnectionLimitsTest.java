@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.listen.SocketListener;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -260,7 +261,7 @@ class ConnectionLimitsTest {
         try (LogLines lines = LogLines.of(PeriodicLog.class)) {
             collector = Collector.start(new CollectorConfig("limits", CollectorConfig.Listen.unix(socket),
                     CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                    new CollectorConfig.Monitoring(null, 100, Duration.ofSeconds(1))));
+                    new CollectorConfig.Monitoring(null, 100, Duration.ofSeconds(1)), PartitionKey.NONE));
             FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);
 
             await().atMost(WAIT).until(() -> lines.messages().stream().anyMatch(line -> line
@@ -277,7 +278,7 @@ class ConnectionLimitsTest {
     /** The collector pauses on purpose through {@link #pauses}: the pauses asked for are recorded, not waited. */
     private void start(CollectorConfig.Listen listen, CollectorConfig.Limits limits) throws Exception {
         collector = Collector.start(new CollectorConfig("limits", listen, limits, TestKafka.bootstrapServers(), topic,
-                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))), time);
+                Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE), time);
     }
 
     private FrameStreamWriter openStream() throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
@@ -64,7 +65,7 @@ class KafkaOutageTest {
         collector = Collector.start(new CollectorConfig("outage", CollectorConfig.Listen.unix(socket),
                 CollectorConfig.Limits.DEFAULTS.withMaxFrameBytes(64 * 1024).withPublishBufferBytes(BUDGET)
                         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                kafka.bootstrapServers(), "outage", Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
+                kafka.bootstrapServers(), "outage", Map.of(), CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE));
         AtomicLong sent = new AtomicLong();
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> send(socket, sent));
         await().atMost(WAIT).until(() -> stats().at("/frames/published").asLong() >= 3_000);

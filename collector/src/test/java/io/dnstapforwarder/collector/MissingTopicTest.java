@@ -3,6 +3,7 @@ package io.dnstapforwarder.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.TopicOptions;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.kafka.Topics;
@@ -50,7 +51,7 @@ class MissingTopicTest {
                 LogLines lines = LogLines.of(Collector.class);
                 Collector collector = Collector.start(new CollectorConfig("missing-topic",
                         CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")), CollectorConfig.Limits.DEFAULTS,
-                        kafka.bootstrapServers(), "dns.events", Map.of(), CollectorConfig.Monitoring.at(null)))) {
+                        kafka.bootstrapServers(), "dns.events", Map.of(), CollectorConfig.Monitoring.at(null), PartitionKey.NONE))) {
             await().atMost(WAIT).untilAsserted(() -> assertThat(collector.readiness().checks().get("kafka").toString())
                     .contains("topic dns.events does not exist in Kafka at " + kafka.bootstrapServers(),
                             "kafka-topics.sh --bootstrap-server " + kafka.bootstrapServers() + " --create --topic dns.events",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.event.DnstapEvent;
@@ -143,7 +144,7 @@ class TlsListenerTest {
                 null));
         collector = Collector.start(new CollectorConfig(config.collectorId(), config.listen(),
                 config.limits().withTimeouts(Duration.ofSeconds(300), Duration.ofSeconds(2)), config.kafkaBootstrap(),
-                topic, Map.of(), config.monitoring()));
+                topic, Map.of(), config.monitoring(), PartitionKey.NONE));
         long started = System.nanoTime();
         boolean closed = false;
         try (SocketChannel slow = SocketChannel.open(address())) {
@@ -186,7 +187,7 @@ class TlsListenerTest {
     private CollectorConfig config(CollectorConfig.Tls tls) {
         return new CollectorConfig("tls", CollectorConfig.Listen.tls(new HostPort("127.0.0.1", 0), tls),
                 CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)));
+                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE);
     }
 
     private InetSocketAddress address() {

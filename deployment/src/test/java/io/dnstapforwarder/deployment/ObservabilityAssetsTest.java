@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
@@ -65,7 +66,7 @@ class ObservabilityAssetsTest {
                 Collector collector = Collector.start(new CollectorConfig("assets-collector",
                         CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
                         CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                        CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
+                        CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE));
                 Shipper shipper = Shipper.start(ShipperConfig.builder("assets-shipper",
                         new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
                                 deadLetters, Map.of()), dir).hec(HecConfig.to(hec.url(), TOKEN))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
@@ -65,7 +66,7 @@ class ClusterFaultsIT {
             Path socket = dir.resolve("dnstap.sock");
             try (Collector collector = Collector.start(new CollectorConfig("cluster", CollectorConfig.Listen.unix(socket),
                     CollectorConfig.Limits.DEFAULTS, cluster.bootstrapServers(), "events", Map.of(),
-                    CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0))));
+                    CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE));
                     Shipper shipper = Shipper.start(ShipperConfig.builder("cluster",
                             new ShipperConfig.Kafka(cluster.bootstrapServers(), "events", "dnstap-cluster", "events.dlq",
                                     Map.of()), dir.resolve("shipper"))

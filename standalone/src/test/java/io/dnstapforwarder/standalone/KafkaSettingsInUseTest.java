@@ -3,6 +3,7 @@ package io.dnstapforwarder.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.kafka.embedded.EmbeddedKafka;
@@ -83,7 +84,7 @@ class KafkaSettingsInUseTest {
                 Collector collector = Collector.start(new CollectorConfig(collectorId,
                         CollectorConfig.Listen.unix(dir.resolve(id + ".sock")), limits,
                         TestKafka.bootstrapServers(), TestKafka.uniqueTopic("settings"), Map.of(),
-                        CollectorConfig.Monitoring.at(null)))) {
+                        CollectorConfig.Monitoring.at(null), PartitionKey.NONE))) {
             return settingsOf(lines, "client.id = dnstap-collector-" + collectorId);
         }
     }

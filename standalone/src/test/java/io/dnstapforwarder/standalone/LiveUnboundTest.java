@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
@@ -123,7 +124,7 @@ class LiveUnboundTest {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("unbound"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
         running.add(Collector.start(new CollectorConfig("live-collector", listen, CollectorConfig.Limits.DEFAULTS,
-                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null))));
+                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null), PartitionKey.NONE)));
         running.add(Shipper.start(ShipperConfig.builder("live-shipper",
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("unbound-group"),
                         deadLetters, Map.of()), dir)

@@ -1,5 +1,6 @@
 package io.dnstapforwarder.standalone;
 
+import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
 import io.dnstapforwarder.collector.CollectorConfig;
 import io.dnstapforwarder.config.HostPort;
@@ -49,7 +50,7 @@ final class TestPipeline implements AutoCloseable {
         Collector collector = Collector.start(new CollectorConfig(name + "-collector",
                 CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
                 CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                CollectorConfig.Monitoring.at(null)));
+                CollectorConfig.Monitoring.at(null), PartitionKey.NONE));
         Shipper shipper = Shipper.start(ShipperConfig.builder(name + "-shipper",
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic(name + "-group"),
                         deadLetters, Map.of()), dir)

@@ -1,11 +1,11 @@
 package io.dnstapforwarder.collector.publish;
 
-import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.collector.monitor.CollectorMetrics;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.retry.Backoff;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.Gauge;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,6 +107,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     private final AtomicLong failedEvents = new AtomicLong();
     private final Thread retrier;
     private final Time time;
+    private final PartitionKey partitionKey;
     private volatile boolean acknowledgedSinceRetry;
     private volatile String refusal;
     private volatile boolean closing;
@@ -116,13 +117,17 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
      *     {@code buffer.memory}
      */
     public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, CollectorMetrics metrics) {
-        this(producer, topic, budgetBytes, metrics, Time.SYSTEM);
+        this(producer, topic, PartitionKey.NONE, budgetBytes, metrics, Time.SYSTEM);
     }
 
-    /** @param time the clocks of publish latencies and deadlines, and the waits between retries */
-    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, int budgetBytes, CollectorMetrics metrics,
-            Time time) {
+    /**
+     * @param partitionKey the key each record gets, which decides its partition
+     * @param time the clocks of publish latencies and deadlines, and the waits between retries
+     */
+    public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, PartitionKey partitionKey, int budgetBytes,
+            CollectorMetrics metrics, Time time) {
         this.time = time;
+        this.partitionKey = partitionKey;
         this.producer = producer;
         this.topic = topic;
         this.budgetBytes = budgetBytes;
@@ -140,7 +145,8 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
     public void publish(byte[] event) throws InterruptedException {
         int size = Math.min(event.length + OVERHEAD_PER_EVENT, budgetBytes);
         budget.acquire(size);
-        send(new Pending(new ProducerRecord<>(topic, (Integer) null, (byte[]) null, event, headers), size, time.nanoTime()));
+        send(new Pending(new ProducerRecord<>(topic, (Integer) null, partitionKey.of(event), event, headers), size,
+                time.nanoTime()));
     }
 
     private void send(Pending pending) {

@@ -1,5 +1,7 @@
 package io.dnstapforwarder.shipper.shape;
 
+import io.dnstapforwarder.event.DnstapPeek;
+
 /**
  * Deterministic 1-in-N sampling: an event is kept when a hash of its question name (case folded)
  * and its client address falls in the kept Nth. A query and its response share both, so a

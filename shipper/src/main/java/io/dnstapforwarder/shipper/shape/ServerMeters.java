@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.shape;
 
+import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.dnstapforwarder.shipper.shape;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import java.util.function.Supplier;
 

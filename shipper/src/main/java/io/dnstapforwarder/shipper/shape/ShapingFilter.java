@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.shape;
 
+import io.dnstapforwarder.event.DnstapPeek;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 

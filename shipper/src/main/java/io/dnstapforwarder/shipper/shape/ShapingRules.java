@@ -2,6 +2,7 @@ package io.dnstapforwarder.shipper.shape;
 
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.dnstap.Message;
+import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.net.Network;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import java.io.IOException;

@@ -7,6 +7,8 @@ import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.DnstapPeek;
+import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.net.IpAddresses;
 import io.dnstapforwarder.testkit.HostileFrames;
@@ -21,12 +23,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
-/** What shaping decides on, read from a record's bytes without decoding it, against the reference decode. */
+/** What shaping and pairing decide on, read from a record's bytes without decoding it, against the reference decode. */
 class DnstapPeekTest {
 
     @Test
@@ -47,6 +50,12 @@ class DnstapPeekTest {
             Name qname = new Name(new DNSInput(Arrays.copyOfRange(peek.bytes(), peek.qnameStart(), peek.qnameEnd())));
             assertThat(qname.toString()).as("message %d", i).isEqualTo(expected.dns().questionName());
             assertThat(Type.string(peek.qtype())).isEqualTo(expected.dns().questionType());
+            assertThat(DClass.string(peek.qclass())).isEqualTo(expected.dns().questionClass());
+            assertThat(IpAddresses.format(Arrays.copyOfRange(peek.bytes(), peek.serverStart(),
+                    peek.serverStart() + peek.serverLength()))).isEqualTo(expected.responseAddress());
+            assertThat(peek.clientPort()).isEqualTo(expected.queryPort());
+            assertThat(peek.serverPort()).isEqualTo(expected.responsePort());
+            assertThat(peek.dnsId()).isEqualTo(expected.dns().id());
             if (peek.isQuery()) {
                 assertThat(peek.rcode()).isEqualTo(-1);
             } else {
@@ -84,7 +93,12 @@ class DnstapPeekTest {
         if (peek.read(record)) {
             assertThat(peek.identityStart() + Math.max(0, peek.identityLength())).isLessThanOrEqualTo(record.length);
             assertThat(peek.clientStart() + Math.max(0, peek.clientLength())).isLessThanOrEqualTo(record.length);
+            assertThat(peek.serverStart() + Math.max(0, peek.serverLength())).isLessThanOrEqualTo(record.length);
             assertThat(peek.qnameEnd()).isLessThanOrEqualTo(record.length);
+        }
+        // The key is read from the same fields: never an exception either, whatever the record.
+        if (TransactionKey.of(peek) != null) {
+            assertThat(TransactionKey.partitionKey(peek)).hasSize(8);
         }
     }
 

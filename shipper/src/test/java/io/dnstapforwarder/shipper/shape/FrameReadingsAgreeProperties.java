@@ -7,6 +7,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.event.DnstapIdentities;
+import io.dnstapforwarder.event.DnstapPeek;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

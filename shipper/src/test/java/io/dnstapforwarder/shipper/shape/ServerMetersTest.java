@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
+import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.micrometer.core.instrument.Counter;
 import java.util.Arrays;

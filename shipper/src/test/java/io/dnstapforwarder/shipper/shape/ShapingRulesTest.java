@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.testkit.ReferenceDecode;
 import io.dnstapforwarder.testkit.TestData;

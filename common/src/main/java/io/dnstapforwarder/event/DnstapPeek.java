@@ -1,12 +1,13 @@
-package io.dnstapforwarder.shipper.shape;
+package io.dnstapforwarder.event;
 
 import io.dnstapforwarder.dnstap.Message;
 
 /**
  * Reads from a Kafka record's bytes (a {@code DnstapEvent} envelope around a dnstap frame) only
- * what shaping decides on, without building anything: the dnstap message type, the identity, the
- * client address, and from the DNS message its question name and type and its reply code. A
- * dropped event must cost next to nothing, and most events are decided on a few dozen bytes.
+ * what shaping and pairing decide on, without building anything: the dnstap message type, the
+ * identity, the addresses and ports, and from the DNS message its id, its question and its reply
+ * code. It runs for every record (the collector's partition key, the shipper's shaping and
+ * transactions), so a record costs a walk over a few dozen bytes and no allocation.
  *
  * <p>Every read is bounds-checked: a record this cannot read (not an envelope, a truncated field)
  * is reported as unreadable and goes on to the renderer, which keeps it whole or dead-letters it.
@@ -19,6 +20,9 @@ public final class DnstapPeek {
     private static final int DNSTAP_MESSAGE = 14;
     private static final int MESSAGE_TYPE = 1;
     private static final int MESSAGE_QUERY_ADDRESS = 4;
+    private static final int MESSAGE_RESPONSE_ADDRESS = 5;
+    private static final int MESSAGE_QUERY_PORT = 6;
+    private static final int MESSAGE_RESPONSE_PORT = 7;
     private static final int MESSAGE_QUERY_MESSAGE = 10;
     private static final int MESSAGE_RESPONSE_MESSAGE = 14;
     private static final int WIRE_VARINT = 0;
@@ -36,6 +40,10 @@ public final class DnstapPeek {
     private int identityLength;
     private int clientStart;
     private int clientLength;
+    private int serverStart;
+    private int serverLength;
+    private int clientPort;
+    private int serverPort;
     private int queryStart;
     private int queryLength;
     private int responseStart;
@@ -45,6 +53,8 @@ public final class DnstapPeek {
     private int qnameStart;
     private int qnameEnd;
     private int qtype;
+    private int qclass;
+    private int dnsId;
     private int rcode;
 
     /** Reads {@code record}; false when it is not a readable dnstap message (then nothing else is set). */
@@ -54,10 +64,15 @@ public final class DnstapPeek {
         messageType = 0;
         identityLength = -1;
         clientLength = -1;
+        serverLength = -1;
+        clientPort = -1;
+        serverPort = -1;
         queryLength = -1;
         responseLength = -1;
         qnameStart = -1;
         qtype = -1;
+        qclass = -1;
+        dnsId = -1;
         rcode = -1;
         readable = readFields(Level.ENVELOPE, 0, record.length) && messageType != 0;
         if (readable) {
@@ -103,6 +118,30 @@ public final class DnstapPeek {
         return clientLength;
     }
 
+    /** Where the server (response) address is, 4 or 16 bytes, or -1. */
+    public int serverStart() {
+        return serverLength == 4 || serverLength == 16 ? serverStart : -1;
+    }
+
+    public int serverLength() {
+        return serverLength;
+    }
+
+    /** The client's (query) port, or -1 when the message has none. */
+    public int clientPort() {
+        return clientPort;
+    }
+
+    /** The server's (response) port, or -1 when the message has none. */
+    public int serverPort() {
+        return serverPort;
+    }
+
+    /** The DNS message's id, or -1 when there is no DNS message of at least a header. */
+    public int dnsId() {
+        return dnsId;
+    }
+
     /** Where the question name's wire form starts, or -1 when the DNS message has no readable question. */
     public int qnameStart() {
         return qnameStart;
@@ -116,6 +155,11 @@ public final class DnstapPeek {
     /** The question type, or -1. */
     public int qtype() {
         return qtype;
+    }
+
+    /** The question class, or -1. */
+    public int qclass() {
+        return qclass;
     }
 
     /** The reply code of a response's header (the low 4 bits; EDNS extends it), or -1 for queries and unreadable ones. */
@@ -144,6 +188,18 @@ public final class DnstapPeek {
                 if (type <= Integer.MAX_VALUE && Message.Type.forNumber((int) type) != null) {
                     // As protobuf does: a value the enum does not know leaves the field as it was.
                     messageType = (int) type;
+                }
+            } else if (level == Level.MESSAGE && (field == MESSAGE_QUERY_PORT || field == MESSAGE_RESPONSE_PORT)
+                    && wire == WIRE_VARINT) {
+                long port = varint(to);
+                if (port < 0) {
+                    return false;
+                }
+                int kept = (int) (port & 0xFFFF_FFFFL); // a uint32, as protobuf reads it
+                if (field == MESSAGE_QUERY_PORT) {
+                    clientPort = kept;
+                } else {
+                    serverPort = kept;
                 }
             } else if (wire == WIRE_LENGTH_DELIMITED) {
                 int length = length(to);
@@ -188,6 +244,9 @@ public final class DnstapPeek {
                 if (field == MESSAGE_QUERY_ADDRESS) {
                     clientStart = start;
                     clientLength = length;
+                } else if (field == MESSAGE_RESPONSE_ADDRESS) {
+                    serverStart = start;
+                    serverLength = length;
                 } else if (field == MESSAGE_QUERY_MESSAGE) {
                     queryStart = start;
                     queryLength = length;
@@ -211,6 +270,7 @@ public final class DnstapPeek {
         }
         dnsStart = start;
         dnsEnd = start + length;
+        dnsId = ((bytes[dnsStart] & 0xFF) << 8) | (bytes[dnsStart + 1] & 0xFF);
         if (response) {
             rcode = bytes[dnsStart + 3] & 0x0F;
         }
@@ -240,6 +300,9 @@ public final class DnstapPeek {
         qnameStart = dnsStart + DNS_HEADER;
         qnameEnd = at + 1;
         qtype = ((bytes[at + 1] & 0xFF) << 8) | (bytes[at + 2] & 0xFF);
+        if (at + 4 < dnsEnd) {
+            qclass = ((bytes[at + 3] & 0xFF) << 8) | (bytes[at + 4] & 0xFF);
+        }
     }
 
     /** A varint from {@link #position}, or -1 when it runs past {@code end} or past 64 bits. */
