@@ -18,6 +18,11 @@ import org.apache.kafka.common.TopicPartition;
  * records not yet in a batch begin, and the last offset read. That keeps the consumer thread's
  * bookkeeping to a few operations per batch instead of a tree insertion per record.
  *
+ * <p>A record can also be held ({@link ReadPosition#hold}): read, in no batch of its own, yet not
+ * to be committed past, because it waits for another (a DNS query for its response) or rides in
+ * another record's batch. A hold is released when that is settled; the commit stops at the
+ * first unreleased hold.
+ *
  * <p>Each time a partition is (re)assigned its state starts a new epoch; a completion reported
  * for an earlier epoch (work abandoned at a rebalance that finished anyway) is ignored, so it
  * cannot mark records of the new assignment as done.
@@ -46,11 +51,38 @@ final class OffsetLedger {
          * when that batch is); without, it is skipped and done at once.
          */
         void read(long offset, boolean toDeliver);
+
+        /** A record was read and is held: nothing from it on is committed until the hold is released. */
+        Hold hold(long offset);
+    }
+
+    /**
+     * A held record's offset. Released on the consumer thread (when what carries the record is
+     * settled); a hold of a partition this consumer no longer owns belongs to no state any more, and
+     * releasing it changes nothing.
+     */
+    static final class Hold {
+        private final long offset;
+        private boolean released;
+
+        private Hold(long offset) {
+            this.offset = offset;
+        }
+
+        void release() {
+            released = true;
+        }
+
+        long offset() {
+            return offset;
+        }
     }
 
     private static final class PartitionState implements ReadPosition {
         final long epoch;
         final ArrayDeque<Span> inFlight = new ArrayDeque<>();
+        /** In offset order (records are read in order), released ones dropped from the front. */
+        final ArrayDeque<Hold> holds = new ArrayDeque<>();
         long unbatchedFrom = -1;
         long lastRead = -1;
         long lastCommitted = -1;
@@ -65,6 +97,22 @@ final class OffsetLedger {
             if (toDeliver && unbatchedFrom < 0) {
                 unbatchedFrom = offset;
             }
+        }
+
+        @Override
+        public Hold hold(long offset) {
+            read(offset, false);
+            Hold hold = new Hold(offset);
+            holds.addLast(hold);
+            return hold;
+        }
+
+        /** The first offset still held, or {@code Long.MAX_VALUE}. */
+        long firstHeld() {
+            while (!holds.isEmpty() && holds.peekFirst().released) {
+                holds.removeFirst();
+            }
+            return holds.isEmpty() ? Long.MAX_VALUE : holds.peekFirst().offset;
         }
     }
 
@@ -121,8 +169,8 @@ final class OffsetLedger {
             if (state.lastRead < 0) {
                 return;
             }
-            long next = !state.inFlight.isEmpty() ? state.inFlight.peekFirst().first
-                    : state.unbatchedFrom >= 0 ? state.unbatchedFrom : state.lastRead + 1;
+            long next = Math.min(state.firstHeld(), !state.inFlight.isEmpty() ? state.inFlight.peekFirst().first
+                    : state.unbatchedFrom >= 0 ? state.unbatchedFrom : state.lastRead + 1);
             if (next > state.lastCommitted) {
                 offsets.put(partition, new OffsetAndMetadata(next));
             }

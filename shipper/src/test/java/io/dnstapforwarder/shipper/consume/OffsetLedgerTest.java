@@ -103,6 +103,47 @@ class OffsetLedgerTest {
         assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(0)));
     }
 
+    @Test
+    void neverCommitsPastAHeldRecordHoweverFarBatchesAfterItGot() {
+        OffsetLedger.Hold query = ledger.position(P0).hold(10); // a query waiting for its response
+        readAndBatch(P0, 11, 19);
+        ledger.done(P0, 11, ledger.epoch(P0));
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(10)));
+
+        // Its response came at 20 and both went out in the batch of [20, 24]: settled, the hold goes.
+        readAndBatch(P0, 20, 24);
+        ledger.done(P0, 20, ledger.epoch(P0));
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(10)));
+        query.release();
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(25)));
+    }
+
+    @Test
+    void holdsReleasedOutOfOrderKeepTheCommitAtTheFirstStillHeld() {
+        OffsetLedger.Hold first = ledger.position(P0).hold(0);
+        OffsetLedger.Hold second = ledger.position(P0).hold(1);
+        OffsetLedger.Hold third = ledger.position(P0).hold(2);
+
+        second.release();
+        third.release();
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(0)));
+
+        first.release();
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(3)));
+    }
+
+    @Test
+    void aHoldOfAPartitionNoLongerOwnedChangesNothingWhenReleased() {
+        OffsetLedger.Hold stale = ledger.position(P0).hold(5);
+        ledger.forget(List.of(P0));
+        ledger.position(P0).hold(7); // owned again: a new epoch, read again from the committed offset
+
+        stale.release();
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(7)));
+    }
+
     private void readAndBatch(TopicPartition partition, long first, long last) {
         for (long offset = first; offset <= last; offset++) {
             ledger.position(partition).read(offset, true);
