@@ -25,14 +25,10 @@ public final class DnstapPeek {
     private static final int MESSAGE_RESPONSE_PORT = 7;
     private static final int MESSAGE_QUERY_MESSAGE = 10;
     private static final int MESSAGE_RESPONSE_MESSAGE = 14;
-    private static final int WIRE_VARINT = 0;
-    private static final int WIRE_FIXED64 = 1;
-    private static final int WIRE_LENGTH_DELIMITED = 2;
-    private static final int WIRE_FIXED32 = 5;
     private static final int DNS_HEADER = 12;
 
     private byte[] bytes;
-    private int position;
+    private final ProtobufWire wire = new ProtobufWire();
     private boolean frameRead;
     private boolean readable;
     private int messageType;
@@ -60,6 +56,7 @@ public final class DnstapPeek {
     /** Reads {@code record}; false when it is not a readable dnstap message (then nothing else is set). */
     public boolean read(byte[] record) {
         bytes = record;
+        wire.on(record);
         frameRead = false;
         messageType = 0;
         identityLength = -1;
@@ -172,16 +169,16 @@ public final class DnstapPeek {
 
     /** Reads the fields of {@code level} in {@code [from, to)}; false when they are not well-formed. */
     private boolean readFields(Level level, int from, int to) {
-        position = from;
-        while (position < to) {
-            long tag = varint(to);
+        wire.at(from);
+        while (wire.position() < to) {
+            long tag = wire.varint(to);
             if (tag < 0) {
                 return false;
             }
             int field = (int) (tag >>> 3);
-            int wire = (int) (tag & 7);
-            if (level == Level.MESSAGE && field == MESSAGE_TYPE && wire == WIRE_VARINT) {
-                long type = varint(to);
+            int wireType = (int) (tag & 7);
+            if (level == Level.MESSAGE && field == MESSAGE_TYPE && wireType == ProtobufWire.VARINT) {
+                long type = wire.varint(to);
                 if (type < 0) {
                     return false;
                 }
@@ -190,8 +187,8 @@ public final class DnstapPeek {
                     messageType = (int) type;
                 }
             } else if (level == Level.MESSAGE && (field == MESSAGE_QUERY_PORT || field == MESSAGE_RESPONSE_PORT)
-                    && wire == WIRE_VARINT) {
-                long port = varint(to);
+                    && wireType == ProtobufWire.VARINT) {
+                long port = wire.varint(to);
                 if (port < 0) {
                     return false;
                 }
@@ -201,20 +198,20 @@ public final class DnstapPeek {
                 } else {
                     serverPort = kept;
                 }
-            } else if (wire == WIRE_LENGTH_DELIMITED) {
-                int length = length(to);
+            } else if (wireType == ProtobufWire.LENGTH_DELIMITED) {
+                int length = wire.length(to);
                 if (length < 0) {
                     return false;
                 }
-                int start = position;
+                int start = wire.position();
                 if (!take(level, field, start, length)) {
                     return false;
                 }
                 if (frameRead && level == Level.ENVELOPE) {
                     return true;
                 }
-                position = start + length;
-            } else if (!skip(tag, to)) {
+                wire.at(start + length);
+            } else if (!wire.skip(tag, to)) {
                 return false;
             }
         }
@@ -302,50 +299,6 @@ public final class DnstapPeek {
         qtype = ((bytes[at + 1] & 0xFF) << 8) | (bytes[at + 2] & 0xFF);
         if (at + 4 < dnsEnd) {
             qclass = ((bytes[at + 3] & 0xFF) << 8) | (bytes[at + 4] & 0xFF);
-        }
-    }
-
-    /** A varint from {@link #position}, or -1 when it runs past {@code end} or past 64 bits. */
-    private long varint(int end) {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (position >= end) {
-                return -1;
-            }
-            byte b = bytes[position++];
-            value |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return value;
-            }
-        }
-        return -1;
-    }
-
-    /** A length prefix that fits in what is left before {@code end}, or -1. */
-    private int length(int end) {
-        long length = varint(end);
-        if (length < 0 || length > end - position) {
-            return -1;
-        }
-        return (int) length;
-    }
-
-    private boolean skip(long tag, int end) {
-        switch ((int) (tag & 7)) {
-            case WIRE_VARINT -> {
-                return varint(end) >= 0;
-            }
-            case WIRE_FIXED64 -> {
-                position += 8;
-                return position <= end;
-            }
-            case WIRE_FIXED32 -> {
-                position += 4;
-                return position <= end;
-            }
-            default -> {
-                return false;
-            }
         }
     }
 }
