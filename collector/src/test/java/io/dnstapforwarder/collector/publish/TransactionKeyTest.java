@@ -2,17 +2,14 @@ package io.dnstapforwarder.collector.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
-import io.dnstapforwarder.dnstap.SocketFamily;
-import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.testkit.TestData;
-import java.io.ByteArrayOutputStream;
+import io.dnstapforwarder.testkit.TransactionFrames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +29,7 @@ class TransactionKeyTest {
         Map<TransactionKey, String> partitionKeys = new HashMap<>();
 
         for (byte[] frame : frames) {
-            assertThat(peek.read(envelope(frame))).isTrue();
+            assertThat(peek.read(TransactionFrames.envelope(frame))).isTrue();
             TransactionKey key = TransactionKey.of(peek);
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(Message.Type.forNumber(peek.messageType()));
             String partitionKey = java.util.HexFormat.of().formatHex(TransactionKey.partitionKey(peek));
@@ -70,13 +67,13 @@ class TransactionKeyTest {
 
     @Test
     void givesNoKeyToWhatIsNoHalfOfATransaction() {
-        assertThat(peek.read(envelope("not dnstap".getBytes(StandardCharsets.US_ASCII)))).isFalse();
+        assertThat(peek.read(TransactionFrames.envelope("not dnstap".getBytes(StandardCharsets.US_ASCII)))).isFalse();
         assertThat(TransactionKey.of(peek)).isNull();
         assertThat(TransactionKey.partitionKey(peek)).isNull();
 
         byte[] withoutDnsMessage = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setMessage(Message.newBuilder()
                 .setType(Message.Type.CLIENT_QUERY).setQueryPort(53000)).build().toByteArray();
-        assertThat(peek.read(envelope(withoutDnsMessage))).isTrue();
+        assertThat(peek.read(TransactionFrames.envelope(withoutDnsMessage))).isTrue();
         assertThat(TransactionKey.of(peek)).isNull();
     }
 
@@ -85,41 +82,7 @@ class TransactionKeyTest {
     }
 
     private TransactionKey key(Message.Type type, String name, int qtype, int id, int clientPort, String identity) {
-        boolean query = type.getNumber() % 2 == 1;
-        ByteString dns = ByteString.copyFrom(dnsMessage(id, name, qtype, !query));
-        Message.Builder message = Message.newBuilder().setType(type).setSocketFamily(SocketFamily.INET)
-                .setQueryAddress(ByteString.copyFrom(new byte[] {(byte) 192, 0, 2, 7}))
-                .setResponseAddress(ByteString.copyFrom(new byte[] {(byte) 192, 0, 2, 53}))
-                .setQueryPort(clientPort).setResponsePort(53);
-        if (query) {
-            message.setQueryMessage(dns);
-        } else {
-            message.setResponseMessage(dns);
-        }
-        byte[] frame = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setIdentity(ByteString.copyFromUtf8(identity))
-                .setMessage(message).build().toByteArray();
-        assertThat(peek.read(envelope(frame))).isTrue();
+        assertThat(peek.read(TransactionFrames.half(type, identity, clientPort, id, name, qtype))).isTrue();
         return TransactionKey.of(peek);
-    }
-
-    private static byte[] dnsMessage(int id, String name, int qtype, boolean response) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(id >>> 8);
-        out.write(id);
-        out.write(response ? 0x81 : 0x01);
-        out.write(response ? 0x80 : 0x00);
-        out.writeBytes(new byte[] {0, 1, 0, 0, 0, 0, 0, 0});
-        for (String label : name.split("\\.")) {
-            out.write(label.length());
-            out.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
-        }
-        out.write(0);
-        out.writeBytes(new byte[] {0, (byte) qtype, 0, 1});
-        return out.toByteArray();
-    }
-
-    private static byte[] envelope(byte[] frame) {
-        return DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame)).setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
-                .setCollectorId("c").setConnectionId(1).setReceivedAtNs(1).build().toByteArray();
     }
 }

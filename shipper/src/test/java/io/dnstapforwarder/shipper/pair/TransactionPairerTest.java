@@ -2,12 +2,10 @@ package io.dnstapforwarder.shipper.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
-import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
-import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.event.TransactionKey;
+import io.dnstapforwarder.testkit.TransactionFrames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -186,18 +184,8 @@ class TransactionPairerTest {
 
     /** The key of a CLIENT_QUERY with DNS id {@code id} for {@code name}, as the collector and shipper read it. */
     private static TransactionKey key(int id, String name) {
-        java.io.ByteArrayOutputStream dns = new java.io.ByteArrayOutputStream();
-        dns.writeBytes(new byte[] {(byte) (id >>> 8), (byte) id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
-        for (String label : name.split("\\.")) {
-            dns.write(label.length());
-            dns.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        dns.writeBytes(new byte[] {0, 0, 1, 0, 1});
-        byte[] frame = Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setMessage(Message.newBuilder()
-                .setType(Message.Type.CLIENT_QUERY).setQueryMessage(ByteString.copyFrom(dns.toByteArray())))
-                .build().toByteArray();
         DnstapPeek peek = new DnstapPeek();
-        peek.read(DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame)).build().toByteArray());
+        peek.read(TransactionFrames.half(Message.Type.CLIENT_QUERY, "ns1", 53000, id, name, 1));
         return TransactionKey.of(peek);
     }
 }
