@@ -74,8 +74,7 @@ public final class Collector implements AutoCloseable {
                 "dnstap-collector-" + config.collectorId(), config.limits().maxLatency(), producerProperties(config)));
         this.producerMetrics = KafkaClientMeters.of(producer, metrics.tags(), registry);
         this.publisher = new KafkaEventPublisher(producer, config.topic(), config.partitionKey(),
-                config.limits().publishBufferBytes(), metrics,
-                time);
+                config.limits().publishBufferBytes(), metrics, time);
         this.kafkaProbe = new KafkaProbe(KafkaSettings.admin(config.kafkaBootstrap(), "dnstap-collector-probe-"
                 + config.collectorId(), config.kafkaProperties()), config.topic(), Duration.ofSeconds(2),
                 Duration.ofSeconds(3), time.clock());

@@ -66,8 +66,8 @@ public final class CollectorOptions {
     @Option(names = "--partition-key", paramLabel = "none|transaction", defaultValue = "none",
             description = "Key of each Kafka record, which decides its partition: none (Kafka fills one partition's "
                     + "batch at a time, the cheapest) or transaction (a DNS query and its response on one partition, "
-                    + "so that every shipper of a group can pair them with --transactions; about twice the "
-                    + "collector's CPU per event flat out). Default: ${DEFAULT-VALUE}.")
+                    + "so that every shipper of a group can pair them; flat out, about half the collector's "
+                    + "throughput). Default: ${DEFAULT-VALUE}.")
     private String partitionKey;
 
     @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "" + Limits.DEFAULT_MAX_FRAME_BYTES,
@@ -128,14 +128,6 @@ public final class CollectorOptions {
      * @param monitoring the ops endpoint, or {@code null}
      * @param performanceLog how often to log a line of rates; zero for never
      */
-    private PartitionKey parsePartitionKey() {
-        return switch (partitionKey.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "none" -> PartitionKey.NONE;
-            case "transaction" -> PartitionKey.TRANSACTION;
-            default -> throw ConfigException.invalid("--partition-key", partitionKey, "must be none or transaction");
-        };
-    }
-
     public CollectorConfig toConfig(KafkaOptions kafka, Path defaultSocketPath, String defaultTcpListen,
             HostPort monitoring, Duration performanceLog) {
         Path socket = socketPath != null ? socketPath : defaultSocketPath;
@@ -148,6 +140,14 @@ public final class CollectorOptions {
                         maxConnectionsPerSender, Duration.ofSeconds(startTimeoutSec)),
                 kafka.bootstrap(), kafka.topic(), kafka.properties(),
                 new CollectorConfig.Monitoring(monitoring, maxLatencySamples, performanceLog), parsePartitionKey());
+    }
+
+    private PartitionKey parsePartitionKey() {
+        return switch (partitionKey.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> PartitionKey.NONE;
+            case "transaction" -> PartitionKey.TRANSACTION;
+            default -> throw ConfigException.invalid("--partition-key", partitionKey, "must be none or transaction");
+        };
     }
 
     private CollectorConfig.Tls tls() {

@@ -18,8 +18,8 @@ public enum PartitionKey {
     /**
      * The event's DNS transaction ({@link TransactionKey}): a query and its response land on one
      * partition, so that any shipper of a group can pair them. Kafka then fills a batch per
-     * partition at once: flat out, publishing costs about twice the CPU per event
-     * (docs/PERFORMANCE.md).
+     * partition at once: flat out, publishing runs at about half the rate, on 1.3x the CPU per
+     * event (docs/PERFORMANCE.md).
      */
     TRANSACTION;
 
