@@ -12,7 +12,7 @@ import java.util.Arrays;
  * names, ASCII letters without regard to case; its type; its class). Both halves of a transaction
  * have equal keys; a response to another question with the same id has another key.
  *
- * <p>The collector puts {@link #partitionKey} on each Kafka record, so that Kafka's partitioner
+ * <p>The collector can put {@link #partitionKey} on each Kafka record, so that Kafka's partitioner
  * sends both halves to one partition; the shipper compares the keys themselves, never only the
  * hash. Read with {@link DnstapPeek}: nothing of the DNS message is decoded past its question.
  */
@@ -21,11 +21,11 @@ public final class TransactionKey {
     private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] bytes;
-    private final int hash;
+    private final long hash;
 
     private TransactionKey(byte[] bytes) {
         this.bytes = bytes;
-        this.hash = Long.hashCode(hash64(bytes));
+        this.hash = hash64(bytes);
     }
 
     /**
@@ -46,16 +46,10 @@ public final class TransactionKey {
     }
 
     /**
-     * The Kafka record key for the message {@code peek} read last: 8 bytes that are equal for both
-     * halves of a transaction and spread evenly over partitions; null when it has no key (Kafka
-     * then spreads such records as it would without keys).
+     * The Kafka record key: 8 bytes, equal for both halves of a transaction, that spread evenly
+     * over partitions.
      */
-    public static byte[] partitionKey(DnstapPeek peek) {
-        byte[] bytes = keyBytes(peek);
-        if (bytes == null) {
-            return null;
-        }
-        long hash = hash64(bytes);
+    public byte[] partitionKey() {
         byte[] key = new byte[Long.BYTES];
         for (int i = 0; i < Long.BYTES; i++) {
             key[i] = (byte) (hash >>> (56 - 8 * i));
@@ -75,7 +69,7 @@ public final class TransactionKey {
 
     @Override
     public int hashCode() {
-        return hash;
+        return Long.hashCode(hash);
     }
 
     private static byte[] keyBytes(DnstapPeek peek) {

@@ -52,7 +52,8 @@ public class TransactionKeyBenchmark {
     @Benchmark
     public byte[] encodeAndKey() {
         byte[] event = encoder.encode(frame(), 0);
-        return peek.read(event) ? TransactionKey.partitionKey(peek) : event;
+        TransactionKey key = peek.read(event) ? TransactionKey.of(peek) : null;
+        return key != null ? key.partitionKey() : event;
     }
 
     private ByteBuffer frame() {

@@ -52,14 +52,14 @@ public final class KeySpreadCommand implements Callable<Integer> {
                 unkeyed++;
                 continue;
             }
-            byte[] key = TransactionKey.partitionKey(peek);
+            TransactionKey key = TransactionKey.of(peek);
             if (key == null) {
                 unkeyed++;
                 continue;
             }
-            int partition = Utils.toPositive(Utils.murmur2(key)) % partitions;
+            int partition = Utils.toPositive(Utils.murmur2(key.partitionKey())) % partitions;
             counts[partition]++;
-            int[] seen = halves.computeIfAbsent(TransactionKey.of(peek), k -> new int[] {-1, -1, 0, 0});
+            int[] seen = halves.computeIfAbsent(key, k -> new int[] {-1, -1, 0, 0});
             int half = peek.isQuery() ? 0 : 1;
             seen[half] = partition;
             seen[2 + half]++;

@@ -32,6 +32,7 @@ public enum PartitionKey {
             return null;
         }
         DnstapPeek peek = PEEKS.get();
-        return peek.read(event) ? TransactionKey.partitionKey(peek) : null;
+        TransactionKey key = peek.read(event) ? TransactionKey.of(peek) : null;
+        return key == null ? null : key.partitionKey();
     }
 }

@@ -7,9 +7,9 @@ import java.util.function.Supplier;
 /**
  * Whether a record goes on to Splunk under the shaping rules in force, decided on the few bytes
  * {@link DnstapPeek} reads before anything is built; counts what it drops, by rule, and, when it
- * reads a record, the record per DNS server. The rules are asked for each record, so a changed rule applies at once.
- * A record it cannot read is never dropped: the renderer keeps it whole or dead-letters it. One
- * per thread (it keeps the peek's state).
+ * reads a record, the record per DNS server. The rules are asked for each record, so a changed
+ * rule applies at once. A record it cannot read is never dropped: the renderer keeps it whole or
+ * dead-letters it. One per thread (it keeps the peek's state).
  */
 public final class ShapingFilter implements Predicate<byte[]> {
 
@@ -40,7 +40,7 @@ public final class ShapingFilter implements Predicate<byte[]> {
         if (servers != null) {
             servers.count(peek);
         }
-        ShapingRules.Drop drop = readable && current.dropsAnything() ? current.dropReason(peek) : null;
+        ShapingRules.Drop drop = readable ? current.dropReason(peek) : null;
         if (drop != null) {
             drops.dropped(drop);
             return false;
