@@ -7,7 +7,9 @@
 # Needs (docs/PERFORMANCE.md, "How to run it"): `dnstap-bench broker` on $KAFKA with the topic
 # filled, `dnstap-bench hec-sink` on $HEC, its PID in $SINK_PID and the broker's in $BROKER_PID.
 # A drain ends when the count reaches $TOTAL or stops moving for 3 s; each is bounded to 5 minutes.
-# Extra shipper options: FULL_OPTS and SHAPED_OPTS.
+# Extra shipper options: FULL_OPTS and SHAPED_OPTS; SHAPED_BASE replaces the second drain's
+# `--event-profile compact --sample-rate 10` (SHAPED_BASE= SHAPED_OPTS=--transactions compares
+# pairing with none).
 set -euo pipefail
 rounds=${1:?usage: shaping-drain.sh ROUNDS}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,5 +62,5 @@ for round in $(seq 1 "$rounds"); do
   # shellcheck disable=SC2086 # the options are meant to split
   drain "full-$round" ${FULL_OPTS:-}
   # shellcheck disable=SC2086
-  drain "shaped-$round" --event-profile compact --sample-rate 10 ${SHAPED_OPTS:-}
+  drain "shaped-$round" ${SHAPED_BASE---event-profile compact --sample-rate 10} ${SHAPED_OPTS:-}
 done

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.bench;
 
 import io.dnstapforwarder.bench.keys.KeySpreadCommand;
+import io.dnstapforwarder.bench.pairing.PendingMemoryCommand;
 import io.dnstapforwarder.bench.sweep.RateSweepCommand;
 import io.dnstapforwarder.bench.sweep.SweepPlotCommand;
 import io.dnstapforwarder.config.BuildVersion;
@@ -11,7 +12,7 @@ import picocli.CommandLine;
 /** {@code java -jar bench/target/dnstap-bench.jar}: the benchmark tools. See docs/PERFORMANCE.md. */
 @Command(name = "dnstap-bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         subcommands = {BrokerCommand.class, LoadGenerator.class, HecSinkCommand.class, RateSweepCommand.class,
-                SweepPlotCommand.class, KeySpreadCommand.class},
+                SweepPlotCommand.class, KeySpreadCommand.class, PendingMemoryCommand.class},
         description = "Benchmark tools: a Kafka broker of its own, the end-to-end dnstap load generator, a counting HEC endpoint.")
 public final class Bench implements Runnable {
 

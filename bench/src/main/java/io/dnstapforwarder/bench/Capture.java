@@ -1,7 +1,10 @@
 package io.dnstapforwarder.bench;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEventEncoder;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -46,6 +49,23 @@ public record Capture(ByteBuffer bytes, int[] offsets, int count) {
     }
 
     /** Mean bytes of a frame's payload. */
+    /**
+     * Frame {@code index} in the collector's envelope, as the collector publishes it from a Unix
+     * socket ({@code encoder}: {@link #envelopes()}).
+     */
+    public byte[] envelope(int index, DnstapEventEncoder encoder) {
+        ByteBuffer frame = frames(index, 1);
+        frame.position(frame.position() + 4); // past the frame's length
+        return encoder.encode(frame, index);
+    }
+
+    /** An encoder of the collector's envelope for {@link #envelope}: one per thread. */
+    public static DnstapEventEncoder envelopes() {
+        return new DnstapEventEncoder(DnstapEvent.newBuilder().setCollectorId("bench")
+                .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE).setTransport(Transport.UNIX)
+                .setPeerAddress("/run/dnstap.sock").build());
+    }
+
     public double meanFrameBytes() {
         return (double) (bytes.capacity() - 4L * count) / count;
     }

@@ -8,9 +8,12 @@ import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.DnstapPeek;
+import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.shipper.pair.TransactionKind;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.testkit.Json;
@@ -87,6 +90,43 @@ class CimNetworkResolutionTest {
             assertThat(fields.get("vendor_product")).as(which).isNotEmpty();
         }
         assertThat(responsesWithAnswers).as("the capture has responses with answers").isGreaterThan(100);
+    }
+
+    /**
+     * With {@code --transactions}: each query of the capture and its response (the message after
+     * it, of the same transaction key) as one event, in the data model once, as a query and as a
+     * response, with its response time.
+     */
+    @ParameterizedTest
+    @EnumSource(value = EventProfile.class, names = {"FULL", "CIM"})
+    void everyTransactionOfTheCaptureIsADnsEventOfTheDataModelWithItsResponseTime(EventProfile profile) throws Exception {
+        SplunkAddOn addOn = SplunkAddOn.load("dnstap");
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, profile));
+        List<byte[]> capture = FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL),
+                DnstapEvents.DNSTAP_CONTENT_TYPE);
+        for (int i = 0; i + 1 < capture.size(); i += 2) {
+            DnstapEvent query = envelope(capture.get(i));
+            DnstapEvent response = envelope(capture.get(i + 1));
+            assertThat(key(query)).as("message %d and the next are one transaction", i).isEqualTo(key(response));
+            JsonNode hec = Json.exactDecimals().readTree(renderer.render(TransactionKind.PAIRED, query, response, profile,
+                    1, null));
+            Map<String, List<String>> fields = addOn.fields(hec.get("event"), hec.get("host").asText(), "dnstap");
+            String which = profile + " transaction " + fields.get("query");
+
+            assertThat(addOn.tags(fields)).as(which).containsExactlyInAnyOrderElementsOf(TAGS);
+            REQUIRED.forEach(field -> assertThat(fields).as(which).containsKey(field));
+            checkValues(fields, which);
+            assertThat(fields.get("message_type")).as(which).containsExactly("Query", "Response");
+            assertThat(fields).as(which).containsKeys("reply_code", "reply_code_id");
+            assertThat(new java.math.BigDecimal(fields.get("response_time").get(0))).as(which).isNotNegative()
+                    .isEqualByComparingTo(fields.get("duration").get(0));
+        }
+    }
+
+    private static TransactionKey key(DnstapEvent event) {
+        DnstapPeek peek = new DnstapPeek();
+        assertThat(peek.read(event.toByteArray())).isTrue();
+        return TransactionKey.of(peek);
     }
 
     @ParameterizedTest

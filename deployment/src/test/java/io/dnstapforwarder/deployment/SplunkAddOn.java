@@ -172,6 +172,9 @@ final class SplunkAddOn {
         if (expression.matches("\\w+")) {
             return fields.get(expression);
         }
+        if (expression.matches("'[^']+'")) { // a field name with other characters, quoted
+            return fields.get(expression.substring(1, expression.length() - 1));
+        }
         Matcher call = CALL.matcher(expression);
         if (!call.matches()) {
             throw new IllegalStateException("cannot model the eval " + expression);

@@ -151,7 +151,7 @@ public final class Shipper implements AutoCloseable {
                     range != null ? range : new GroupSubscription(kafka.topic()),
                     new ShapingFilter(shaping, drops, servers),
                     new RecordBatcher(batching.maxEvents(), RecordBatcher.MAX_BATCH_RECORD_BYTES, batching.flushInterval()),
-                    pipeline, stalls, maxInFlight, metrics, time, watchdog);
+                    pipeline, stalls, maxInFlight, metrics, time, watchdog, config.transactions());
             this.thread = new Thread(() -> {
                 try {
                     loop.run();

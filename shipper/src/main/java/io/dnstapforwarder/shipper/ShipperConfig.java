@@ -19,9 +19,10 @@ import java.util.stream.Collectors;
  * @param monitoring the ops endpoint, or {@code null} when monitoring is off
  * @param performanceLogInterval how often to log a line of rates; zero for never
  * @param shaping what of the events reaches Splunk, and with which fields
+ * @param transactions whether queries and responses are paired into one event per DNS transaction
  */
 public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
-        Duration performanceLogInterval, Guards guards, Shaping shaping) {
+        Duration performanceLogInterval, Guards guards, Shaping shaping, Transactions transactions) {
 
     /** Where events go without a HEC URL. */
     public Path eventsFile() {
@@ -42,7 +43,7 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder(shipperId, kafka, dataDir).hec(hec).batching(batching).monitoring(monitoring)
-                .performanceLogInterval(performanceLogInterval).guards(guards).shaping(shaping);
+                .performanceLogInterval(performanceLogInterval).guards(guards).shaping(shaping).transactions(transactions);
     }
 
     public ShipperConfig withKafka(Kafka kafka) {
@@ -71,6 +72,7 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
         private Duration performanceLogInterval = Duration.ZERO;
         private Guards guards = Guards.DEFAULTS;
         private Shaping shaping = Shaping.NONE;
+        private Transactions transactions = Transactions.OFF;
 
         private Builder(String shipperId, Kafka kafka, Path dataDir) {
             this.shipperId = shipperId;
@@ -115,9 +117,38 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
             return this;
         }
 
+        public Builder transactions(Transactions transactions) {
+            this.transactions = transactions;
+            return this;
+        }
+
         public ShipperConfig build() {
             return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards,
-                    shaping);
+                    shaping, transactions);
+        }
+    }
+
+    /**
+     * Pairing queries with their responses.
+     *
+     * @param enabled one event per DNS transaction (else one per dnstap message)
+     * @param window how long a query waits for its response before it is an unanswered query: by
+     *     default 10 s, BIND's {@code resolver-query-timeout} and twice a stub resolver's 5 s
+     *     ({@code resolv.conf} {@code timeout:5}, {@code attempts:2}), past which no client still waits
+     * @param maxPending the most queries and responses waiting for their partner at once; past it the
+     *     oldest are sent unpaired, and counted
+     */
+    public record Transactions(boolean enabled, Duration window, int maxPending) {
+
+        public static final long DEFAULT_WINDOW_MS = 10_000;
+        public static final int DEFAULT_MAX_PENDING = 100_000;
+        public static final Transactions OFF = new Transactions(false, Duration.ofMillis(DEFAULT_WINDOW_MS),
+                DEFAULT_MAX_PENDING);
+        public static final Transactions ON = new Transactions(true, OFF.window(), OFF.maxPending());
+
+        public Transactions {
+            Require.between("--transaction-window-ms", window.toMillis(), 1, 600_000, "must be 1 to 600000");
+            Require.between("--transaction-max-pending", maxPending, 1, 10_000_000, "must be 1 to 10000000");
         }
     }
 

@@ -166,6 +166,15 @@ final class ShipperStatus {
         stats.put("held_partitions", heldPartitions());
         stats.put("dead_lettering_paused", gate.closedBecause());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
+        if (status.transactions() != null) {
+            ShipperLoop.Transactions pairing = status.transactions();
+            Map<String, Object> transactions = new LinkedHashMap<>();
+            transactions.put("pending", pairing.pending());
+            transactions.put("oldest_pending_age_sec", pairing.oldestPendingAgeSeconds());
+            transactions.put("events", pairing.events());
+            transactions.put("evicted", pairing.evicted());
+            stats.put("transactions", transactions);
+        }
         Outcome failure = sender.lastFailure();
         stats.put("last_failure", failure == null ? null : failure.toString());
         return stats;

@@ -101,6 +101,16 @@ final class ShipperHarness implements AutoCloseable {
         events.send(partition, value);
     }
 
+    /** Publishes event {@code number} keyed by its DNS transaction, as the collector's {@code --partition-key transaction}. */
+    void sendKeyed(long number) {
+        events.sendKeyed(number);
+    }
+
+    /** The same, the record timestamped {@code at}. */
+    void sendKeyed(long number, java.time.Instant at) {
+        events.sendKeyed(number, at);
+    }
+
     void flush() {
         events.flush();
     }

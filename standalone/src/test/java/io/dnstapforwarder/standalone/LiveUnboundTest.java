@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveUnboundTest {
 
     private static final String TOKEN = "0c7a3c2e-0000-4000-8000-0000000000b1";
+    private static final Duration TRANSACTION_WINDOW = Duration.ofSeconds(3);
     private static final Pattern DIG_HEADER = Pattern.compile("opcode: QUERY, status: (\\w+), id: (\\d+)");
 
     @TempDir
@@ -66,9 +67,22 @@ class LiveUnboundTest {
 
     @Test
     void everyQueryAnsweredByUnboundReachesHecAsQueryAndResponse() throws Exception {
-        startPipeline(CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")));
+        startPipeline(CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")), false);
 
-        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")), "");
+        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")), "", false);
+    }
+
+    /**
+     * With the collector keying by transaction and the shipper pairing: every query Unbound
+     * answered is one paired event, with its duration, and nothing else arrives (no half left
+     * unpaired, none twice). Unbound's responses carry no query time: the duration comes from
+     * the query's.
+     */
+    @Test
+    void everyQueryAnsweredByUnboundReachesHecAsOnePairedTransaction() throws Exception {
+        startPipeline(CollectorConfig.Listen.unix(dir.resolve("dnstap.sock")), true);
+
+        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")), "", true);
     }
 
     @Test
@@ -76,7 +90,7 @@ class LiveUnboundTest {
         TestCertificates certificates = TestCertificates.create(dir);
         int dnstapPort = FreePorts.one();
         startPipeline(CollectorConfig.Listen.tls(new HostPort("127.0.0.1", dnstapPort), new CollectorConfig.Tls(
-                certificates.serverCertificate(), certificates.serverKey(), certificates.ca())));
+                certificates.serverCertificate(), certificates.serverKey(), certificates.ca())), false);
         String tls = "    dnstap-ip: \"127.0.0.1@" + dnstapPort + "\"\n"
                 + "    dnstap-tls: yes\n"
                 + "    dnstap-tls-server-name: \"" + TestCertificates.SERVER_NAME + "\"\n"
@@ -84,14 +98,16 @@ class LiveUnboundTest {
                 + "    dnstap-tls-client-key-file: \"" + certificates.clientKey() + "\"\n"
                 + "    dnstap-tls-client-cert-file: \"" + certificates.clientCertificate() + "\"\n";
 
-        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")).subList(0, 6), tls);
+        assertEveryQueryReachesHec(Files.readAllLines(TestData.path("queries.txt")).subList(0, 6), tls, false);
     }
 
     /**
      * Starts Unbound (with {@code dnstapTransport} in place of its dnstap socket line, when given),
-     * asks it every query with dig, and checks that each reached HEC as query and response.
+     * asks it every query with dig, and checks that each reached HEC as query and response, or
+     * when {@code paired} as one transaction.
      */
-    private void assertEveryQueryReachesHec(List<String> queries, String dnstapTransport) throws Exception {
+    private void assertEveryQueryReachesHec(List<String> queries, String dnstapTransport, boolean paired)
+            throws Exception {
         Path unbound = DnsPeers.require("unbound", "unbound");
         Path dig = DnsPeers.require("dig", "bind9-dnsutils");
         int port = FreePorts.one();
@@ -105,31 +121,45 @@ class LiveUnboundTest {
             answered.add(ask(dig, port, query[0], query[1], i % 5 == 0, server));
         }
 
-        List<JsonNode> events = hec.awaitEvents(2 * answered.size(), Duration.ofSeconds(60));
+        List<JsonNode> events = hec.awaitEvents((paired ? 1 : 2) * answered.size(), Duration.ofSeconds(60));
         for (Answered query : answered) {
-            JsonNode request = find(events, query, "CLIENT_QUERY");
+            JsonNode request = find(events, query, paired ? "CLIENT_RESPONSE" : "CLIENT_QUERY");
             JsonNode response = find(events, query, "CLIENT_RESPONSE");
+            if (paired) {
+                assertThat(response.at("/event/transaction").asText()).as(query.toString()).isEqualTo("paired");
+                assertThat(response.at("/event/duration").decimalValue()).as(query.toString()).isNotNegative();
+                assertThat(response.get("time").decimalValue()).as("the query's time")
+                        .isEqualByComparingTo(response.at("/event/query_timestamp").decimalValue());
+            }
             assertThat(request.at("/event/transport").asText()).isEqualTo(query.tcp() ? "tcp" : "udp");
             assertThat(response.at("/event/reply_code").asText()).as(query.toString()).isEqualTo(query.status());
             assertThat(response.at("/event/src").asText()).isEqualTo("127.0.0.1");
             assertThat(response.at("/event/dest_port").asInt()).isEqualTo(port);
             assertThat(response.get("host").asText()).isEqualTo("unbound-test");
         }
+        if (paired) {
+            Thread.sleep(TRANSACTION_WINDOW.plusSeconds(2).toMillis()); // time for any half left over to end
+            assertThat(hec.events()).as("one event per query, and no other").hasSize(answered.size());
+        }
         JsonNode www = find(events, answered.get(0), "CLIENT_RESPONSE");
         assertThat(www.at("/event/query").asText()).isEqualTo("www.test.example");
         assertThat(strings(www.at("/event/answer"))).containsExactlyInAnyOrder("192.0.2.1", "192.0.2.2");
     }
 
-    private void startPipeline(CollectorConfig.Listen listen) throws IOException {
+    /** @param transactions keyed by transaction at the collector, paired at the shipper */
+    private void startPipeline(CollectorConfig.Listen listen, boolean transactions) throws IOException {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("unbound"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("unbound-dlq"), 1);
         running.add(Collector.start(new CollectorConfig("live-collector", listen, CollectorConfig.Limits.DEFAULTS,
-                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null), PartitionKey.NONE)));
+                TestKafka.bootstrapServers(), topic, Map.of(), CollectorConfig.Monitoring.at(null),
+                transactions ? PartitionKey.TRANSACTION : PartitionKey.NONE)));
         running.add(Shipper.start(ShipperConfig.builder("live-shipper",
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("unbound-group"),
                         deadLetters, Map.of()), dir)
                 .hec(HecConfig.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3))
-                .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200))).build()));
+                .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
+                .transactions(transactions ? new ShipperConfig.Transactions(true, TRANSACTION_WINDOW, 10_000)
+                        : ShipperConfig.Transactions.OFF).build()));
     }
 
     /**

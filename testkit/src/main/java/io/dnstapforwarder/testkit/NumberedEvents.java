@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.DnstapPeek;
+import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import java.io.IOException;
@@ -81,8 +83,29 @@ public final class NumberedEvents implements AutoCloseable {
         send(partition, null, value);
     }
 
+    /**
+     * Publishes event {@code number} keyed as the collector's {@code --partition-key transaction}
+     * keys it (a query and its response to one partition), without waiting.
+     */
+    public void sendKeyed(long number) {
+        sendKeyed(number, null);
+    }
+
+    /** The same, the record timestamped {@code at} (null: now). */
+    public void sendKeyed(long number, java.time.Instant at) {
+        byte[] value = event(number).toByteArray();
+        DnstapPeek peek = new DnstapPeek();
+        peek.read(value);
+        TransactionKey key = TransactionKey.of(peek);
+        send(null, at == null ? null : at.toEpochMilli(), key == null ? null : key.partitionKey(), value);
+    }
+
     private void send(Integer partition, Long timestamp, byte[] value) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, null, value);
+        send(partition, timestamp, null, value);
+    }
+
+    private void send(Integer partition, Long timestamp, byte[] key, byte[] value) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, timestamp, key, value);
         record.headers().add(DnstapEvents.SCHEMA_HEADER, DnstapEvents.SCHEMA.getBytes(StandardCharsets.UTF_8));
         producer.send(record);
     }

@@ -1,13 +1,9 @@
 package io.dnstapforwarder.bench.keys;
 
 import io.dnstapforwarder.bench.Capture;
-import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEventEncoder;
-import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.event.TransactionKey;
-import io.dnstapforwarder.event.Transport;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,17 +33,13 @@ public final class KeySpreadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Capture capture = Capture.read(capturePath);
-        DnstapEventEncoder encoder = new DnstapEventEncoder(DnstapEvent.newBuilder().setCollectorId("bench")
-                .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE).setTransport(Transport.UNIX)
-                .setPeerAddress("/run/dnstap.sock").build());
+        DnstapEventEncoder encoder = Capture.envelopes();
         DnstapPeek peek = new DnstapPeek();
         long[] counts = new long[partitions];
         long unkeyed = 0;
         Map<TransactionKey, int[]> halves = new HashMap<>();
         for (int i = 0; i < capture.count(); i++) {
-            ByteBuffer frame = capture.frames(i, 1);
-            frame.position(frame.position() + 4);
-            byte[] event = encoder.encode(frame, 0);
+            byte[] event = capture.envelope(i, encoder);
             if (!peek.read(event)) {
                 unkeyed++;
                 continue;

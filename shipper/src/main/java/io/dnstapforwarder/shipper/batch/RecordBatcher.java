@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.batch;
 
+import io.dnstapforwarder.shipper.pair.Transaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,9 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Collects consumed records into batches, one partition per batch, of at most {@code maxRecords}
- * records and {@code maxBytes} record bytes, and says when a partition's oldest record has waited
- * {@code maxAge}. One partition per batch lets a rebalance cancel exactly the work of the
+ * Collects consumed records, and the DNS transactions that end, into batches, one partition per
+ * batch, of at most {@code maxRecords} events and {@code maxBytes} record bytes, and says when a
+ * partition's oldest entry has waited {@code maxAge}. One partition per batch lets a rebalance cancel exactly the work of the
  * partitions it takes away. Time is passed in, so the rules are testable without sleeping.
  *
  * <p>The byte limit bounds the memory a batch holds (batches in flight times this), whatever the
@@ -31,8 +32,17 @@ public final class RecordBatcher {
 
     private static final class Open {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        final List<Transaction<HeldRecord>> transactions = new ArrayList<>(0);
         long bytes;
         long firstAddedAt;
+
+        int size() {
+            return records.size() + transactions.size();
+        }
+
+        RecordBatch close(TopicPartition partition) {
+            return new RecordBatch(partition, records, transactions);
+        }
     }
 
     private final int maxRecords;
@@ -59,7 +69,23 @@ public final class RecordBatcher {
      *     an allocation each at hundreds of thousands of records a second)
      */
     public List<RecordBatch> add(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long nowNanos) {
-        long size = Math.max(0, record.serializedValueSize());
+        return add(partition, record, null, Math.max(0, record.serializedValueSize()), nowNanos);
+    }
+
+    /** Adds a DNS transaction that ended, as {@link #add(TopicPartition, ConsumerRecord, long)} adds a record. */
+    public List<RecordBatch> add(TopicPartition partition, Transaction<HeldRecord> transaction, long nowNanos) {
+        long size = 0;
+        if (transaction.query() != null) {
+            size += Math.max(0, transaction.query().record().serializedValueSize());
+        }
+        if (transaction.response() != null) {
+            size += Math.max(0, transaction.response().record().serializedValueSize());
+        }
+        return add(partition, null, transaction, size, nowNanos);
+    }
+
+    private List<RecordBatch> add(TopicPartition partition, ConsumerRecord<byte[], byte[]> record,
+            Transaction<HeldRecord> transaction, long size, long nowNanos) {
         List<RecordBatch> complete = List.of();
         Open batch = open.get(partition);
         if (batch != null && batch.bytes + size > maxBytes) {
@@ -72,9 +98,13 @@ public final class RecordBatcher {
             batch.firstAddedAt = nowNanos;
             open.put(partition, batch);
         }
-        batch.records.add(record);
+        if (record != null) {
+            batch.records.add(record);
+        } else {
+            batch.transactions.add(transaction);
+        }
         batch.bytes += size;
-        if (batch.records.size() >= maxRecords || batch.bytes >= maxBytes) {
+        if (batch.size() >= maxRecords || batch.bytes >= maxBytes) {
             if (complete.isEmpty()) {
                 return List.of(close(partition));
             }
@@ -90,7 +120,7 @@ public final class RecordBatcher {
         while (entries.hasNext()) {
             Map.Entry<TopicPartition, Open> entry = entries.next();
             if (nowNanos - entry.getValue().firstAddedAt >= maxAgeNanos) {
-                due.add(new RecordBatch(entry.getKey(), entry.getValue().records));
+                due.add(entry.getValue().close(entry.getKey()));
                 entries.remove();
             }
         }
@@ -116,7 +146,7 @@ public final class RecordBatcher {
         for (TopicPartition partition : partitions) {
             Open batch = open.remove(partition);
             if (batch != null) {
-                drained.add(new RecordBatch(partition, batch.records));
+                drained.add(batch.close(partition));
             }
         }
         return drained;
@@ -128,7 +158,6 @@ public final class RecordBatcher {
     }
 
     private RecordBatch close(TopicPartition partition) {
-        Open batch = open.remove(partition);
-        return new RecordBatch(partition, batch.records);
+        return open.remove(partition).close(partition);
     }
 }

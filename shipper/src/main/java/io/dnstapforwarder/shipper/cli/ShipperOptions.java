@@ -151,6 +151,26 @@ public final class ShipperOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     private long maxUnsettledSec;
 
+    @Option(names = "--transactions", paramLabel = "true|false", defaultValue = "false", arity = "0..1",
+            description = "One event per DNS transaction: each query paired with its response (transaction=paired, "
+                    + "with duration), a query unanswered within --transaction-window-ms (transaction=unanswered), a "
+                    + "response whose query never came (transaction=response_only). Needs the collector's "
+                    + "--partition-key transaction. Default: ${DEFAULT-VALUE}.")
+    private boolean transactions;
+
+    @Option(names = "--transaction-window-ms", paramLabel = "MS",
+            defaultValue = "" + ShipperConfig.Transactions.DEFAULT_WINDOW_MS,
+            description = "How long a query waits for its response before it is sent as unanswered, in the time the "
+                    + "collector stamped the records. Default: ${DEFAULT-VALUE} (BIND's resolver-query-timeout; a stub "
+                    + "resolver gives up after 2 x 5 s).")
+    private long transactionWindowMs;
+
+    @Option(names = "--transaction-max-pending", paramLabel = "N",
+            defaultValue = "" + ShipperConfig.Transactions.DEFAULT_MAX_PENDING,
+            description = "Most queries and responses waiting for their partner at once; past it the oldest are sent "
+                    + "unpaired and counted (dnstap_shipper_transactions_evicted_total). Default: ${DEFAULT-VALUE}.")
+    private int transactionMaxPending;
+
     @Option(names = "--shipper-id", paramLabel = "ID", description = "Name of this shipper. Default: the host name.")
     private String shipperId;
 
@@ -194,7 +214,8 @@ public final class ShipperOptions {
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
                 dataDir, monitoring, performanceLog,
-                new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)), shaping.toShaping());
+                new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)), shaping.toShaping(),
+                new ShipperConfig.Transactions(transactions, Duration.ofMillis(transactionWindowMs), transactionMaxPending));
     }
 
     private List<URI> parseUrls() {

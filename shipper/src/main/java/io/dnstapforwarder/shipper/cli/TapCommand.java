@@ -9,13 +9,17 @@ import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.ops.Lifecycle;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.batch.HeldRecord;
 import io.dnstapforwarder.shipper.consume.Bounds;
+import io.dnstapforwarder.shipper.consume.TransactionPairing;
+import io.dnstapforwarder.shipper.pair.Transaction;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
 import io.dnstapforwarder.shipper.shape.RecordRenderer;
+import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedOutputStream;
 import java.io.PrintStream;
@@ -42,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tap", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = {"Print the topic's events as HEC JSON, one per line, without joining any consumer group, shaped "
-                + "as the shipper options say (--event-profile, --drop-*, --sample-rate).",
+                + "as the shipper options say (--event-profile, --drop-*, --sample-rate, --transactions).",
             "By default new events as they arrive (like tail -f); --from-beginning or --from TIME for older ones."})
 public final class TapCommand implements Callable<Integer> {
 
@@ -66,6 +70,12 @@ public final class TapCommand implements Callable<Integer> {
             description = "Stop after printing N events; 0 runs until Ctrl-C. Default: ${DEFAULT-VALUE}.")
     private long count;
 
+    /** tap commits nothing: a half it pairs holds no offset. */
+    private static final Runnable NOTHING_HELD = () -> { };
+
+    /** Events printed so far (the tap thread's). */
+    private long printed;
+
     @Override
     public Integer call() throws Exception {
         ShipperConfig config = shipper.toConfig(kafka, null);
@@ -78,7 +88,10 @@ public final class TapCommand implements Callable<Integer> {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));
         PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tap(consumer, config.kafka().topic(), renderer, out));
+        TransactionPairing pairing = config.transactions().enabled() ? new TransactionPairing(config.transactions(),
+                (partition, transaction) -> print(transaction, renderer, out), tapMetrics, Time.SYSTEM) : null;
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> tap(consumer, config.kafka().topic(), renderer,
+                pairing, out));
         Lifecycle.runUntil("tap", consumer::wakeup, done);
         Throwable failure = done.handle((ignored, error) -> error).join();
         consumer.close(Duration.ofSeconds(5));
@@ -92,18 +105,27 @@ public final class TapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, RecordRenderer renderer, PrintStream out) {
+    /** Prints events until {@code --count} or a stop; with {@code pairing}, a transaction's as it ends. */
+    private void tap(KafkaConsumer<byte[], byte[]> consumer, String topic, RecordRenderer renderer,
+            TransactionPairing pairing, PrintStream out) {
         position(consumer, topic);
-        long printed = 0;
         try {
             while (count == 0 || printed < count) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (count != 0 && printed >= count) {
                         break;
                     }
-                    if (print(record, renderer, out)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (pairing != null) {
+                        pairing.advance(partition, record.timestamp());
+                    }
+                    if ((pairing == null || !pairing.offer(partition, record, half -> NOTHING_HELD)) && print(record,
+                            renderer, out)) {
                         printed++;
                     }
+                }
+                if (pairing != null) {
+                    pairing.expire(consumer);
                 }
                 out.flush();
             }
@@ -123,6 +145,31 @@ public final class TapCommand implements Callable<Integer> {
         } else {
             consumer.seekToEnd(partitions);
         }
+    }
+
+    /** A transaction's event, as the shipper would send it; counted when printed. */
+    private void print(Transaction<HeldRecord> transaction, RecordRenderer renderer, PrintStream out) {
+        if (count != 0 && printed >= count) {
+            return;
+        }
+        HeldRecord half = transaction.query() != null ? transaction.query() : transaction.response();
+        try {
+            byte[] event = renderer.render(transaction.kind(), value(transaction.query()), value(transaction.response()),
+                    null);
+            if (event != null) {
+                out.write(event, 0, event.length);
+                out.write('\n');
+                printed++;
+            }
+        } catch (InvalidProtocolBufferException e) {
+            out.flush();
+            System.err.println(half.record().topic() + "-" + half.record().partition() + "@" + half.record().offset()
+                    + ": not a dnstap event (" + e.getMessage() + ")");
+        }
+    }
+
+    private static byte[] value(HeldRecord half) {
+        return half == null ? null : half.record().value();
     }
 
     /**

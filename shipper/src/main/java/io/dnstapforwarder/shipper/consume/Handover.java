@@ -34,14 +34,24 @@ final class Handover {
 
     /** Hands a batch to the workers, tagged with its partition's current assignment. */
     void submit(RecordBatch batch) {
-        ledger.batched(batch.partition(), batch.firstOffset(), batch.lastOffset());
+        if (batch.spansOffsets()) {
+            ledger.batched(batch.partition(), batch.firstOffset(), batch.lastOffset());
+        }
         pipeline.submit(batch, ledger.epoch(batch.partition()));
     }
 
-    /** Takes back every batch the workers settled since the last call. */
+    /**
+     * Takes back every batch the workers settled since the last call: its offsets are done, and the
+     * records its transactions held are released.
+     */
     void takeSettled() {
-        pipeline.drainSettled(settled -> ledger.done(settled.batch().partition(), settled.batch().firstOffset(),
-                settled.epoch()));
+        pipeline.drainSettled(settled -> {
+            RecordBatch batch = settled.batch();
+            if (batch.spansOffsets()) {
+                ledger.done(batch.partition(), batch.firstOffset(), settled.epoch());
+            }
+            batch.releaseHolds();
+        });
     }
 
     /** Commits what is settled; a failed asynchronous commit is retried by the next. */

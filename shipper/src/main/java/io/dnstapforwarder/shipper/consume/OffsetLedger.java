@@ -85,6 +85,8 @@ final class OffsetLedger {
         final ArrayDeque<Hold> holds = new ArrayDeque<>();
         long unbatchedFrom = -1;
         long lastRead = -1;
+        /** The last record read to go into a batch. */
+        long lastToDeliver = -1;
         long lastCommitted = -1;
 
         PartitionState(long epoch) {
@@ -94,8 +96,11 @@ final class OffsetLedger {
         @Override
         public void read(long offset, boolean toDeliver) {
             lastRead = offset;
-            if (toDeliver && unbatchedFrom < 0) {
-                unbatchedFrom = offset;
+            if (toDeliver) {
+                lastToDeliver = offset;
+                if (unbatchedFrom < 0) {
+                    unbatchedFrom = offset;
+                }
             }
         }
 
@@ -131,8 +136,10 @@ final class OffsetLedger {
             throw new IllegalStateException(partition + " is not tracked");
         }
         state.inFlight.addLast(new Span(first, last));
-        // Records after this batch are already in the next one (the batcher closes batches in order).
-        state.unbatchedFrom = state.lastRead > last ? last + 1 : -1;
+        // The batcher closes a batch as soon as it is full, so at most the record that did not fit was
+        // read after it to go into a batch: it begins the next one (held records read meanwhile are
+        // no batch's).
+        state.unbatchedFrom = state.lastToDeliver > last ? state.lastToDeliver : -1;
     }
 
     /** The current epoch of a tracked partition. */
@@ -207,5 +214,10 @@ final class OffsetLedger {
     /** Batches in flight, over all partitions. */
     int batchesInFlight() {
         return partitions.values().stream().mapToInt(state -> state.inFlight.size()).sum();
+    }
+
+    /** Whether some record is still held, in any partition. */
+    boolean holding() {
+        return partitions.values().stream().anyMatch(state -> state.firstHeld() != Long.MAX_VALUE);
     }
 }

@@ -37,10 +37,16 @@ final class PartitionOwnership implements Subscription.Owner {
     private final Counter revokedCount;
     private volatile boolean assigned;
     private volatile List<String> ownedNames = List.of();
+    private final TransactionPairing pairing;
 
-    /** @param paused whether the loop holds every partition now: one assigned meanwhile is paused at once */
+    /**
+     * @param paused whether the loop holds every partition now: one assigned meanwhile is paused at once
+     * @param pairing the pairing of queries with responses, or null
+     */
     PartitionOwnership(Consumer<byte[], byte[]> consumer, RecordBatcher batcher, DeliveryPipeline pipeline,
-            Handover handover, PartitionMeters meters, BooleanSupplier paused, ComponentMetrics metrics) {
+            Handover handover, PartitionMeters meters, BooleanSupplier paused, ComponentMetrics metrics,
+            TransactionPairing pairing) {
+        this.pairing = pairing;
         this.consumer = consumer;
         this.batcher = batcher;
         this.pipeline = pipeline;
@@ -107,6 +113,9 @@ final class PartitionOwnership implements Subscription.Owner {
         pipeline.abandon(gone);
         batcher.drain(gone);
         handover.ledger().forget(gone);
+        if (pairing != null) {
+            pairing.forget(gone); // held, never committed: the new owner pairs them
+        }
         owned.removeAll(gone);
         updateOwned();
         revokedCount.increment(gone.size());

@@ -4,6 +4,7 @@ import io.dnstapforwarder.kafka.KafkaRefusal;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.ops.Watchdog;
+import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
@@ -77,6 +78,8 @@ public final class ShipperLoop implements Runnable {
     private final PartitionMeters meters;
     private final PartitionOwnership ownership;
     private final Watchdog watchdog;
+    /** Null without {@code --transactions}. */
+    private final TransactionPairing pairing;
 
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -95,17 +98,19 @@ public final class ShipperLoop implements Runnable {
             DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, Time time) {
         this(consumer, bootstrap, subscription, value -> true, batcher, pipeline, stalls, maxInFlight, metrics, time,
-                Watchdog.NONE);
+                Watchdog.NONE, ShipperConfig.Transactions.OFF);
     }
 
     /**
      * @param shaping whether a record goes on to the workers (false: shaping drops it, and it is
      *     settled at once, never batched)
      * @param watchdog where each turn of the loop is watched: one past {@link #TURN_LIMIT} makes the shipper not alive
+     * @param transactions whether queries and responses are paired ({@link TransactionPairing})
      */
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription,
             Predicate<byte[]> shaping, RecordBatcher batcher, DeliveryPipeline pipeline, PartitionStalls stalls,
-            int maxInFlight, ComponentMetrics metrics, Time time, Watchdog watchdog) {
+            int maxInFlight, ComponentMetrics metrics, Time time, Watchdog watchdog,
+            ShipperConfig.Transactions transactions) {
         this.watchdog = watchdog;
         this.shaping = shaping;
         this.consumer = consumer;
@@ -120,7 +125,11 @@ public final class ShipperLoop implements Runnable {
         this.lastPollNanos = time.nanoTime();
         this.meters = new PartitionMeters(pipeline, metrics, lastPollNanos);
         this.handover = new Handover(consumer, pipeline);
-        this.ownership = new PartitionOwnership(consumer, batcher, pipeline, handover, meters, () -> paused, metrics);
+        this.pairing = transactions.enabled() ? new TransactionPairing(transactions,
+                (partition, transaction) -> batcher.add(partition, transaction, time.nanoTime()).forEach(handover::submit),
+                metrics, time) : null;
+        this.ownership = new PartitionOwnership(consumer, batcher, pipeline, handover, meters, () -> paused, metrics,
+                pairing);
     }
 
     @Override
@@ -188,13 +197,20 @@ public final class ShipperLoop implements Runnable {
      * owns, is it paused.
      */
     public record Status(boolean running, Duration sincePoll, boolean assigned, List<String> partitions, boolean paused,
-            int inFlight, Throwable failure, String kafkaRefusal) {
+            int inFlight, Throwable failure, String kafkaRefusal, Transactions transactions) {
+    }
+
+    /**
+     * Pairing, for /stats: halves waiting for their partner, how long the oldest has waited, the
+     * transactions made by kind, and the halves ended early because too many waited.
+     */
+    public record Transactions(int pending, double oldestPendingAgeSeconds, Map<String, Long> events, long evicted) {
     }
 
     public Status status() {
         return new Status(!stopped, Duration.ofNanos(time.nanoTime() - lastPollNanos), ownership.assigned(),
-                ownership.ownedNames(), paused,
-                pipeline.inFlight(), failure, refusal);
+                ownership.ownedNames(), paused, pipeline.inFlight(), failure, refusal,
+                pairing == null ? null : pairing.stats());
     }
 
     /** The partitions the loop owns now. */
@@ -225,6 +241,9 @@ public final class ShipperLoop implements Runnable {
             return;
         }
         accept(records, time.nanoTime());
+        if (pairing != null) {
+            pairing.expire(consumer);
+        }
         now = time.nanoTime();
         lastPollNanos = now;
         batcher.due(now).forEach(handover::submit);
@@ -241,10 +260,13 @@ public final class ShipperLoop implements Runnable {
      * dead-lettered, never merely ended), commit and stop.
      */
     private void finishRun() {
+        if (pairing != null) {
+            pairing.endAll(); // no partner will come: the range is read
+        }
         batcher.drainAll().forEach(handover::submit);
         if (pipeline.inFlight() == 0) {
             handover.takeSettled();
-            if (handover.ledger().batchesInFlight() > 0) {
+            if (handover.ledger().batchesInFlight() > 0 || handover.ledger().holding()) {
                 return; // a batch ended without being settled: never call the range done over it
             }
             handover.commit(true);
@@ -298,21 +320,26 @@ public final class ShipperLoop implements Runnable {
         long bytes = 0;
         for (TopicPartition partition : records.partitions()) {
             OffsetLedger.ReadPosition position = handover.ledger().position(partition);
+            long latest = Long.MIN_VALUE;
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                latest = Math.max(latest, record.timestamp());
                 switch (subscription.admit(record)) {
                     case PAST_END -> consumer.pause(List.of(partition));
                     case SKIP -> position.read(record.offset(), false);
                     case DELIVER -> {
                         events++;
                         bytes += Math.max(0, record.serializedValueSize());
-                        if (shaping.test(record.value())) {
+                        if (!shaping.test(record.value())) {
+                            position.read(record.offset(), false); // dropped by shaping: settled, never batched
+                        } else if (pairing == null || !pairing.offer(partition, record, held -> position.hold(held.offset())::release)) {
                             position.read(record.offset(), true);
                             batcher.add(partition, record, now).forEach(handover::submit);
-                        } else {
-                            position.read(record.offset(), false); // dropped by shaping: settled, never batched
                         }
                     }
                 }
+            }
+            if (pairing != null) {
+                pairing.advance(partition, latest);
             }
         }
         if (events > 0) {

@@ -5,12 +5,15 @@ import io.dnstapforwarder.logging.RateLimitedLogger;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.retry.Backoff;
+import io.dnstapforwarder.shipper.batch.BatchEntry;
+import io.dnstapforwarder.shipper.batch.HeldRecord;
 import io.dnstapforwarder.shipper.batch.RecordBatch;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterPublisher;
 import io.dnstapforwarder.shipper.deadletter.DeadLetterReason;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.HecRequest;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.shipper.pair.Transaction;
 import io.dnstapforwarder.shipper.shape.RecordRenderer;
 import io.dnstapforwarder.time.Time;
 import java.util.ArrayDeque;
@@ -80,66 +83,142 @@ final class BatchDelivery {
      * @param hold where this delivery says its partition cannot go on (and that it can again)
      */
     CompletableFuture<Void> deliver(RecordBatch batch, PartitionStalls.Hold hold) throws InterruptedException {
-        return deliverGuarded(hold, batch.records());
+        return deliverGuarded(hold, batch.entries());
     }
 
-    /** Delivers records; a fault of ours is retried, then the records are halved until the culprit is alone. */
-    private CompletableFuture<Void> deliverGuarded(PartitionStalls.Hold hold, List<ConsumerRecord<byte[], byte[]>> records)
+    /** Delivers events; a fault of ours is retried, then the events are halved until the culprit is alone. */
+    private CompletableFuture<Void> deliverGuarded(PartitionStalls.Hold hold, List<BatchEntry> entries)
             throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return deliverOnce(hold, records);
+                return deliverOnce(hold, entries);
             } catch (RuntimeException fault) {
                 context.metrics().error("delivery_failed", Stage.PROCESSING);
-                limitedLog.error("fault", "Delivering {} records of {} failed (attempt {} of {}): {}", records.size(),
+                limitedLog.error("fault", "Delivering {} events of {} failed (attempt {} of {}): {}", entries.size(),
                         hold, attempt, FAULT_ATTEMPTS, fault.toString(), fault);
                 if (attempt < FAULT_ATTEMPTS) {
                     context.time().sleep(context.retries().delay(attempt));
                     continue;
                 }
-                if (records.size() == 1) {
-                    deadLetter(hold, records, DeadLetterReason.fault("delivery_failed", fault, context.time().now()));
+                if (entries.size() == 1) {
+                    deadLetter(hold, entries.get(0).records(),
+                            DeadLetterReason.fault("delivery_failed", fault, context.time().now()));
                     return DONE;
                 }
-                int half = records.size() / 2;
-                return allOf(List.of(deliverGuarded(hold, records.subList(0, half)),
-                        deliverGuarded(hold, records.subList(half, records.size()))));
+                int half = entries.size() / 2;
+                return allOf(List.of(deliverGuarded(hold, entries.subList(0, half)),
+                        deliverGuarded(hold, entries.subList(half, entries.size()))));
             }
         }
     }
 
-    private CompletableFuture<Void> deliverOnce(PartitionStalls.Hold hold, List<ConsumerRecord<byte[], byte[]>> records)
+    private CompletableFuture<Void> deliverOnce(PartitionStalls.Hold hold, List<BatchEntry> entries)
             throws InterruptedException {
         RecordRenderer renderer = context.renderers().get();
-        List<HecRequest.Event> rendered = new ArrayList<>(records.size());
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            DeadLetterReason unrenderable;
-            try {
-                if (record.value() == null) {
-                    throw new InvalidProtocolBufferException("the record has no value");
-                }
-                byte[] event = renderer.render(record.value());
-                if (event != null) { // null: shaping dropped it (and counted it); it is settled all the same
-                    rendered.add(new HecRequest.Event(record, event));
-                }
-                continue;
-            } catch (InvalidProtocolBufferException e) {
-                context.metrics().error("undecodable_record", Stage.PROCESSING);
-                unrenderable = DeadLetterReason.of("the record is not a dnstap event: " + e.getMessage(),
-                        "undecodable_record", context.time().now());
-            } catch (RuntimeException e) {
-                context.metrics().error("render_failed", Stage.PROCESSING);
-                limitedLog.error("render", "Rendering record {}-{}@{} failed; it goes to the dead-letter topic: {}",
-                        record.topic(), record.partition(), record.offset(), e.toString(), e);
-                unrenderable = DeadLetterReason.fault("render_failed", e, context.time().now());
+        List<HecRequest.Event> rendered = new ArrayList<>(entries.size());
+        for (BatchEntry entry : entries) {
+            if (entry.transaction() == null) {
+                render(hold, renderer, entry, rendered);
+            } else {
+                render(hold, renderer, entry.transaction(), rendered);
             }
-            deadLetter(hold, List.of(record), unrenderable);
         }
         List<CompletableFuture<Void>> confirmations = new ArrayList<>();
         for (HecRequest request : HecRequest.split(rendered, context.maxRequestBytes())) {
             confirmations.add(send(hold, request));
         }
         return allOf(confirmations);
+    }
+
+    /** Renders a record's event into {@code rendered}, or dead-letters the record. */
+    private void render(PartitionStalls.Hold hold, RecordRenderer renderer, BatchEntry entry,
+            List<HecRequest.Event> rendered) throws InterruptedException {
+        ConsumerRecord<byte[], byte[]> record = entry.record();
+        DeadLetterReason unrenderable = attempt(record, () -> {
+            if (record.value() == null) {
+                throw new InvalidProtocolBufferException("the record has no value");
+            }
+            return renderer.render(record.value());
+        }, entry, rendered);
+        if (unrenderable != null) {
+            deadLetter(hold, List.of(record), unrenderable);
+        }
+    }
+
+    /**
+     * Renders a transaction's event into {@code rendered}. When a pair will not render as one, each
+     * half is tried alone: what renders goes on, saying what became of the other, and only a half
+     * that does not render is dead-lettered; it never holds its partner back.
+     */
+    private void render(PartitionStalls.Hold hold, RecordRenderer renderer, Transaction<HeldRecord> transaction,
+            List<HecRequest.Event> rendered) throws InterruptedException {
+        HeldRecord query = transaction.query();
+        HeldRecord response = transaction.response();
+        DeadLetterReason failure = attempt(query != null ? query.record() : response.record(),
+                () -> renderer.render(transaction.kind(), value(query), value(response), null),
+                BatchEntry.of(transaction), rendered);
+        if (failure == null) {
+            return;
+        }
+        if (query == null || response == null) {
+            deadLetter(hold, BatchEntry.of(transaction).records(), failure);
+            return;
+        }
+        List<HecRequest.Event> scratch = new ArrayList<>(1);
+        DeadLetterReason queryFailure = attempt(query.record(),
+                () -> renderer.render(transaction.kind(), value(query), null, null), null, scratch);
+        DeadLetterReason responseFailure = attempt(response.record(),
+                () -> renderer.render(transaction.kind(), null, value(response), null), null, scratch);
+        for (boolean isQuery : new boolean[] {true, false}) {
+            HeldRecord half = isQuery ? query : response;
+            DeadLetterReason own = isQuery ? queryFailure : responseFailure;
+            DeadLetterReason other = isQuery ? responseFailure : queryFailure;
+            if (own != null) {
+                deadLetter(hold, List.of(half.record()), own);
+                continue;
+            }
+            String why = other != null
+                    ? "its " + (isQuery ? "response" : "query") + " could not be rendered and is on the dead-letter topic: "
+                            + other.reason()
+                    : "the query and its response could not be rendered as one event (" + failure.reason()
+                            + "); they are sent apart";
+            Transaction<HeldRecord> alone = new Transaction<>(transaction.kind(), isQuery ? half : null,
+                    isQuery ? null : half);
+            attempt(half.record(), () -> renderer.render(transaction.kind(), isQuery ? value(half) : null,
+                    isQuery ? null : value(half), why), BatchEntry.of(alone), rendered);
+        }
+    }
+
+    private static byte[] value(HeldRecord half) {
+        return half == null ? null : half.record().value();
+    }
+
+    private interface Rendering {
+        byte[] render() throws InvalidProtocolBufferException;
+    }
+
+    /**
+     * Renders an event and adds it to {@code rendered} (with {@code source}; nothing when shaping
+     * drops it); returns null then, or why it failed, counted and logged.
+     */
+    private DeadLetterReason attempt(ConsumerRecord<byte[], byte[]> record, Rendering rendering, BatchEntry source,
+            List<HecRequest.Event> rendered) {
+        try {
+            byte[] event = rendering.render();
+            if (event != null && source != null) { // null: shaping dropped it (and counted it); settled all the same
+                rendered.add(new HecRequest.Event(source, event));
+            }
+            return null;
+        } catch (InvalidProtocolBufferException e) {
+            context.metrics().error("undecodable_record", Stage.PROCESSING);
+            return DeadLetterReason.of("the record is not a dnstap event: " + e.getMessage(), "undecodable_record",
+                    context.time().now());
+        } catch (RuntimeException e) {
+            context.metrics().error("render_failed", Stage.PROCESSING);
+            limitedLog.error("render", "Rendering record {}-{}@{} failed; it goes to the dead-letter topic: {}",
+                    record.topic(), record.partition(), record.offset(), e.toString(), e);
+            return DeadLetterReason.fault("render_failed", e, context.time().now());
+        }
     }
 
     /** Sends one request, isolating and dead-lettering the events HEC rejects; the future confirms the rest. */
@@ -178,7 +257,7 @@ final class BatchDelivery {
                 return DONE;
             }
             try {
-                return deliverGuarded(hold, request.records());
+                return deliverGuarded(hold, request.sources());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CompletableFuture.<Void>failedFuture(e);

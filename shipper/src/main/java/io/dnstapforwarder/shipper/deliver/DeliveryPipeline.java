@@ -72,7 +72,7 @@ public final class DeliveryPipeline implements AutoCloseable {
     private final Object ended = new Object();
 
     public DeliveryPipeline(int concurrency, HecEventRenderer.Settings rendering, long maxRequestBytes, Parts parts) {
-        this(concurrency, () -> RecordRenderer.of(new HecEventRenderer(rendering)::render), maxRequestBytes, parts);
+        this(concurrency, () -> RecordRenderer.of(new HecEventRenderer(rendering)), maxRequestBytes, parts);
     }
 
     /** @param renderers makes each worker's renderer of records (one per thread: renderers keep buffers) */

@@ -1,18 +1,23 @@
 package io.dnstapforwarder.shipper.hec;
 
+import io.dnstapforwarder.shipper.batch.BatchEntry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Rendered events sent in one request, each with the Kafka record it came from (for committing
+ * Rendered events sent in one request, each with the Kafka records it came from (for committing
  * and, should HEC reject it, for the dead-letter topic). The compressed body is made once and
  * kept, however many times the request is retried.
  */
 public final class HecRequest {
 
-    /** One rendered event and its source record. */
-    public record Event(ConsumerRecord<byte[], byte[]> record, byte[] json) {
+    /** One rendered event and what it comes from: a record, or the records of a DNS transaction. */
+    public record Event(BatchEntry source, byte[] json) {
+
+        public Event(ConsumerRecord<byte[], byte[]> record, byte[] json) {
+            this(BatchEntry.of(record), json);
+        }
     }
 
     private final List<Event> events;
@@ -53,8 +58,16 @@ public final class HecRequest {
         return events;
     }
 
+    /** Every record the events come from, in order (a transaction's query first). */
     public List<ConsumerRecord<byte[], byte[]>> records() {
-        return events.stream().map(Event::record).toList();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(events.size());
+        events.forEach(event -> records.addAll(event.source().records()));
+        return records;
+    }
+
+    /** What the events come from, one entry per event: to render again. */
+    public List<BatchEntry> sources() {
+        return events.stream().map(Event::source).toList();
     }
 
     public int size() {

@@ -58,6 +58,17 @@ final class DnstapFieldsWriter {
      */
     void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, EventProfile profile,
             JsonWriter out) {
+        write(dnstap, message, times, decodeFailure, profile, false, out);
+    }
+
+    /**
+     * As {@link #write(Dnstap, Message, DnsTimes, RuntimeException, EventProfile, JsonWriter)}, for
+     * a query and its response in one message when {@code paired}: its {@code message_type} is both
+     * (a search for queries and one for responses each find the transaction once), and it has its
+     * {@code duration} in every profile.
+     */
+    void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, EventProfile profile,
+            boolean paired, JsonWriter out) {
         if (message == null) {
             out.field(HecFields.DNSTAP_TYPE);
             out.string(dnstap.getType().name());
@@ -69,12 +80,19 @@ final class DnstapFieldsWriter {
             out.value(DNSTAP_TYPES.get(type));
         }
         out.field(HecFields.MESSAGE_TYPE);
-        out.value(isQuery(type) ? QUERY : RESPONSE);
+        if (paired) {
+            out.startArray();
+            out.value(QUERY);
+            out.value(RESPONSE);
+            out.endArray();
+        } else {
+            out.value(isQuery(type) ? QUERY : RESPONSE);
+        }
         if (profile.dnstapDetails) {
             writeServer(dnstap, out);
         }
         writeSockets(message, profile, out);
-        writeTimes(message, times, profile, out);
+        writeTimes(message, times, profile, paired, out);
         if (profile.dnstapDetails && message.hasQueryZone()) {
             writeZone(message.getQueryZone(), out);
         }
@@ -133,7 +151,7 @@ final class DnstapFieldsWriter {
         }
     }
 
-    private void writeTimes(Message message, DnsTimes times, EventProfile profile, JsonWriter out) {
+    private void writeTimes(Message message, DnsTimes times, EventProfile profile, boolean paired, JsonWriter out) {
         if (profile.dnstapDetails && times.query()) {
             out.field(HecFields.QUERY_TIMESTAMP);
             out.number(digits, 0,
@@ -144,12 +162,20 @@ final class DnstapFieldsWriter {
             out.number(digits, 0, EpochTime.write(message.getResponseTimeSec(),
                     Integer.toUnsignedLong(message.getResponseTimeNsec()), digits));
         }
-        if (profile.cimExtras && times.query() && times.response()) {
+        if ((profile.cimExtras || paired) && times.query() && times.response()) {
             long nanos = (message.getResponseTimeSec() - message.getQueryTimeSec()) * 1_000_000_000L
                     + Integer.toUnsignedLong(message.getResponseTimeNsec()) - Integer.toUnsignedLong(message.getQueryTimeNsec());
             if (nanos >= 0) {
+                int length = EpochTime.write(nanos, digits);
                 out.field(HecFields.DURATION);
-                out.number(digits, 0, EpochTime.write(nanos, digits));
+                out.number(digits, 0, length);
+                if (paired && profile.cimExtras) { // CIM's name for the same: how long the answer took
+                    out.field(HecFields.RESPONSE_TIME);
+                    out.number(digits, 0, length);
+                }
+            } else {
+                out.field(HecFields.DURATION_ERROR);
+                out.string("the response is timed before its query");
             }
         }
         if (times.error() != null) {

@@ -6,8 +6,11 @@ import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.shipper.pair.TransactionKind;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Turns one {@link DnstapEvent} into one Splunk HEC event (a JSON object for
@@ -40,6 +43,13 @@ public final class HecEventRenderer {
     }
 
     private static final byte[] SOURCE = JsonWriter.quoted("dnstap");
+    private static final Map<TransactionKind, byte[]> TRANSACTION_KINDS = new EnumMap<>(TransactionKind.class);
+
+    static {
+        for (TransactionKind kind : TransactionKind.values()) {
+            TRANSACTION_KINDS.put(kind, JsonWriter.quoted(kind.fieldValue()));
+        }
+    }
 
     private final byte[] sourcetype;
     private final byte[] index;
@@ -63,6 +73,11 @@ public final class HecEventRenderer {
         this.dnstapFields = new DnstapFieldsWriter(identity, privacy);
     }
 
+    /** The profile of the settings: what {@link #render(DnstapEvent)} writes. */
+    public EventProfile profile() {
+        return settingsProfile;
+    }
+
     /** The event as UTF-8 JSON, one object, no trailing newline, with the settings' profile. */
     public byte[] render(DnstapEvent envelope) {
         return render(envelope, settingsProfile, 1);
@@ -81,15 +96,52 @@ public final class HecEventRenderer {
         }
     }
 
-    /** Renders the event; when {@code decodeFailure} is set, the DNS message is not decoded but kept raw. */
+    /**
+     * The event of one DNS transaction, with a {@code transaction} field saying which
+     * {@link TransactionKind} it is. An unanswered query or a response alone is its message's
+     * event; a query and its response are one event: the response's, with the query's time (the
+     * event's time, and the {@code duration} between them), the query's DNS message where the
+     * response lacks it, and both sizes. With one half left out ({@code null}) of a pair, whose
+     * other half could not be rendered, the event is that half's, and {@code transactionError} says
+     * why the other is missing.
+     */
+    public byte[] render(TransactionKind kind, DnstapEvent query, DnstapEvent response, EventProfile profile,
+            int sampleRate, String transactionError) {
+        Pairing pairing = new Pairing(kind, kind == TransactionKind.PAIRED && response != null ? query : null,
+                transactionError);
+        DnstapEvent envelope = response != null ? response : query;
+        try {
+            return render(envelope, pairing, profile, sampleRate, null);
+        } catch (RuntimeException e) {
+            return render(envelope, pairing, profile, sampleRate, e);
+        }
+    }
+
+    /** What a transaction's event adds; {@code query} is the query to merge into the response's event, if any. */
+    private record Pairing(TransactionKind kind, DnstapEvent query, String error) {
+    }
+
     private byte[] render(DnstapEvent envelope, EventProfile profile, int sampleRate, RuntimeException decodeFailure) {
+        return render(envelope, null, profile, sampleRate, decodeFailure);
+    }
+
+    /** Renders the event; when {@code decodeFailure} is set, the DNS message is not decoded but kept raw. */
+    private byte[] render(DnstapEvent envelope, Pairing pairing, EventProfile profile, int sampleRate,
+            RuntimeException decodeFailure) {
         out.reset();
         Dnstap dnstap = parseDnstap(envelope);
         Message message = dnstap != null && dnstap.hasMessage() ? dnstap.getMessage() : null;
+        Message queryHalf = null;
+        if (message != null && pairing != null && pairing.query() != null) {
+            Dnstap query = parseDnstap(pairing.query());
+            queryHalf = query != null && query.hasMessage() ? query.getMessage() : null;
+            message = queryHalf != null ? TransactionMessages.merge(queryHalf, message) : message;
+        }
+        boolean paired = queryHalf != null;
         DnsTimes times = DnsTimes.of(message);
         out.startObject();
         out.field(HecFields.TIME);
-        writeEventTime(message, times, envelope);
+        writeEventTime(message, times, envelope, paired);
         out.field(HecFields.HOST);
         writeHost(dnstap, envelope);
         out.field(HecFields.SOURCE);
@@ -105,7 +157,10 @@ public final class HecEventRenderer {
         if (dnstap == null) {
             writeUndecodableFrame(envelope);
         } else {
-            dnstapFields.write(dnstap, message, times, decodeFailure, profile, out);
+            dnstapFields.write(dnstap, message, times, decodeFailure, profile, paired, out);
+        }
+        if (pairing != null) {
+            writeTransaction(pairing, paired ? queryHalf : null, message, profile);
         }
         if (profile.envelope) {
             writeCollectorFields(envelope);
@@ -117,6 +172,21 @@ public final class HecEventRenderer {
         out.endObject();
         out.endObject();
         return out.toByteArray();
+    }
+
+    private void writeTransaction(Pairing pairing, Message queryHalf, Message merged, EventProfile profile) {
+        out.field(HecFields.TRANSACTION);
+        out.value(TRANSACTION_KINDS.get(pairing.kind()));
+        if (pairing.error() != null) {
+            out.field(HecFields.TRANSACTION_ERROR);
+            out.string(pairing.error());
+        }
+        if (queryHalf != null && profile.headerDetails) {
+            out.field(HecFields.QUERY_SIZE);
+            out.number(queryHalf.hasQueryMessage() ? queryHalf.getQueryMessage().size() : merged.getQueryMessage().size());
+            out.field(HecFields.RESPONSE_SIZE);
+            out.number(merged.getResponseMessage().size());
+        }
     }
 
     private static Dnstap parseDnstap(DnstapEvent envelope) {
@@ -131,12 +201,13 @@ public final class HecEventRenderer {
     }
 
     /**
-     * The DNS event time: the query's time for queries, the response's for responses, else the
-     * other, else receipt; a time that is not one ({@link DnsTimes}) is passed over.
+     * The DNS event time: the query's time for queries and transactions, the response's for
+     * responses, else the other, else receipt; a time that is not one ({@link DnsTimes}) is passed
+     * over.
      */
-    private void writeEventTime(Message message, DnsTimes times, DnstapEvent envelope) {
+    private void writeEventTime(Message message, DnsTimes times, DnstapEvent envelope, boolean paired) {
         int length;
-        if (times.query() && (DnstapFieldsWriter.isQuery(message.getType()) || !times.response())) {
+        if (times.query() && (paired || DnstapFieldsWriter.isQuery(message.getType()) || !times.response())) {
             length = EpochTime.write(message.getQueryTimeSec(), Integer.toUnsignedLong(message.getQueryTimeNsec()), digits);
         } else if (times.response()) {
             length = EpochTime.write(message.getResponseTimeSec(), Integer.toUnsignedLong(message.getResponseTimeNsec()),

@@ -31,6 +31,8 @@ final class HecFields {
     static final byte[] QUERY_TIMESTAMP = JsonWriter.key("query_timestamp");
     static final byte[] RESPONSE_TIMESTAMP = JsonWriter.key("response_timestamp");
     static final byte[] DURATION = JsonWriter.key("duration");
+    static final byte[] DURATION_ERROR = JsonWriter.key("duration_error");
+    static final byte[] RESPONSE_TIME = JsonWriter.key("response_time");
     static final byte[] TIME_ERROR = JsonWriter.key("time_error");
     static final byte[] QUERY_ZONE = JsonWriter.key("query_zone");
     static final byte[] QUERY_ZONE_RAW = JsonWriter.key("query_zone_raw");
@@ -39,6 +41,12 @@ final class HecFields {
     static final byte[] ACTION = JsonWriter.key("action");
     static final byte[] MATCH = JsonWriter.key("match");
     static final byte[] VALUE = JsonWriter.key("value");
+
+    // From pairing a query with its response.
+    static final byte[] TRANSACTION = JsonWriter.key("transaction");
+    static final byte[] TRANSACTION_ERROR = JsonWriter.key("transaction_error");
+    static final byte[] QUERY_SIZE = JsonWriter.key("query_size");
+    static final byte[] RESPONSE_SIZE = JsonWriter.key("response_size");
 
     // From the DNS message.
     static final byte[] MESSAGE_SIZE = JsonWriter.key("message_size");

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.shape;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.dnstapforwarder.shipper.pair.TransactionKind;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import java.util.function.Supplier;
 
@@ -25,5 +26,25 @@ public final class EventShaper implements RecordRenderer {
     @Override
     public byte[] render(byte[] recordValue) throws InvalidProtocolBufferException {
         return filter.test(recordValue) ? renderer.render(recordValue) : null;
+    }
+
+    /**
+     * Each half decided on its own, as the shipper decides each record before pairing: a half the
+     * rules drop is left out, and what remains is what the shipper would have made of it (a query
+     * whose response was dropped ends unanswered).
+     */
+    @Override
+    public byte[] render(TransactionKind kind, byte[] query, byte[] response, String transactionError)
+            throws InvalidProtocolBufferException {
+        byte[] keptQuery = query != null && filter.test(query) ? query : null;
+        byte[] keptResponse = response != null && filter.test(response) ? response : null;
+        if (keptQuery == null && keptResponse == null) {
+            return null;
+        }
+        if (keptQuery == query && keptResponse == response) {
+            return renderer.render(kind, query, response, transactionError);
+        }
+        return keptQuery != null ? renderer.render(TransactionKind.UNANSWERED, keptQuery, null, null)
+                : renderer.render(TransactionKind.RESPONSE_ONLY, null, keptResponse, null);
     }
 }

@@ -3,10 +3,11 @@ package io.dnstapforwarder.shipper.shape;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.DnstapEvents;
-import java.util.function.Function;
+import io.dnstapforwarder.shipper.pair.TransactionKind;
+import io.dnstapforwarder.shipper.render.EventProfile;
+import io.dnstapforwarder.shipper.render.HecEventRenderer;
 
-/** Makes the HEC event of a Kafka record's value. One per worker thread: renderers keep buffers. */
-@FunctionalInterface
+/** Makes the HEC event of a Kafka record's value, or of a DNS transaction's. One per worker thread: renderers keep buffers. */
 public interface RecordRenderer {
 
     /**
@@ -16,8 +17,34 @@ public interface RecordRenderer {
      */
     byte[] render(byte[] recordValue) throws InvalidProtocolBufferException;
 
-    /** Every record, parsed and rendered by {@code renderer}. */
-    static RecordRenderer of(Function<DnstapEvent, byte[]> renderer) {
-        return value -> renderer.apply(DnstapEvents.parse(value));
+    /**
+     * The event of a transaction's halves (either may be null: the one that did not come, or that
+     * failed to render, which {@code transactionError} then explains); {@code null} when shaping
+     * drops it.
+     *
+     * @throws InvalidProtocolBufferException a half is not a dnstap event
+     */
+    byte[] render(TransactionKind kind, byte[] query, byte[] response, String transactionError)
+            throws InvalidProtocolBufferException;
+
+    /** Every record and transaction rendered by {@code renderer} with its profile, none dropped. */
+    static RecordRenderer of(HecEventRenderer renderer) {
+        return new RecordRenderer() {
+            @Override
+            public byte[] render(byte[] recordValue) throws InvalidProtocolBufferException {
+                return renderer.render(DnstapEvents.parse(recordValue));
+            }
+
+            @Override
+            public byte[] render(TransactionKind kind, byte[] query, byte[] response, String transactionError)
+                    throws InvalidProtocolBufferException {
+                return renderer.render(kind, parse(query), parse(response), renderer.profile(), 1, transactionError);
+            }
+        };
+    }
+
+    /** The envelope of a half, or null for none. */
+    static DnstapEvent parse(byte[] half) throws InvalidProtocolBufferException {
+        return half == null ? null : DnstapEvents.parse(half);
     }
 }

@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.shape;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.event.DnstapPeek;
+import io.dnstapforwarder.shipper.pair.TransactionKind;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import java.util.function.Supplier;
 
@@ -39,5 +40,21 @@ public final class ShapedRenderer implements RecordRenderer {
             servers.count(peek);
         }
         return renderer.render(DnstapEvents.parse(recordValue), current.profile(), current.sampleRate());
+    }
+
+    @Override
+    public byte[] render(TransactionKind kind, byte[] query, byte[] response, String transactionError)
+            throws InvalidProtocolBufferException {
+        ShapingRules current = rules.get();
+        if (servers != null && !current.dropsAnything()) {
+            for (byte[] half : new byte[][] {query, response}) {
+                if (half != null) {
+                    peek.read(half);
+                    servers.count(peek);
+                }
+            }
+        }
+        return renderer.render(kind, RecordRenderer.parse(query), RecordRenderer.parse(response), current.profile(),
+                current.sampleRate(), transactionError);
     }
 }

@@ -144,6 +144,33 @@ class OffsetLedgerTest {
         assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(7)));
     }
 
+    @Test
+    void heldRecordsReadBeforeABatchClosedAreNoBatchsSoTheirReleaseLetsTheCommitPass() {
+        ledger.position(P0).read(0, true);
+        ledger.position(P0).read(1, true);
+        OffsetLedger.Hold query = ledger.position(P0).hold(2); // read while [0, 1] waited for its flush
+        OffsetLedger.Hold response = ledger.position(P0).hold(3);
+        ledger.batched(P0, 0, 1); // the flush interval closed it
+        ledger.done(P0, 0, ledger.epoch(P0));
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(2)));
+        query.release();
+        response.release(); // their transaction was settled
+
+        assertThat(ledger.committable()).as("nothing waits any more").isEqualTo(Map.of(P0, offset(4)));
+    }
+
+    @Test
+    void aBatchClosedByTheRecordThatDidNotFitStillWaitsForThatRecordPastHeldOnes() {
+        ledger.position(P0).read(0, true);
+        ledger.position(P0).hold(1).release();
+        ledger.position(P0).read(2, true); // did not fit: it closes [0] and begins the next batch
+        ledger.batched(P0, 0, 0);
+        ledger.done(P0, 0, ledger.epoch(P0));
+
+        assertThat(ledger.committable()).isEqualTo(Map.of(P0, offset(2)));
+    }
+
     private void readAndBatch(TopicPartition partition, long first, long last) {
         for (long offset = first; offset <= last; offset++) {
             ledger.position(partition).read(offset, true);

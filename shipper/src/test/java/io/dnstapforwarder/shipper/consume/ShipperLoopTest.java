@@ -63,7 +63,8 @@ class ShipperLoopTest {
         DeliveryPipeline pipeline = parts.pipeline(2, 1_000_000);
         loop = new ShipperLoop(consumer, "127.0.0.1:9092", subscription, shaping, new RecordBatcher(10,
                 RecordBatcher.MAX_BATCH_RECORD_BYTES, Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics,
-                io.dnstapforwarder.time.Time.SYSTEM, io.dnstapforwarder.ops.Watchdog.NONE);
+                io.dnstapforwarder.time.Time.SYSTEM, io.dnstapforwarder.ops.Watchdog.NONE,
+                io.dnstapforwarder.shipper.ShipperConfig.Transactions.OFF);
         thread = new Thread(loop, "shipper-loop-test");
         thread.start();
     }

@@ -9,7 +9,7 @@ import io.dnstapforwarder.shipper.deadletter.DeadLetterHeaders;
 import io.dnstapforwarder.shipper.hec.AckTracker;
 import io.dnstapforwarder.shipper.hec.Outcome;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
-import io.dnstapforwarder.shipper.shape.RecordRenderer;
+import io.dnstapforwarder.shipper.testing.FunctionRenderer;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
@@ -45,7 +45,7 @@ class BatchDeliveryTest {
     }
 
     private BatchDelivery delivery(long maxRequestBytes, Function<DnstapEvent, byte[]> renderer) {
-        return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> RecordRenderer.of(renderer)),
+        return new BatchDelivery(new BatchDelivery.Context(ThreadLocal.withInitial(() -> new FunctionRenderer(renderer)),
                 maxRequestBytes,
                 parts.sender, parts.deadLetters, parts.gate, AckTracker.NONE, Runnable::run,
                 DeliveryFixture.RETRIES, parts.time, parts.metrics, new DeliveryMetrics(parts.metrics)));

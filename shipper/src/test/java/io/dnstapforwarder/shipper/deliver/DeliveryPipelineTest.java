@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
-import io.dnstapforwarder.shipper.shape.RecordRenderer;
+import io.dnstapforwarder.shipper.testing.FunctionRenderer;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
@@ -104,7 +104,7 @@ class DeliveryPipelineTest {
     void neverForgetsABatchWhoseDeliveryFailsUnexpectedlyAndSaysSoMeanwhile() {
         java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
         HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
-        DeliveryPipeline faulty = new DeliveryPipeline(1, () -> RecordRenderer.of(event -> {
+        DeliveryPipeline faulty = new DeliveryPipeline(1, () -> new FunctionRenderer(event -> {
             if (failing.get()) {
                 throw new StackOverflowError("deep in a decoder"); // an Error: past every per-record guard
             }

@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -24,11 +23,12 @@ import org.junit.jupiter.api.Test;
 /** Queries meet their responses in either order; what meets nothing ends, bounded, and nothing ends twice. */
 class TransactionPairerTest {
 
-    private static final long WINDOW = TimeUnit.SECONDS.toNanos(10);
+    private static final long WINDOW = 10_000;
+    private static final long RESPONSE_WAIT = 2_000;
     private static final TopicPartition P0 = new TopicPartition("t", 0);
     private static final TopicPartition P1 = new TopicPartition("t", 1);
 
-    private final TransactionPairer<String> pairer = new TransactionPairer<>(WINDOW, 1000);
+    private final TransactionPairer<String> pairer = new TransactionPairer<>(WINDOW, RESPONSE_WAIT, 1000);
     private final List<Transaction<String>> ended = new ArrayList<>();
 
     @Test
@@ -55,18 +55,32 @@ class TransactionPairerTest {
     }
 
     @Test
-    void endsAQueryNobodyAnsweredAndAResponseWithoutItsQueryAfterTheWindow() {
+    void endsAResponseWithoutItsQueryAfterItsWaitAndAQueryNobodyAnsweredAfterTheWindow() {
         pairer.offer("q", key(1), true, P0, 0, ended);
         pairer.offer("r", key(2), false, P0, 1, ended);
         pairer.offer("late", key(3), true, P0, WINDOW, ended);
 
-        pairer.expire(WINDOW, partition -> true, ended);
-        assertThat(ended).containsExactly(new Transaction<>(TransactionKind.UNANSWERED, "q", null));
+        pairer.expire(partition -> RESPONSE_WAIT, ended);
+        assertThat(ended).isEmpty();
+        pairer.expire(partition -> RESPONSE_WAIT + 1, ended);
+        assertThat(ended).containsExactly(new Transaction<>(TransactionKind.RESPONSE_ONLY, null, "r"));
 
-        pairer.expire(WINDOW + 1, partition -> true, ended);
-        assertThat(ended).endsWith(new Transaction<>(TransactionKind.RESPONSE_ONLY, null, "r"));
+        pairer.expire(partition -> WINDOW, ended);
+        assertThat(ended).endsWith(new Transaction<>(TransactionKind.UNANSWERED, "q", null));
         assertThat(pairer.waiting()).containsExactly("late");
-        assertThat(pairer.oldestAgeNanos(WINDOW + 1)).isEqualTo(1);
+        assertThat(pairer.oldestAgeMillis(partition -> WINDOW + 1)).isEqualTo(1);
+    }
+
+    @Test
+    void aClockSteppedBackEndsNoHalfEarlyAndNoneLaterThanTheOnesBeforeIt() {
+        pairer.offer("q1", key(1), true, P0, 50_000, ended);
+        pairer.offer("q2", key(2), true, P0, 20_000, ended); // the collector's clock stepped back 30 s
+
+        pairer.expire(partition -> 50_000, ended);
+        assertThat(ended).as("q1 is not due, so nothing behind it ends").isEmpty();
+
+        pairer.expire(partition -> 60_000, ended);
+        assertThat(ended).extracting(Transaction::query).containsExactly("q1", "q2");
     }
 
     @Test
@@ -82,7 +96,7 @@ class TransactionPairerTest {
         pairer.offer("q0", key(1), true, P0, 0, ended);
         pairer.offer("q1", key(2), true, P1, 0, ended);
 
-        pairer.expire(2 * WINDOW, partition -> !partition.equals(P1), ended);
+        pairer.expire(partition -> partition.equals(P1) ? TransactionPairer.STOPPED : 2 * WINDOW, ended);
 
         assertThat(ended).extracting(Transaction::query).containsExactly("q0");
         assertThat(pairer.waiting()).containsExactly("q1");
@@ -90,7 +104,7 @@ class TransactionPairerTest {
 
     @Test
     void endsTheOldestAtOnceWhenTooManyWaitAndCountsThem() {
-        TransactionPairer<String> small = new TransactionPairer<>(WINDOW, 3);
+        TransactionPairer<String> small = new TransactionPairer<>(WINDOW, RESPONSE_WAIT, 3);
         for (int i = 0; i < 5; i++) {
             small.offer("q" + i, key(i), true, i % 2 == 0 ? P0 : P1, i, ended);
         }
@@ -120,7 +134,7 @@ class TransactionPairerTest {
     @Property(tries = 300)
     void everyHalfEndsExactlyOnce(@ForAll("arrivals") List<int[]> arrivals) {
         int maxPending = 20;
-        TransactionPairer<Integer> bounded = new TransactionPairer<>(WINDOW, maxPending);
+        TransactionPairer<Integer> bounded = new TransactionPairer<>(WINDOW, RESPONSE_WAIT, maxPending);
         List<Transaction<Integer>> done = new ArrayList<>();
         Map<Integer, int[]> halves = new HashMap<>();
         Set<TopicPartition> forgotten = new HashSet<>();
@@ -128,7 +142,7 @@ class TransactionPairerTest {
         int forgottenHalves = 0;
         for (int i = 0; i < arrivals.size(); i++) {
             int[] arrival = arrivals.get(i); // key, query?, partition, milliseconds later, action
-            now += TimeUnit.MILLISECONDS.toNanos(arrival[3]);
+            now += arrival[3];
             TopicPartition partition = new TopicPartition("t", arrival[2]);
             if (arrival[4] == 0 && !forgotten.contains(partition)) {
                 forgottenHalves += bounded.forget(List.of(partition));
@@ -141,7 +155,8 @@ class TransactionPairerTest {
             if (paired != null) {
                 done.add(paired);
             }
-            bounded.expire(now, p -> true, done);
+            long clock = now;
+            bounded.expire(p -> clock, done);
             assertThat(bounded.pending()).isLessThanOrEqualTo(maxPending);
         }
         bounded.endAll(done);
