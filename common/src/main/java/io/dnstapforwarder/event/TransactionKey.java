@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * What makes a dnstap query and its response one DNS transaction: the server's identity, the
- * message family (CLIENT_QUERY and CLIENT_RESPONSE are both CLIENT, and so on), the client's and
+ * message family (CLIENT_QUERY and CLIENT_RESPONSE are both CLIENT, and so on: {@link #family}), the client's and
  * the server's address and port, the DNS id, and the question (its name compared as DNS compares
  * names, ASCII letters without regard to case; its type; its class). Both halves of a transaction
  * have equal keys; a response to another question with the same id has another key.
@@ -29,11 +29,17 @@ public final class TransactionKey {
     }
 
     /**
-     * The family of a dnstap message type: AUTH 1 (types 1 and 2), RESOLVER 2, CLIENT 3,
-     * FORWARDER 4, STUB 5, TOOL 6, UPDATE 7 (types 13 and 14); 0 for anything else.
+     * The family of a dnstap message type: RESOLVER 2 (types 3 and 4), CLIENT 3, FORWARDER 4,
+     * STUB 5, TOOL 6, UPDATE 7 (types 13 and 14); 0 for anything else. AUTH (types 1 and 2) is
+     * CLIENT's family: both are queries the server received and its answers to them, and BIND
+     * (9.18, recursion off) logs a query it answers with recursion desired as AUTH_QUERY and the
+     * answer as CLIENT_RESPONSE.
      */
     public static int family(int messageType) {
-        return messageType >= 1 && messageType <= 14 ? (messageType + 1) / 2 : 0;
+        if (messageType == 1 || messageType == 2) {
+            return 3;
+        }
+        return messageType >= 3 && messageType <= 14 ? (messageType + 1) / 2 : 0;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.TestData;
@@ -71,7 +72,7 @@ class ObservabilityAssetsTest {
                         new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
                                 deadLetters, Map.of()), dir).hec(HecConfig.to(hec.url(), TOKEN))
                         .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                        .monitoring(new HostPort("127.0.0.1", 0)).transactions(ShipperConfig.Transactions.ON).build())) {
+                        .monitoring(new HostPort("127.0.0.1", 0)).transactions(PairingSettings.ON).build())) {
             InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
                     .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
             List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);

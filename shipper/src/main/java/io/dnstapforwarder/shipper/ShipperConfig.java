@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.config.Require;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import java.util.stream.Collectors;
  * @param transactions whether queries and responses are paired into one event per DNS transaction
  */
 public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, Kafka kafka, Path dataDir, HostPort monitoring,
-        Duration performanceLogInterval, Guards guards, Shaping shaping, Transactions transactions) {
+        Duration performanceLogInterval, Guards guards, Shaping shaping, PairingSettings transactions) {
 
     /** Where events go without a HEC URL. */
     public Path eventsFile() {
@@ -72,7 +73,7 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
         private Duration performanceLogInterval = Duration.ZERO;
         private Guards guards = Guards.DEFAULTS;
         private Shaping shaping = Shaping.NONE;
-        private Transactions transactions = Transactions.OFF;
+        private PairingSettings transactions = PairingSettings.OFF;
 
         private Builder(String shipperId, Kafka kafka, Path dataDir) {
             this.shipperId = shipperId;
@@ -117,7 +118,7 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
             return this;
         }
 
-        public Builder transactions(Transactions transactions) {
+        public Builder transactions(PairingSettings transactions) {
             this.transactions = transactions;
             return this;
         }
@@ -125,30 +126,6 @@ public record ShipperConfig(String shipperId, HecConfig hec, Batching batching, 
         public ShipperConfig build() {
             return new ShipperConfig(shipperId, hec, batching, kafka, dataDir, monitoring, performanceLogInterval, guards,
                     shaping, transactions);
-        }
-    }
-
-    /**
-     * Pairing queries with their responses.
-     *
-     * @param enabled one event per DNS transaction (else one per dnstap message)
-     * @param window how long a query waits for its response before it is an unanswered query: by
-     *     default 10 s, BIND's {@code resolver-query-timeout} and twice a stub resolver's 5 s
-     *     ({@code resolv.conf} {@code timeout:5}, {@code attempts:2}), past which no client still waits
-     * @param maxPending the most queries and responses waiting for their partner at once; past it the
-     *     oldest are sent unpaired, and counted
-     */
-    public record Transactions(boolean enabled, Duration window, int maxPending) {
-
-        public static final long DEFAULT_WINDOW_MS = 10_000;
-        public static final int DEFAULT_MAX_PENDING = 100_000;
-        public static final Transactions OFF = new Transactions(false, Duration.ofMillis(DEFAULT_WINDOW_MS),
-                DEFAULT_MAX_PENDING);
-        public static final Transactions ON = new Transactions(true, OFF.window(), OFF.maxPending());
-
-        public Transactions {
-            Require.between("--transaction-window-ms", window.toMillis(), 1, 600_000, "must be 1 to 600000");
-            Require.between("--transaction-max-pending", maxPending, 1, 10_000_000, "must be 1 to 10000000");
         }
     }
 

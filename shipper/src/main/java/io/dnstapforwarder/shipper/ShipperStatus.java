@@ -6,6 +6,7 @@ import io.dnstapforwarder.metrics.PeriodicLog;
 import io.dnstapforwarder.ops.Readiness;
 import io.dnstapforwarder.ops.Watchdog;
 import io.dnstapforwarder.shipper.consume.ShipperLoop;
+import io.dnstapforwarder.shipper.consume.TransactionPairing;
 import io.dnstapforwarder.shipper.deliver.DeadLetterGate;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.Endpoints;
@@ -167,7 +168,7 @@ final class ShipperStatus {
         stats.put("dead_lettering_paused", gate.closedBecause());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
         if (status.transactions() != null) {
-            ShipperLoop.Transactions pairing = status.transactions();
+            TransactionPairing.Stats pairing = status.transactions();
             Map<String, Object> transactions = new LinkedHashMap<>();
             transactions.put("pending", pairing.pending());
             transactions.put("oldest_pending_age_sec", pairing.oldestPendingAgeSeconds());
@@ -186,20 +187,28 @@ final class ShipperStatus {
         return breakers;
     }
 
-    /** One line per interval: what came from Kafka, what HEC took, what went wrong, how full the pipeline is. */
+    /**
+     * One line per interval: what came from Kafka, what HEC took, what went wrong, how full the
+     * pipeline is; with {@code --transactions}, pairs made a second and halves waiting.
+     */
     PeriodicLog performanceLog(Duration interval, Time time) {
-        long[] last = {0, 0};
+        long[] last = {0, 0, 0};
         return PeriodicLog.every(interval, time, seconds -> {
             long consumed = metrics.receivedEvents();
             long delivered = metrics.sentEvents();
             ShipperLoop.Status status = loop.status();
+            TransactionPairing.Stats pairing = status.transactions();
+            long paired = pairing == null ? 0 : pairing.events().getOrDefault("paired", 0L);
             String line = String.format(Locale.ROOT,
                     "performance: %,.0f events/s consumed, %,.0f events/s delivered, %,d dead-lettered, %,d retries "
-                            + "in all, %d batches in flight%s, endpoints %s", (consumed - last[0]) / seconds,
+                            + "in all, %d batches in flight%s, endpoints %s%s", (consumed - last[0]) / seconds,
                     (delivered - last[1]) / seconds, pipeline.deadLettered(), sender.retries(), status.inFlight(),
-                    status.paused() ? " (paused)" : "", breakerStates());
+                    status.paused() ? " (paused)" : "", breakerStates(), pairing == null ? ""
+                            : String.format(Locale.ROOT, ", %,.0f pairs/s, %,d halves waiting",
+                                    (paired - last[2]) / seconds, pairing.pending()));
             last[0] = consumed;
             last[1] = delivered;
+            last[2] = paired;
             return line;
         });
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.shipper.cli.ReplayCommand;
 import io.dnstapforwarder.shipper.cli.TapCommand;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.testkit.Json;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.ByteArrayOutputStream;
@@ -95,7 +96,7 @@ class TransactionsTest extends ShipperIntegrationTest {
         harness.sendKeyed(5);
         harness.flush();
         ShipperConfig config = harness.config("pairing", fastHec(hec.url(), TOKEN), 50).toBuilder()
-                .transactions(new ShipperConfig.Transactions(true, Duration.ofSeconds(3), 1000)).build();
+                .transactions(new PairingSettings(true, Duration.ofSeconds(3), 1000)).build();
         harness.start(config);
 
         List<JsonNode> events = hec.awaitEvents(3, WAIT);
@@ -113,7 +114,7 @@ class TransactionsTest extends ShipperIntegrationTest {
         IntStream.range(0, 200).filter(n -> n % 2 == 0).forEach(harness::sendKeyed); // 100 queries, no response
         harness.flush();
         Shipper shipper = harness.start(harness.config("pairing", fastHec(hec.url(), TOKEN), 50).toBuilder()
-                .transactions(new ShipperConfig.Transactions(true, Duration.ofMinutes(10), 10)).build());
+                .transactions(new PairingSettings(true, Duration.ofMinutes(10), 10)).build());
 
         List<JsonNode> events = hec.awaitEvents(90, WAIT);
 
@@ -181,7 +182,7 @@ class TransactionsTest extends ShipperIntegrationTest {
     }
 
     private static ShipperConfig transactions(ShipperConfig config) {
-        return config.toBuilder().transactions(new ShipperConfig.Transactions(true, Duration.ofSeconds(60), 10_000)).build();
+        return config.toBuilder().transactions(new PairingSettings(true, Duration.ofSeconds(60), 10_000)).build();
     }
 
     private static int pending(Shipper shipper) throws Exception {

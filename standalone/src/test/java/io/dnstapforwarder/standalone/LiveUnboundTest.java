@@ -11,6 +11,7 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FreePorts;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -158,8 +159,8 @@ class LiveUnboundTest {
                         deadLetters, Map.of()), dir)
                 .hec(HecConfig.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3))
                 .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                .transactions(transactions ? new ShipperConfig.Transactions(true, TRANSACTION_WINDOW, 10_000)
-                        : ShipperConfig.Transactions.OFF).build()));
+                .transactions(transactions ? new PairingSettings(true, TRANSACTION_WINDOW, 10_000)
+                        : PairingSettings.OFF).build()));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.TestData;
@@ -97,7 +98,7 @@ class TransactionsEndToEndTest {
                 new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, group, deadLetters, Map.of()), dir)
                 .hec(HecConfig.to(hec.url(), TOKEN).withRetries(Duration.ofMillis(50), Duration.ofSeconds(2), 3))
                 .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                .transactions(ShipperConfig.Transactions.ON).build());
+                .transactions(PairingSettings.ON).build());
     }
 
     private InetSocketAddress tcp() {

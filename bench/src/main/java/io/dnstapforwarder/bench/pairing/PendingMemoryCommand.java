@@ -6,8 +6,8 @@ import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.metrics.ComponentMetrics;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.consume.TransactionPairing;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.time.Time;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ public final class PendingMemoryCommand implements Callable<Integer> {
                     8, value.length, TransactionKey.of(peek).partitionKey(), value, headers, Optional.empty()));
         }
         long recordBytes = used() - empty;
-        TransactionPairing pairing = new TransactionPairing(new ShipperConfig.Transactions(true, Duration.ofHours(1),
+        TransactionPairing pairing = new TransactionPairing(new PairingSettings(true, Duration.ofHours(1),
                 queries.size() + 1), (p, transaction) -> { }, new ComponentMetrics(new SimpleMeterRegistry(), "bench",
                 "bench"), Time.SYSTEM);
         long before = used();

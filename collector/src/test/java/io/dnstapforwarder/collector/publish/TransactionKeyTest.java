@@ -57,6 +57,7 @@ class TransactionKeyTest {
         assertThat(key(Message.Type.CLIENT_RESPONSE, "www.example.org", 1)).as("another question").isNotEqualTo(query);
         assertThat(key(Message.Type.CLIENT_RESPONSE, "www.example.com", 28)).as("another type").isNotEqualTo(query);
         assertThat(key(Message.Type.RESOLVER_RESPONSE, "www.example.com", 1)).as("another family").isNotEqualTo(query);
+        assertThat(key(Message.Type.AUTH_RESPONSE, "www.example.com", 1)).as("AUTH is CLIENT's family").isEqualTo(query);
         assertThat(key(Message.Type.CLIENT_RESPONSE, "www.example.com", 1, 0x1235, 53000, "ns1"))
                 .as("another id").isNotEqualTo(query);
         assertThat(key(Message.Type.CLIENT_RESPONSE, "www.example.com", 1, 0x1234, 53001, "ns1"))

@@ -10,6 +10,7 @@ import io.dnstapforwarder.shipper.HecConfig.Breaker;
 import io.dnstapforwarder.shipper.ShipperConfig.Guards;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -159,14 +160,14 @@ public final class ShipperOptions {
     private boolean transactions;
 
     @Option(names = "--transaction-window-ms", paramLabel = "MS",
-            defaultValue = "" + ShipperConfig.Transactions.DEFAULT_WINDOW_MS,
+            defaultValue = "" + PairingSettings.DEFAULT_WINDOW_MS,
             description = "How long a query waits for its response before it is sent as unanswered, in the time the "
                     + "collector stamped the records. Default: ${DEFAULT-VALUE} (BIND's resolver-query-timeout; a stub "
                     + "resolver gives up after 2 x 5 s).")
     private long transactionWindowMs;
 
     @Option(names = "--transaction-max-pending", paramLabel = "N",
-            defaultValue = "" + ShipperConfig.Transactions.DEFAULT_MAX_PENDING,
+            defaultValue = "" + PairingSettings.DEFAULT_MAX_PENDING,
             description = "Most queries and responses waiting for their partner at once; past it the oldest are sent "
                     + "unpaired and counted (dnstap_shipper_transactions_evicted_total). Default: ${DEFAULT-VALUE}.")
     private int transactionMaxPending;
@@ -215,7 +216,7 @@ public final class ShipperOptions {
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
                 dataDir, monitoring, performanceLog,
                 new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)), shaping.toShaping(),
-                new ShipperConfig.Transactions(transactions, Duration.ofMillis(transactionWindowMs), transactionMaxPending));
+                new PairingSettings(transactions, Duration.ofMillis(transactionWindowMs), transactionMaxPending));
     }
 
     private List<URI> parseUrls() {

@@ -4,13 +4,12 @@ import io.dnstapforwarder.kafka.KafkaRefusal;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
 import io.dnstapforwarder.ops.Watchdog;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.time.Time;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +79,7 @@ public final class ShipperLoop implements Runnable {
     private final Watchdog watchdog;
     /** Null without {@code --transactions}. */
     private final TransactionPairing pairing;
+    private final PartitionThrottle throttle;
 
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -98,7 +98,7 @@ public final class ShipperLoop implements Runnable {
             DeliveryPipeline pipeline, PartitionStalls stalls, int maxInFlight,
             ComponentMetrics metrics, Time time) {
         this(consumer, bootstrap, subscription, value -> true, batcher, pipeline, stalls, maxInFlight, metrics, time,
-                Watchdog.NONE, ShipperConfig.Transactions.OFF);
+                Watchdog.NONE, PairingSettings.OFF);
     }
 
     /**
@@ -110,7 +110,7 @@ public final class ShipperLoop implements Runnable {
     public ShipperLoop(Consumer<byte[], byte[]> consumer, String bootstrap, Subscription subscription,
             Predicate<byte[]> shaping, RecordBatcher batcher, DeliveryPipeline pipeline, PartitionStalls stalls,
             int maxInFlight, ComponentMetrics metrics, Time time, Watchdog watchdog,
-            ShipperConfig.Transactions transactions) {
+            PairingSettings transactions) {
         this.watchdog = watchdog;
         this.shaping = shaping;
         this.consumer = consumer;
@@ -128,6 +128,7 @@ public final class ShipperLoop implements Runnable {
         this.pairing = transactions.enabled() ? new TransactionPairing(transactions,
                 (partition, transaction) -> batcher.add(partition, transaction, time.nanoTime()).forEach(handover::submit),
                 metrics, time) : null;
+        this.throttle = new PartitionThrottle(consumer, pipeline, stalls, subscription, maxInFlight);
         this.ownership = new PartitionOwnership(consumer, batcher, pipeline, handover, meters, () -> paused, metrics,
                 pairing);
     }
@@ -197,14 +198,7 @@ public final class ShipperLoop implements Runnable {
      * owns, is it paused.
      */
     public record Status(boolean running, Duration sincePoll, boolean assigned, List<String> partitions, boolean paused,
-            int inFlight, Throwable failure, String kafkaRefusal, Transactions transactions) {
-    }
-
-    /**
-     * Pairing, for /stats: halves waiting for their partner, how long the oldest has waited, the
-     * transactions made by kind, and the halves ended early because too many waited.
-     */
-    public record Transactions(int pending, double oldestPendingAgeSeconds, Map<String, Long> events, long evicted) {
+            int inFlight, Throwable failure, String kafkaRefusal, TransactionPairing.Stats transactions) {
     }
 
     public Status status() {
@@ -230,7 +224,7 @@ public final class ShipperLoop implements Runnable {
             pipeline.awaitRoom(maxInFlight, ROOM_WAIT);
         }
         handover.takeSettled();
-        throttle();
+        paused = throttle.apply();
         long now = time.nanoTime();
         ConsumerRecords<byte[], byte[]> records;
         try {
@@ -275,36 +269,6 @@ public final class ShipperLoop implements Runnable {
         }
     }
 
-    /**
-     * Pauses every partition while the pipeline is full or no endpoint takes requests; resumes after.
-     * A half-open breaker probes with the batches already in flight; only when there are none does
-     * the loop fetch again, to give it something to probe with.
-     */
-    private void throttle() {
-        boolean hold = pipeline.full(maxInFlight);
-        Set<TopicPartition> assignment = consumer.assignment();
-        Set<TopicPartition> pausedNow = consumer.paused();
-        Set<TopicPartition> wanted = new HashSet<>(pausedNow);
-        if (hold) {
-            wanted.addAll(assignment);
-        } else {
-            wanted.removeAll(subscription.resumable(pausedNow));
-            Set<TopicPartition> stalled = stalls.partitions();
-            stalled.stream().filter(assignment::contains).forEach(wanted::add); // held by the workers: read no further
-        }
-        Set<TopicPartition> pause = new HashSet<>(wanted);
-        pause.removeAll(pausedNow);
-        Set<TopicPartition> resume = new HashSet<>(pausedNow);
-        resume.removeAll(wanted);
-        if (!pause.isEmpty()) {
-            consumer.pause(pause);
-        }
-        if (!resume.isEmpty()) {
-            consumer.resume(resume);
-        }
-        paused = hold;
-    }
-
     private long pollWait(long now) {
         long wait = pipeline.inFlight() > 0 ? BUSY_POLL_WAIT_NANOS : MAX_POLL_WAIT_NANOS;
         return Math.max(1_000_000, Math.min(wait, batcher.nanosUntilDue(now)));
@@ -331,7 +295,8 @@ public final class ShipperLoop implements Runnable {
                         bytes += Math.max(0, record.serializedValueSize());
                         if (!shaping.test(record.value())) {
                             position.read(record.offset(), false); // dropped by shaping: settled, never batched
-                        } else if (pairing == null || !pairing.offer(partition, record, held -> position.hold(held.offset())::release)) {
+                        } else if (pairing == null
+                                || !pairing.offer(partition, record, held -> position.hold(held.offset())::release)) {
                             position.read(record.offset(), true);
                             batcher.add(partition, record, now).forEach(handover::submit);
                         }

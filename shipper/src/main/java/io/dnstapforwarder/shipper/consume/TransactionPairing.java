@@ -3,8 +3,8 @@ package io.dnstapforwarder.shipper.consume;
 import io.dnstapforwarder.event.DnstapPeek;
 import io.dnstapforwarder.event.TransactionKey;
 import io.dnstapforwarder.metrics.ComponentMetrics;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.batch.HeldRecord;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.shipper.pair.Transaction;
 import io.dnstapforwarder.shipper.pair.TransactionKind;
 import io.dnstapforwarder.shipper.pair.TransactionPairer;
@@ -63,7 +63,7 @@ public final class TransactionPairing {
     private volatile long evicted;
 
     /** @param out where each transaction that ended goes, with its partition */
-    public TransactionPairing(ShipperConfig.Transactions settings, BiConsumer<TopicPartition, Transaction<HeldRecord>> out,
+    public TransactionPairing(PairingSettings settings, BiConsumer<TopicPartition, Transaction<HeldRecord>> out,
             ComponentMetrics metrics, Time time) {
         this.pairer = new TransactionPairer<>(settings.window().toMillis(),
                 Math.min(RESPONSE_WAIT_MS, settings.window().toMillis()), settings.maxPending());
@@ -157,10 +157,17 @@ public final class TransactionPairing {
     }
 
     /** For /stats; any thread. */
-    public ShipperLoop.Transactions stats() {
+    public Stats stats() {
         Map<String, Long> byKind = new LinkedHashMap<>();
         events.forEach((kind, counter) -> byKind.put(kind.fieldValue(), (long) counter.count()));
-        return new ShipperLoop.Transactions(pendingNow, oldestAgeMillis / 1000.0, byKind, evicted);
+        return new Stats(pendingNow, oldestAgeMillis / 1000.0, byKind, evicted);
+    }
+
+    /**
+     * Halves waiting for their partner, how long the oldest has waited, the transactions made by
+     * kind, and the halves ended early because too many waited.
+     */
+    public record Stats(int pending, double oldestPendingAgeSeconds, Map<String, Long> events, long evicted) {
     }
 
     private void emitEnded() {

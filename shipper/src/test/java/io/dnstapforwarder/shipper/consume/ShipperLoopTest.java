@@ -7,6 +7,7 @@ import io.dnstapforwarder.shipper.batch.RecordBatcher;
 import io.dnstapforwarder.shipper.deliver.DeliveryPipeline;
 import io.dnstapforwarder.shipper.deliver.PartitionStalls;
 import io.dnstapforwarder.shipper.hec.Outcome;
+import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.shipper.testing.DeliveryFixture;
 import io.dnstapforwarder.shipper.testing.Records;
 import io.dnstapforwarder.shipper.testing.ScriptedSink;
@@ -64,7 +65,7 @@ class ShipperLoopTest {
         loop = new ShipperLoop(consumer, "127.0.0.1:9092", subscription, shaping, new RecordBatcher(10,
                 RecordBatcher.MAX_BATCH_RECORD_BYTES, Duration.ofMillis(20)), pipeline, parts.stalls, 4, parts.metrics,
                 io.dnstapforwarder.time.Time.SYSTEM, io.dnstapforwarder.ops.Watchdog.NONE,
-                io.dnstapforwarder.shipper.ShipperConfig.Transactions.OFF);
+                PairingSettings.OFF);
         thread = new Thread(loop, "shipper-loop-test");
         thread.start();
     }
