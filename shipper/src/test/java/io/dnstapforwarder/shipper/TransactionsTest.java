@@ -9,7 +9,9 @@ import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.shipper.cli.ReplayCommand;
 import io.dnstapforwarder.shipper.cli.TapCommand;
 import io.dnstapforwarder.shipper.pair.PairingSettings;
+import io.dnstapforwarder.shipper.consume.TransactionPairing;
 import io.dnstapforwarder.testkit.Json;
+import io.dnstapforwarder.testkit.LogLines;
 import io.dnstapforwarder.testkit.TestKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -127,6 +129,19 @@ class TransactionsTest extends ShipperIntegrationTest {
             assertThat(stats.get("pending").asInt()).isEqualTo(10);
         });
         assertThat(sum(harness.committed())).as("the ten waiting hold their partitions' commits").isLessThan(100);
+    }
+
+    @Test
+    void saysOnceWhenRecordsComeWithoutTheCollectorsTransactionKey() throws Exception {
+        harness.produce(0, 20, 0); // as a collector without --partition-key transaction (one partition: they pair)
+        try (LogLines lines = LogLines.of(TransactionPairing.class)) {
+            harness.start(transactions(harness.config("pairing", fastHec(hec.url(), TOKEN), 50)));
+
+            assertThat(hec.awaitEvents(10, WAIT)).allSatisfy(event ->
+                    assertThat(event.at("/event/transaction").asText()).isEqualTo("paired"));
+            assertThat(lines.messages()).singleElement().asString()
+                    .contains("without a key", "--partition-key transaction");
+        }
     }
 
     @Test

@@ -61,7 +61,7 @@ public final class PendingMemoryCommand implements Callable<Integer> {
                     8, value.length, TransactionKey.of(peek).partitionKey(), value, headers, Optional.empty()));
         }
         long recordBytes = used() - empty;
-        TransactionPairing pairing = new TransactionPairing(new PairingSettings(true, Duration.ofHours(1),
+        TransactionPairing pairing = new TransactionPairing(new PairingSettings(true, Duration.ofMinutes(10),
                 queries.size() + 1), (p, transaction) -> { }, new ComponentMetrics(new SimpleMeterRegistry(), "bench",
                 "bench"), Time.SYSTEM);
         long before = used();

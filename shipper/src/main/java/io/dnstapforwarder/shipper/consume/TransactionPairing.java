@@ -28,6 +28,8 @@ import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code --transactions} on the consumer thread: each record that is a half of a DNS transaction
@@ -41,6 +43,8 @@ import org.apache.kafka.common.TopicPartition;
  * paused, or was a turn ago, does not (its partners may be unread in Kafka).
  */
 public final class TransactionPairing {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionPairing.class);
 
     /**
      * How long a response waits for a query read after it: a server writes the query first, and
@@ -58,6 +62,7 @@ public final class TransactionPairing {
     private final List<Transaction<HeldRecord>> ended = new ArrayList<>();
     private final Map<TransactionKind, Counter> events = new EnumMap<>(TransactionKind.class);
     private Set<TopicPartition> pausedBefore = Set.of();
+    private boolean warnedUnkeyed;
     private volatile int pendingNow;
     private volatile long oldestAgeMillis;
     private volatile long evicted;
@@ -100,6 +105,12 @@ public final class TransactionPairing {
         TransactionKey key = TransactionKey.of(peek);
         if (key == null) {
             return false;
+        }
+        if (record.key() == null && !warnedUnkeyed) {
+            warnedUnkeyed = true; // once: a rolling upgrade of the collectors passes
+            log.warn("Pairing a record {}-{}@{} without a key: the collector that published it does not run "
+                    + "--partition-key transaction, so its queries and responses may be on different partitions and "
+                    + "end unpaired (said once)", record.topic(), record.partition(), record.offset());
         }
         Transaction<HeldRecord> paired = pairer.offer(new HeldRecord(record, hold.apply(record)), key, peek.isQuery(),
                 partition, record.timestamp(), ended);
