@@ -128,7 +128,7 @@ public final class Shipper implements AutoCloseable {
                     ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
             // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).
             HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
-                    EventProfile.FULL, config.shaping().privacy());
+                    EventProfile.FULL, config.shaping().privacy(), config.shaping().enrichment());
             this.pipeline = parts.started("delivery workers", new DeliveryPipeline(hec.concurrency(),
                     () -> new ShapedRenderer(shaping, new HecEventRenderer(rendering), servers),
                     config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls,

@@ -1,10 +1,12 @@
 package io.dnstapforwarder.shipper.cli;
 
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.shipper.shape.Shaping;
 import io.dnstapforwarder.shipper.shape.ShapingRuleOptions;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -47,9 +49,21 @@ public final class ShapingOptions {
                     + "keeps its pseudonym), for --client-privacy pseudonymize.")
     private Path privacyKeyFile;
 
+    @Option(names = "--enrich", paramLabel = "none|registered-domain", split = ",", defaultValue = "none",
+            description = "What to add to each event: registered-domain adds query_registered_domain (the domain "
+                    + "under its public suffix: evil.co.uk of a1b2.cdn.evil.co.uk) and, in the full profile, "
+                    + "query_public_suffix, from the Public Suffix List. Default: ${DEFAULT-VALUE}.")
+    private List<String> enrich;
+
+    @Option(names = "--public-suffix-file", paramLabel = "FILE",
+            description = "A Public Suffix List (public_suffix_list.dat from publicsuffix.org) to use instead of the "
+                    + "one that comes with the build (its VERSION is in /stats).")
+    private Path publicSuffixFile;
+
     public Shaping toShaping() {
         Shaping fixed = Shaping.builder().liveFile(liveFile).serverMetrics(serverMetrics)
-                .privacy(ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile)).build();
+                .privacy(ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile))
+                .enrichment(Enrichment.of(enrich, publicSuffixFile)).build();
         return rules.toShaping(fixed);
     }
 }

@@ -83,7 +83,8 @@ public final class TapCommand implements Callable<Integer> {
         ComponentMetrics tapMetrics = new ComponentMetrics(new SimpleMeterRegistry(), "tap", config.shipperId());
         LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics);
         RecordRenderer renderer = new EventShaper(shaping, new HecEventRenderer(new HecEventRenderer.Settings(
-                config.hec().sourcetype(), config.hec().index(), EventProfile.FULL, config.shaping().privacy())),
+                config.hec().sourcetype(), config.hec().index(), EventProfile.FULL, config.shaping().privacy(),
+                config.shaping().enrichment())),
                 new DropCounters(tapMetrics), null);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));

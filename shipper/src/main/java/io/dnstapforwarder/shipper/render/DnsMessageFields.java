@@ -1,5 +1,6 @@
 package io.dnstapforwarder.shipper.render;
 
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import com.google.protobuf.ByteString;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.DnsjavaMessage;
@@ -18,9 +19,9 @@ final class DnsMessageFields {
     private final WireMessage wireMessage = new WireMessage();
     private final ClientPrivacy privacy;
 
-    DnsMessageFields(ClientPrivacy privacy) {
+    DnsMessageFields(ClientPrivacy privacy, Enrichment enrichment) {
         this.privacy = privacy;
-        this.writer = new DnsMessageWriter(privacy);
+        this.writer = new DnsMessageWriter(privacy, enrichment);
     }
 
     /**

@@ -5,6 +5,8 @@ import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.ANSWER;
 import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.AUTHORITY;
 import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.QUESTION;
 
+import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
 import java.util.HexFormat;
@@ -51,9 +53,12 @@ final class DnsMessageWriter {
 
     private final char[] text = new char[Rdata.MAX_CHARS];
     private final ClientPrivacy privacy;
+    /** Null without {@code --enrich registered-domain}. */
+    private final PublicSuffixes suffixes;
 
-    DnsMessageWriter(ClientPrivacy privacy) {
+    DnsMessageWriter(ClientPrivacy privacy, Enrichment enrichment) {
         this.privacy = privacy;
+        this.suffixes = enrichment.suffixes();
     }
 
     /** Writes the fields {@code profile} keeps of a decoded message of {@code size} bytes. */
@@ -118,13 +123,37 @@ final class DnsMessageWriter {
     }
 
     private void writeQuestion(DnsMessageView message, EventProfile profile, JsonWriter out) {
+        int length = message.writeName(QUESTION, 0, text);
         out.field(HecFields.QUERY);
-        out.string(text, 0, message.writeName(QUESTION, 0, text));
+        out.string(text, 0, length);
+        if (suffixes != null) {
+            writeRegisteredDomain(new String(text, 0, length), profile, out);
+        }
         out.field(HecFields.QUERY_TYPE);
         out.value(TYPES.of(message.type(QUESTION, 0)));
         if (profile.headerDetails) {
             out.field(HecFields.QUERY_CLASS);
             out.value(CLASSES.of(message.dclass(QUESTION, 0)));
+        }
+    }
+
+    /**
+     * {@code query_registered_domain} (every profile) and {@code query_public_suffix} ({@code full}),
+     * in lower case: the list compares without case, and a hunt groups by them.
+     */
+    private void writeRegisteredDomain(String name, EventProfile profile, JsonWriter out) {
+        PublicSuffixes.Split split = suffixes.split(name);
+        if (split == null) {
+            return;
+        }
+        String registered = split.registeredDomain();
+        if (registered != null) {
+            out.field(HecFields.QUERY_REGISTERED_DOMAIN);
+            out.string(registered);
+        }
+        if (profile.headerDetails) {
+            out.field(HecFields.QUERY_PUBLIC_SUFFIX);
+            out.string(split.publicSuffix());
         }
     }
 

@@ -8,6 +8,7 @@ import io.dnstapforwarder.dnstap.Policy;
 import io.dnstapforwarder.dnstap.SocketFamily;
 import io.dnstapforwarder.dnstap.SocketProtocol;
 import io.dnstapforwarder.net.IpAddresses;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.dns.DnsNames;
 import java.io.IOException;
 import java.util.Base64;
@@ -44,11 +45,12 @@ final class DnstapFieldsWriter {
     /**
      * @param identity the encoding of the last identity, shared with the envelope's {@code host}
      * @param privacy how the client's address is sent
+     * @param enrichment what is added to the DNS message's fields
      */
-    DnstapFieldsWriter(EncodedText identity, ClientPrivacy privacy) {
+    DnstapFieldsWriter(EncodedText identity, ClientPrivacy privacy, Enrichment enrichment) {
         this.identity = identity;
         this.privacy = privacy;
-        this.dnsMessage = new DnsMessageFields(privacy);
+        this.dnsMessage = new DnsMessageFields(privacy, enrichment);
     }
 
     /**

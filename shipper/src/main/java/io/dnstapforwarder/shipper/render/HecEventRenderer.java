@@ -6,6 +6,7 @@ import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.dnstap.Message;
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.pair.TransactionKind;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -31,7 +32,8 @@ public final class HecEventRenderer {
      * Where events go in Splunk, and what they carry. {@code index} may be null: HEC then uses
      * the token's default.
      */
-    public record Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy) {
+    public record Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy,
+            Enrichment enrichment) {
 
         public Settings(String sourcetype, String index) {
             this(sourcetype, index, EventProfile.FULL);
@@ -39,6 +41,10 @@ public final class HecEventRenderer {
 
         public Settings(String sourcetype, String index, EventProfile profile) {
             this(sourcetype, index, profile, ClientPrivacy.NONE);
+        }
+
+        public Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy) {
+            this(sourcetype, index, profile, privacy, Enrichment.NONE);
         }
     }
 
@@ -70,7 +76,7 @@ public final class HecEventRenderer {
         this.index = settings.index() == null ? null : JsonWriter.quoted(settings.index());
         this.settingsProfile = settings.profile();
         this.privacy = settings.privacy();
-        this.dnstapFields = new DnstapFieldsWriter(identity, privacy);
+        this.dnstapFields = new DnstapFieldsWriter(identity, privacy, settings.enrichment());
     }
 
     /** The profile of the settings: what {@link #render(DnstapEvent)} writes. */

@@ -56,6 +56,8 @@ final class HecFields {
     static final byte[] QUERY = JsonWriter.key("query");
     static final byte[] QUERY_TYPE = JsonWriter.key("query_type");
     static final byte[] QUERY_CLASS = JsonWriter.key("query_class");
+    static final byte[] QUERY_REGISTERED_DOMAIN = JsonWriter.key("query_registered_domain");
+    static final byte[] QUERY_PUBLIC_SUFFIX = JsonWriter.key("query_public_suffix");
     static final byte[] QUERY_COUNT = JsonWriter.key("query_count");
     static final byte[] REPLY_CODE = JsonWriter.key("reply_code");
     static final byte[] REPLY_CODE_ID = JsonWriter.key("reply_code_id");

@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.shape;
 
 import io.dnstapforwarder.config.Require;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import java.nio.file.Path;
@@ -27,15 +28,17 @@ import java.util.List;
  * @param serverMetrics DNS servers (dnstap identities) that get a per-server event counter of their
  *     own (shaping reads every record's identity anyway); 0 for none
  * @param privacy how client addresses are sent (not changed by the live file: it holds a key)
+ * @param enrichment what is added to each event (not changed by the live file: it holds a list)
  */
 public record Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes,
         List<String> dropIdentities, List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
         List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics,
-        ClientPrivacy privacy) {
+        ClientPrivacy privacy, Enrichment enrichment) {
 
     /** Everything, every field: what the shipper sent before shaping existed. */
     public static final Shaping NONE = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null,
-            List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS, ClientPrivacy.NONE);
+            List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS, ClientPrivacy.NONE,
+            Enrichment.NONE);
 
     public Shaping {
         dropMessageTypes = List.copyOf(dropMessageTypes);
@@ -77,6 +80,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
         private Path liveFile;
         private int serverMetrics;
         private ClientPrivacy privacy;
+        private Enrichment enrichment;
 
         private Builder(Shaping from) {
             profile = from.profile;
@@ -92,6 +96,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
             liveFile = from.liveFile;
             serverMetrics = from.serverMetrics;
             privacy = from.privacy;
+            enrichment = from.enrichment;
         }
 
         public Builder profile(EventProfile profile) {
@@ -160,10 +165,15 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
         }
 
         /** The settings, validated ({@code ConfigException} naming the option of a bad one). */
+        public Builder enrichment(Enrichment enrichment) {
+            this.enrichment = enrichment;
+            return this;
+        }
+
         public Shaping build() {
             return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes,
                     dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile,
-                    serverMetrics, privacy);
+                    serverMetrics, privacy, enrichment);
         }
     }
 }

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.dnstapforwarder.dnstap.Dnstap;
 import io.dnstapforwarder.event.DnstapEvents;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.DnsjavaMessage;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
@@ -261,7 +262,7 @@ class WireMessageTest {
     private static String fields(DnsMessageView message, int size) {
         JsonWriter out = new JsonWriter(1024);
         out.startObject();
-        new DnsMessageWriter(ClientPrivacy.NONE).write(message, size, true, EventProfile.FULL, out);
+        new DnsMessageWriter(ClientPrivacy.NONE, Enrichment.NONE).write(message, size, true, EventProfile.FULL, out);
         out.endObject();
         return new String(out.toByteArray(), StandardCharsets.UTF_8);
     }

@@ -1,0 +1,87 @@
+package io.dnstapforwarder.shipper.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.dnstapforwarder.config.ConfigException;
+import io.dnstapforwarder.event.DnstapEvent;
+import io.dnstapforwarder.event.DnstapEvents;
+import io.dnstapforwarder.event.Transport;
+import io.dnstapforwarder.fstrm.FrameStreamFile;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.testkit.TestData;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hc.client5.http.psl.PublicSuffixMatcher;
+import org.apache.hc.client5.http.psl.PublicSuffixMatcherLoader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --enrich registered-domain} on Unbound's real traffic: each event's registered domain as
+ * another implementation of the same list computes it (HttpClient's own matcher), in the fields
+ * each profile keeps.
+ */
+class EnrichmentRenderingTest {
+
+    private static final Enrichment REGISTERED_DOMAIN = Enrichment.of(List.of("registered-domain"), null);
+    private final ObjectMapper json = io.dnstapforwarder.testkit.Json.exactDecimals();
+    private final PublicSuffixMatcher independent = PublicSuffixMatcherLoader.getDefault();
+
+    @Test
+    void everyEventOfTheCaptureCarriesItsQuestionsRegisteredDomain() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                ClientPrivacy.NONE, REGISTERED_DOMAIN));
+        int withDomain = 0;
+        for (DnstapEvent event : capture()) {
+            JsonNode fields = json.readTree(renderer.render(event)).get("event");
+            String query = fields.path("query").asText(null);
+            if (query == null) {
+                continue;
+            }
+            String expected = query.contains("\\") ? null : independent.getDomainRoot(query.toLowerCase(Locale.ROOT));
+            assertThat(fields.path("query_registered_domain").asText(null)).as(query).isEqualTo(expected);
+            if (expected != null) {
+                withDomain++;
+                assertThat(fields.get("query_public_suffix").asText()).as(query)
+                        .isEqualTo(expected.substring(expected.indexOf('.') + 1));
+            }
+        }
+        assertThat(withDomain).as("the capture's names under test.example and the like").isGreaterThan(500);
+    }
+
+    @Test
+    void cimAndCompactKeepTheRegisteredDomainOnlyAndNoEnrichmentAddsNothing() throws Exception {
+        DnstapEvent first = capture().get(0);
+        for (EventProfile profile : List.of(EventProfile.CIM, EventProfile.COMPACT)) {
+            JsonNode fields = json.readTree(new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, profile,
+                    ClientPrivacy.NONE, REGISTERED_DOMAIN)).render(first)).get("event");
+            assertThat(fields.get("query_registered_domain").asText()).as(profile.name()).isEqualTo("test.example");
+            assertThat(fields.has("query_public_suffix")).as(profile.name()).isFalse();
+        }
+        JsonNode plain = json.readTree(new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null))
+                .render(first)).get("event");
+        assertThat(plain.has("query_registered_domain")).isFalse();
+    }
+
+    @Test
+    void anUnknownEnrichmentOrAListWithoutItStopsTheStartNamingTheOption() {
+        assertThatThrownBy(() -> Enrichment.of(List.of("geoip-of-the-future"), null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--enrich");
+        assertThatThrownBy(() -> Enrichment.of(List.of("none"), Path.of("psl.dat")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--public-suffix-file");
+        assertThat(Enrichment.of(List.of("none"), null)).isEqualTo(Enrichment.NONE);
+        assertThat(REGISTERED_DOMAIN.describe()).startsWith("registered-domain (Public Suffix List bundled 20");
+    }
+
+    private static List<DnstapEvent> capture() throws Exception {
+        return FrameStreamFile.readAll(TestData.path(TestData.UNBOUND_SMALL), DnstapEvents.DNSTAP_CONTENT_TYPE).stream()
+                .map(frame -> DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame))
+                        .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE).setCollectorId("collector-1").setConnectionId(7)
+                        .setTransport(Transport.UNIX).setPeerAddress("/run/dnstap.sock").setReceivedAtNs(1).build())
+                .toList();
+    }
+}
