@@ -10,13 +10,28 @@ import java.util.Locale;
  * computed once at ingest instead of in every search. Kafka keeps the dnstap as sent, so a replay
  * computes it again with a newer list.
  *
- * @param suffixes the Public Suffix List for {@code query_registered_domain} and
- *     {@code query_public_suffix}; null when {@code registered-domain} is off
+ * <p>The Public Suffix List of {@code registered-domain} is the build's, or the operator's
+ * {@code --public-suffix-file}, which {@link #reload()} reads again when it changes (the shaping
+ * watcher calls it): workers read the list in force for each event, and a file that cannot be used
+ * leaves it in force. Thread-safe.
  */
-public record Enrichment(PublicSuffixes suffixes) {
+public final class Enrichment {
 
     /** Nothing added: the events as before enrichment existed. */
-    public static final Enrichment NONE = new Enrichment(null);
+    public static final Enrichment NONE = new Enrichment(null, null);
+
+    private final Path suffixFile;
+    private volatile PublicSuffixes suffixes;
+
+    /** Registered domains from {@code suffixes}, which never changes. */
+    public Enrichment(PublicSuffixes suffixes) {
+        this(suffixes, null);
+    }
+
+    private Enrichment(PublicSuffixes suffixes, Path suffixFile) {
+        this.suffixes = suffixes;
+        this.suffixFile = suffixFile;
+    }
 
     /**
      * The enrichments named ({@code none}, {@code registered-domain}), the list read from
@@ -38,12 +53,34 @@ public record Enrichment(PublicSuffixes suffixes) {
         if (!registeredDomain) {
             return NONE;
         }
-        return new Enrichment(suffixFile != null ? PublicSuffixes.read(suffixFile) : PublicSuffixes.bundled());
+        return suffixFile != null ? new Enrichment(PublicSuffixes.read(suffixFile), suffixFile)
+                : new Enrichment(PublicSuffixes.bundled(), null);
     }
 
-    /** For /stats and the start-up log: what is added, and from which list. */
+    /** The Public Suffix List in force; null when {@code registered-domain} is off. */
+    public PublicSuffixes suffixes() {
+        return suffixes;
+    }
+
+    /** The operator's list file, watched for changes; null for the build's list, or none. */
+    public Path suffixFile() {
+        return suffixFile;
+    }
+
+    /**
+     * Reads {@link #suffixFile()} again and puts it in force; a file that cannot be used throws
+     * {@link ConfigException} and the list in force stays.
+     */
+    public void reload() {
+        if (suffixFile != null) {
+            suffixes = PublicSuffixes.read(suffixFile);
+        }
+    }
+
+    /** For /stats and the log: what is added, and from which list. */
     public String describe() {
-        return suffixes == null ? "none" : "registered-domain (Public Suffix List " + suffixes.version() + ", "
-                + suffixes.size() + " rules)";
+        PublicSuffixes list = suffixes;
+        return list == null ? "none" : "registered-domain (Public Suffix List " + list.version() + ", " + list.size()
+                + " rules)";
     }
 }

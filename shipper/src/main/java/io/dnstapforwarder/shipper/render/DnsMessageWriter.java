@@ -53,12 +53,11 @@ final class DnsMessageWriter {
 
     private final char[] text = new char[Rdata.MAX_CHARS];
     private final ClientPrivacy privacy;
-    /** Null without {@code --enrich registered-domain}. */
-    private final PublicSuffixes suffixes;
+    private final Enrichment enrichment;
 
     DnsMessageWriter(ClientPrivacy privacy, Enrichment enrichment) {
         this.privacy = privacy;
-        this.suffixes = enrichment.suffixes();
+        this.enrichment = enrichment;
     }
 
     /** Writes the fields {@code profile} keeps of a decoded message of {@code size} bytes. */
@@ -126,8 +125,9 @@ final class DnsMessageWriter {
         int length = message.writeName(QUESTION, 0, text);
         out.field(HecFields.QUERY);
         out.string(text, 0, length);
+        PublicSuffixes suffixes = enrichment.suffixes(); // the list in force: an operator's file may change
         if (suffixes != null) {
-            writeRegisteredDomain(new String(text, 0, length), profile, out);
+            writeRegisteredDomain(suffixes, new String(text, 0, length), profile, out);
         }
         out.field(HecFields.QUERY_TYPE);
         out.value(TYPES.of(message.type(QUESTION, 0)));
@@ -141,7 +141,8 @@ final class DnsMessageWriter {
      * {@code query_registered_domain} (every profile) and {@code query_public_suffix} ({@code full}),
      * in lower case: the list compares without case, and a hunt groups by them.
      */
-    private void writeRegisteredDomain(String name, EventProfile profile, JsonWriter out) {
+    private static void writeRegisteredDomain(PublicSuffixes suffixes, String name, EventProfile profile,
+            JsonWriter out) {
         PublicSuffixes.Split split = suffixes.split(name);
         if (split == null) {
             return;

@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.shape;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.Stage;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shaping rules in force: the options, overridden by {@code --shaping-file} when given, which
- * is read again when it or the suffix file changes, so that an operator reshapes what Splunk gets
+ * is read again when it or the suffix file changes (and the {@code --public-suffix-file} of
+ * {@link Enrichment}, when that changes), so that an operator reshapes what Splunk gets
  * without a restart. A file that cannot be used is refused at start (the service does not start)
  * and, later, logged and counted while the rules in force stay: a typo must not open the flood
  * gates nor close them.
@@ -60,7 +62,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         current.set(rules);
         this.stamps = stamps(rules.shaping());
         log.info("Shaping: {}", describe(rules));
-        if (options.liveFile() == null) {
+        if (options.liveFile() == null && options.enrichment().suffixFile() == null) {
             this.watcher = null;
             return;
         }
@@ -128,10 +130,27 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
             stamps = seen;
             return;
         }
+        if (!read.subList(4, 6).equals(stamps.subList(4, 6))) {
+            reloadSuffixes();
+        }
         current.set(rules);
         stamps = read;
         reloads.increment();
-        log.info("Shaping read again from {}: {}", options.liveFile(), describe(rules));
+        log.info("Shaping read again from {}: {}", options.liveFile() != null ? options.liveFile()
+                : options.enrichment().suffixFile(), describe(rules));
+    }
+
+    /** The Public Suffix List file changed: read it; one that cannot be used leaves the list in force. */
+    private void reloadSuffixes() {
+        Enrichment enrichment = options.enrichment();
+        try {
+            enrichment.reload();
+            log.info("Public Suffix List read again from {}: {}", enrichment.suffixFile(), enrichment.describe());
+        } catch (RuntimeException e) {
+            metrics.error("public_suffix_file_refused", Stage.PROCESSING);
+            log.error("Cannot use {} ({}); the list in force stays: {}", enrichment.suffixFile(), e.getMessage(),
+                    enrichment.describe());
+        }
     }
 
     /** The options with the file's settings over them. */
@@ -141,12 +160,13 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     /**
      * What tells a changed file: the path, then the identity (inode), modification time and size
-     * of the shaping file and of the suffix file. A file renamed into place has a new identity
-     * even with the same time and size.
+     * of the shaping file, of the suffix file and of the Public Suffix List file. A file renamed into
+     * place has a new identity even with the same time and size.
      */
     private static List<Object> stamps(Shaping shaping) {
         List<Object> stamps = new ArrayList<>();
-        for (Path file : Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile())) {
+        for (Path file : Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile(),
+                shaping.enrichment().suffixFile())) {
             stamps.add(Objects.toString(file));
             try {
                 BasicFileAttributes attributes = file == null ? null : Files.readAttributes(file, BasicFileAttributes.class);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
+import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.testkit.LogLines;
 import java.nio.file.Files;
@@ -104,6 +105,42 @@ class LiveShapingTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("responses-only = yes, not true or false");
         assertThatThrownBy(() -> LiveShaping.start(Shaping.NONE.withLiveFile(dir.resolve("missing")), metrics))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void readsThePublicSuffixFileAgainWhenItChangesAndKeepsTheListInForceWhenTheNewOneCannotBeUsed()
+            throws Exception {
+        Path list = write("psl.dat", suffixList("co.tld1"));
+        Enrichment enrichment = Enrichment.of(List.of("registered-domain"), list);
+        Shaping options = Shaping.builder().enrichment(enrichment).build(); // no shaping file: the list is watched alone
+
+        try (LiveShaping live = LiveShaping.start(options, metrics); LogLines lines = LogLines.of(LiveShaping.class)) {
+            assertThat(enrichment.suffixes().split("www.shop.co.tld1").registeredDomain()).isEqualTo("shop.co.tld1");
+
+            rewrite(list, suffixList("shop.co.tld1"));
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(enrichment.suffixes().split("www.shop.co.tld1").registeredDomain()).isEqualTo("www.shop.co.tld1");
+
+            rewrite(list, "com\n"); // truncated: not the list
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(enrichment.suffixes().split("www.shop.co.tld1").registeredDomain()).as("the list in force stays")
+                    .isEqualTo("www.shop.co.tld1");
+            assertThat(metrics.registry().get("component.errors").tag("error.type", "public_suffix_file_refused")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + list)
+                    && line.contains("--public-suffix-file"));
+        }
+    }
+
+    /** A Public Suffix List of 150 made-up top-level domains and {@code extra}. */
+    private static String suffixList(String extra) {
+        StringBuilder list = new StringBuilder("// VERSION: test\n");
+        for (int i = 0; i < 150; i++) {
+            list.append("tld").append(i).append('\n');
+        }
+        return list.append(extra).append('\n').toString();
     }
 
     private Path write(String name, String content) throws Exception {
