@@ -2,6 +2,7 @@ package io.dnstapforwarder.bench.jmh;
 
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
@@ -22,8 +23,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code --enrich registered-domain}: the registered domain of one name (issue 24: with the name's
- * shape, ≤ 0.5 µs), on names under suffixes of every kind the list has (one label, two, wildcard,
+ * {@code --enrich registered-domain,name-shape}: the registered domain of one name, and with the
+ * name's shape (issue 24: ≤ 0.5 µs together), on names under suffixes of every kind the list has (one label, two, wildcard,
  * private, IDN in A-labels, unknown); and an event of the Unbound capture rendered with and without.
  */
 @State(Scope.Thread)
@@ -38,6 +39,7 @@ public class EnrichBenchmark {
         "s3.amazonaws.com", "cloudfront.net", "xn--55qx5d.cn", "kobe.jp", "example", "local", "de", "ru"};
 
     private PublicSuffixes suffixes;
+    private final NameShape.Meter meter = new NameShape.Meter();
     private List<String> names;
     private List<DnstapEvent> events;
     private HecEventRenderer plain;
@@ -60,7 +62,7 @@ public class EnrichBenchmark {
         events = Samples.events(10_000);
         plain = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
         enriched = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
-                ClientPrivacy.NONE, new Enrichment(suffixes)));
+                ClientPrivacy.NONE, new Enrichment(suffixes, true)));
     }
 
     @Benchmark
@@ -68,6 +70,14 @@ public class EnrichBenchmark {
         String name = names.get(next);
         next = (next + 1) & 4095;
         return suffixes.split(name);
+    }
+
+    @Benchmark
+    public NameShape registeredDomainAndShape() {
+        String name = names.get(next);
+        next = (next + 1) & 4095;
+        PublicSuffixes.Split split = suffixes.split(name);
+        return meter.measure(name, split == null ? -1 : split.registeredStart());
     }
 
     @Benchmark

@@ -18,46 +18,64 @@ import java.util.Locale;
 public final class Enrichment {
 
     /** Nothing added: the events as before enrichment existed. */
-    public static final Enrichment NONE = new Enrichment(null, null);
+    public static final Enrichment NONE = new Enrichment(null, null, false, false);
 
     private final Path suffixFile;
+    private final boolean registeredDomain;
+    private final boolean nameShape;
     private volatile PublicSuffixes suffixes;
 
-    /** Registered domains from {@code suffixes}, which never changes. */
-    public Enrichment(PublicSuffixes suffixes) {
-        this(suffixes, null);
+    /** Registered domains and, with {@code nameShape}, the names' shape, from {@code suffixes}, which never changes. */
+    public Enrichment(PublicSuffixes suffixes, boolean nameShape) {
+        this(suffixes, null, true, nameShape);
     }
 
-    private Enrichment(PublicSuffixes suffixes, Path suffixFile) {
+    private Enrichment(PublicSuffixes suffixes, Path suffixFile, boolean registeredDomain, boolean nameShape) {
         this.suffixes = suffixes;
         this.suffixFile = suffixFile;
+        this.registeredDomain = registeredDomain;
+        this.nameShape = nameShape;
     }
 
     /**
-     * The enrichments named ({@code none}, {@code registered-domain}), the list read from
-     * {@code suffixFile} or, without one, the list that comes with the build.
+     * The enrichments named ({@code none}, {@code registered-domain}, {@code name-shape}), with the
+     * list read from {@code suffixFile} or, without one, the list that comes with the build (the
+     * name's shape needs it too: its entropy is of the part left of the registered domain).
      */
     public static Enrichment of(List<String> names, Path suffixFile) {
         boolean registeredDomain = false;
+        boolean nameShape = false;
         for (String name : names) {
             switch (name.strip().toLowerCase(Locale.ROOT)) {
                 case "", "none" -> { }
                 case "registered-domain" -> registeredDomain = true;
-                default -> throw ConfigException.invalid("--enrich", name, "must be none or registered-domain");
+                case "name-shape" -> nameShape = true;
+                default -> throw ConfigException.invalid("--enrich", name,
+                        "must be none, registered-domain or name-shape");
             }
         }
-        if (suffixFile != null && !registeredDomain) {
-            throw ConfigException.invalid("--public-suffix-file", suffixFile, "is for --enrich registered-domain, "
-                    + "which is not on");
-        }
-        if (!registeredDomain) {
+        if (!registeredDomain && !nameShape) {
+            if (suffixFile != null) {
+                throw ConfigException.invalid("--public-suffix-file", suffixFile, "is for --enrich registered-domain "
+                        + "or name-shape, neither of which is on");
+            }
             return NONE;
         }
-        return suffixFile != null ? new Enrichment(PublicSuffixes.read(suffixFile), suffixFile)
-                : new Enrichment(PublicSuffixes.bundled(), null);
+        return new Enrichment(suffixFile != null ? PublicSuffixes.read(suffixFile) : PublicSuffixes.bundled(),
+                suffixFile, registeredDomain, nameShape);
     }
 
-    /** The Public Suffix List in force; null when {@code registered-domain} is off. */
+    /** Whether events get {@code query_registered_domain} and {@code query_public_suffix}. */
+    public boolean registeredDomain() {
+        return registeredDomain;
+    }
+
+    /** Whether events get the measures of the question name ({@link NameShape}). */
+    public boolean nameShape() {
+        return nameShape;
+    }
+
+    /** The Public Suffix List in force; null when no enrichment needs it. */
     public PublicSuffixes suffixes() {
         return suffixes;
     }
@@ -80,7 +98,11 @@ public final class Enrichment {
     /** For /stats and the log: what is added, and from which list. */
     public String describe() {
         PublicSuffixes list = suffixes;
-        return list == null ? "none" : "registered-domain (Public Suffix List " + list.version() + ", " + list.size()
-                + " rules)";
+        if (list == null) {
+            return "none";
+        }
+        String what = registeredDomain && nameShape ? "registered-domain, name-shape"
+                : registeredDomain ? "registered-domain" : "name-shape";
+        return what + " (Public Suffix List " + list.version() + ", " + list.size() + " rules)";
     }
 }

@@ -6,6 +6,7 @@ import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.AUTHORITY;
 import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.QUESTION;
 
 import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
@@ -54,6 +55,8 @@ final class DnsMessageWriter {
     private final char[] text = new char[Rdata.MAX_CHARS];
     private final ClientPrivacy privacy;
     private final Enrichment enrichment;
+    private final NameShape.Meter nameShapes = new NameShape.Meter();
+    private final char[] decimal = new char[24];
 
     DnsMessageWriter(ClientPrivacy privacy, Enrichment enrichment) {
         this.privacy = privacy;
@@ -127,7 +130,14 @@ final class DnsMessageWriter {
         out.string(text, 0, length);
         PublicSuffixes suffixes = enrichment.suffixes(); // the list in force: an operator's file may change
         if (suffixes != null) {
-            writeRegisteredDomain(suffixes, new String(text, 0, length), profile, out);
+            String name = new String(text, 0, length);
+            PublicSuffixes.Split split = suffixes.split(name);
+            if (enrichment.registeredDomain() && split != null) {
+                writeRegisteredDomain(split, profile, out);
+            }
+            if (enrichment.nameShape() && profile.nameShape) {
+                writeNameShape(nameShapes.measure(name, split == null ? -1 : split.registeredStart()), out);
+            }
         }
         out.field(HecFields.QUERY_TYPE);
         out.value(TYPES.of(message.type(QUESTION, 0)));
@@ -141,12 +151,7 @@ final class DnsMessageWriter {
      * {@code query_registered_domain} (every profile) and {@code query_public_suffix} ({@code full}),
      * in lower case: the list compares without case, and a hunt groups by them.
      */
-    private static void writeRegisteredDomain(PublicSuffixes suffixes, String name, EventProfile profile,
-            JsonWriter out) {
-        PublicSuffixes.Split split = suffixes.split(name);
-        if (split == null) {
-            return;
-        }
+    private static void writeRegisteredDomain(PublicSuffixes.Split split, EventProfile profile, JsonWriter out) {
         String registered = split.registeredDomain();
         if (registered != null) {
             out.field(HecFields.QUERY_REGISTERED_DOMAIN);
@@ -156,6 +161,42 @@ final class DnsMessageWriter {
             out.field(HecFields.QUERY_PUBLIC_SUFFIX);
             out.string(split.publicSuffix());
         }
+    }
+
+    /** The measures of the question name ({@code full} and {@code cim}). */
+    private void writeNameShape(NameShape shape, JsonWriter out) {
+        out.field(HecFields.QUERY_LENGTH);
+        out.number(shape.length());
+        out.field(HecFields.QUERY_LABELS);
+        out.number(shape.labels());
+        out.field(HecFields.QUERY_LONGEST_LABEL);
+        out.number(shape.longestLabel());
+        out.field(HecFields.QUERY_DIGITS_RATIO);
+        writeThreeDecimals(shape.digitsRatio(), out);
+        if (!Double.isNaN(shape.subdomainEntropy())) {
+            out.field(HecFields.QUERY_SUBDOMAIN_ENTROPY);
+            writeThreeDecimals(shape.subdomainEntropy(), out);
+        }
+    }
+
+    /** A number of at most three decimals ({@code 3.459}): what a threshold needs, and few bytes. */
+    private void writeThreeDecimals(double value, JsonWriter out) {
+        long thousandths = Math.round(value * 1000);
+        long whole = thousandths / 1000;
+        int fraction = (int) (thousandths % 1000);
+        String integer = Long.toString(whole);
+        int length = integer.length();
+        integer.getChars(0, length, decimal, 0);
+        if (fraction != 0) {
+            decimal[length++] = '.';
+            decimal[length++] = (char) ('0' + fraction / 100);
+            decimal[length++] = (char) ('0' + fraction / 10 % 10);
+            decimal[length++] = (char) ('0' + fraction % 10);
+            while (decimal[length - 1] == '0') {
+                length--;
+            }
+        }
+        out.number(decimal, 0, length);
     }
 
     /** CIM's flat, parallel lists: {@code answer} (rdata), {@code ttl}, {@code record_type}. */

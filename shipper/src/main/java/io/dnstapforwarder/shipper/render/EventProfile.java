@@ -20,9 +20,9 @@ import java.util.Locale;
  */
 public enum EventProfile {
 
-    FULL(true, true, true, true, true, true, true, true),
-    CIM(false, true, true, false, true, false, false, true),
-    COMPACT(false, false, false, false, false, false, false, false);
+    FULL(true, true, true, true, true, true, true, true, true),
+    CIM(false, true, true, false, true, false, false, true, true),
+    COMPACT(false, false, false, false, false, false, false, false, false);
 
     /**
      * identity, version, extra, socket family, HTTP protocol, both timestamps, zone, policy, and
@@ -43,9 +43,11 @@ public enum EventProfile {
     final boolean envelope;
     /** duration, and dnstap_type (client or resolver traffic). */
     final boolean cimExtras;
+    /** The measures of the question name, with {@code --enrich name-shape}. */
+    final boolean nameShape;
 
     EventProfile(boolean dnstapDetails, boolean endpoints, boolean header, boolean headerDetails, boolean answerLists,
-            boolean sections, boolean envelope, boolean cimExtras) {
+            boolean sections, boolean envelope, boolean cimExtras, boolean nameShape) {
         this.dnstapDetails = dnstapDetails;
         this.endpoints = endpoints;
         this.header = header;
@@ -54,6 +56,7 @@ public enum EventProfile {
         this.sections = sections;
         this.envelope = envelope;
         this.cimExtras = cimExtras;
+        this.nameShape = nameShape;
     }
 
     /** The profile of an option's value ({@code --event-profile cim}). */

@@ -58,6 +58,11 @@ final class HecFields {
     static final byte[] QUERY_CLASS = JsonWriter.key("query_class");
     static final byte[] QUERY_REGISTERED_DOMAIN = JsonWriter.key("query_registered_domain");
     static final byte[] QUERY_PUBLIC_SUFFIX = JsonWriter.key("query_public_suffix");
+    static final byte[] QUERY_LENGTH = JsonWriter.key("query_length");
+    static final byte[] QUERY_LABELS = JsonWriter.key("query_labels");
+    static final byte[] QUERY_LONGEST_LABEL = JsonWriter.key("query_longest_label");
+    static final byte[] QUERY_DIGITS_RATIO = JsonWriter.key("query_digits_ratio");
+    static final byte[] QUERY_SUBDOMAIN_ENTROPY = JsonWriter.key("query_subdomain_entropy");
     static final byte[] QUERY_COUNT = JsonWriter.key("query_count");
     static final byte[] REPLY_CODE = JsonWriter.key("reply_code");
     static final byte[] REPLY_CODE_ID = JsonWriter.key("reply_code_id");

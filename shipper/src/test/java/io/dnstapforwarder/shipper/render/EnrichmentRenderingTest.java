@@ -54,6 +54,55 @@ class EnrichmentRenderingTest {
     }
 
     @Test
+    void everyEventOfTheCaptureCarriesItsQuestionsShapeAsItsTextSays() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.CIM,
+                ClientPrivacy.NONE, Enrichment.of(List.of("name-shape"), null)));
+        int measured = 0;
+        for (DnstapEvent event : capture()) {
+            JsonNode fields = json.readTree(renderer.render(event)).get("event");
+            String query = fields.path("query").asText(null);
+            if (query == null || query.contains("\\") || query.equals(".")) {
+                continue; // escaped names: NameShapeTest
+            }
+            String[] labels = query.split("\\.");
+            String content = query.replace(".", "");
+            assertThat(fields.get("query_length").asInt()).as(query).isEqualTo(query.length());
+            assertThat(fields.get("query_labels").asInt()).as(query).isEqualTo(labels.length);
+            assertThat(fields.get("query_longest_label").asInt()).as(query)
+                    .isEqualTo(java.util.Arrays.stream(labels).mapToInt(String::length).max().orElseThrow());
+            assertThat(fields.get("query_digits_ratio").decimalValue()).as(query).isEqualByComparingTo(thousandths(
+                    (double) content.chars().filter(Character::isDigit).count() / content.length()));
+            String root = independent.getDomainRoot(query.toLowerCase(Locale.ROOT));
+            if (root != null && root.length() < query.length()) {
+                String subdomain = query.substring(0, query.length() - root.length() - 1).replace(".", "");
+                assertThat(fields.get("query_subdomain_entropy").decimalValue()).as(query)
+                        .isEqualByComparingTo(thousandths(entropy(subdomain)));
+            } else {
+                assertThat(fields.has("query_subdomain_entropy")).as(query).isFalse();
+            }
+            assertThat(fields.has("query_registered_domain")).as("name-shape alone").isFalse();
+            measured++;
+        }
+        assertThat(measured).isGreaterThan(500);
+    }
+
+    private static java.math.BigDecimal thousandths(double value) {
+        return java.math.BigDecimal.valueOf(Math.round(value * 1000), 3);
+    }
+
+    /** Shannon entropy, bits per character, letters in one case. */
+    private static double entropy(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        double bits = 0;
+        for (long count : lower.chars().boxed().collect(java.util.stream.Collectors.groupingBy(c -> c,
+                java.util.stream.Collectors.counting())).values()) {
+            double p = (double) count / lower.length();
+            bits -= p * Math.log(p) / Math.log(2);
+        }
+        return bits;
+    }
+
+    @Test
     void cimAndCompactKeepTheRegisteredDomainOnlyAndNoEnrichmentAddsNothing() throws Exception {
         DnstapEvent first = capture().get(0);
         for (EventProfile profile : List.of(EventProfile.CIM, EventProfile.COMPACT)) {
