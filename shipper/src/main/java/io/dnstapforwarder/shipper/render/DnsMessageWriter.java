@@ -10,6 +10,7 @@ import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
+import java.net.IDN;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +135,7 @@ final class DnsMessageWriter {
             PublicSuffixes.Split split = suffixes.split(name);
             if (enrichment.registeredDomain() && split != null) {
                 writeRegisteredDomain(split, profile, out);
+                writeUnicode(split.name(), out);
             }
             if (enrichment.nameShape() && profile.nameShape) {
                 writeNameShape(nameShapes.measure(name, split == null ? -1 : split.registeredStart()), out);
@@ -160,6 +162,21 @@ final class DnsMessageWriter {
         if (profile.headerDetails) {
             out.field(HecFields.QUERY_PUBLIC_SUFFIX);
             out.string(split.publicSuffix());
+        }
+    }
+
+    /**
+     * {@code query_unicode}: an internationalised name as its users read it ({@code 食狮.公司.cn} of
+     * {@code xn--85x722f.xn--55qx5d.cn}); only when some label is an A-label that decodes.
+     */
+    private static void writeUnicode(String name, JsonWriter out) {
+        if (!name.startsWith("xn--") && !name.contains(".xn--")) {
+            return;
+        }
+        String unicode = IDN.toUnicode(name, IDN.ALLOW_UNASSIGNED); // a label that does not decode stays as sent
+        if (!unicode.equals(name)) {
+            out.field(HecFields.QUERY_UNICODE);
+            out.string(unicode);
         }
     }
 

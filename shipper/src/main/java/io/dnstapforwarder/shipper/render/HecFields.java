@@ -58,6 +58,7 @@ final class HecFields {
     static final byte[] QUERY_CLASS = JsonWriter.key("query_class");
     static final byte[] QUERY_REGISTERED_DOMAIN = JsonWriter.key("query_registered_domain");
     static final byte[] QUERY_PUBLIC_SUFFIX = JsonWriter.key("query_public_suffix");
+    static final byte[] QUERY_UNICODE = JsonWriter.key("query_unicode");
     static final byte[] QUERY_LENGTH = JsonWriter.key("query_length");
     static final byte[] QUERY_LABELS = JsonWriter.key("query_labels");
     static final byte[] QUERY_LONGEST_LABEL = JsonWriter.key("query_longest_label");

@@ -13,6 +13,7 @@ import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.fstrm.FrameStreamFile;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.testkit.TestData;
+import io.dnstapforwarder.testkit.TransactionFrames;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -100,6 +101,38 @@ class EnrichmentRenderingTest {
             bits -= p * Math.log(p) / Math.log(2);
         }
         return bits;
+    }
+
+    @Test
+    void anInternationalisedNameIsMatchedAsSentAndDecodedBesideIt() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                ClientPrivacy.NONE, REGISTERED_DOMAIN));
+
+        JsonNode idn = json.readTree(renderer.render(DnstapEvents.parse(TransactionFrames.half(
+                io.dnstapforwarder.dnstap.Message.Type.CLIENT_QUERY, "ns1", 53000, 1, "www.xn--85x722f.xn--55qx5d.cn",
+                1)))).get("event");
+        assertThat(idn.get("query").asText()).isEqualTo("www.xn--85x722f.xn--55qx5d.cn");
+        assertThat(idn.get("query_registered_domain").asText()).isEqualTo("xn--85x722f.xn--55qx5d.cn");
+        assertThat(idn.get("query_unicode").asText()).isEqualTo("www.\u98df\u72ee.\u516c\u53f8.cn");
+
+        JsonNode undecodable = json.readTree(renderer.render(DnstapEvents.parse(TransactionFrames.half(
+                io.dnstapforwarder.dnstap.Message.Type.CLIENT_QUERY, "ns1", 53000, 1, "xn--zz-.example", 1))))
+                .get("event");
+        assertThat(undecodable.has("query_unicode")).as("punycode that does not decode: as sent only").isFalse();
+        assertThat(undecodable.get("query_registered_domain").asText()).isEqualTo("xn--zz-.example");
+    }
+
+    @Test
+    void everyHostileFrameStillRendersAsOneJsonObjectWithEveryEnrichmentOn() throws Exception {
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                ClientPrivacy.NONE, Enrichment.of(List.of("registered-domain", "name-shape"), null)));
+        List<byte[]> hostile = FrameStreamFile.readAll(TestData.path("hostile.fstrm"), DnstapEvents.DNSTAP_CONTENT_TYPE);
+        assertThat(hostile).hasSize(19);
+        for (byte[] frame : hostile) {
+            DnstapEvent event = DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame))
+                    .setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE).setCollectorId("c").setReceivedAtNs(1).build();
+            assertThat(json.readTree(renderer.render(event)).get("event").isObject()).isTrue();
+        }
     }
 
     @Test
