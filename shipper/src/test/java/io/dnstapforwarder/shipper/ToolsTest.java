@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -49,7 +48,7 @@ class ToolsTest extends ShipperIntegrationTest {
             harness.produceAt(base + 310, base + 320, partition, t2.plusSeconds(30));
         }
 
-        int status = Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to", t2.toString());
+        int status = Cli.execute(new ReplayCommand(), toolEnvironment(), "--from", t1.toString(), "--to", t2.toString());
 
         assertThat(status).isZero();
         List<Long> expected = new ArrayList<>();
@@ -62,7 +61,7 @@ class ToolsTest extends ShipperIntegrationTest {
         assertThat(TestKafka.committed("dnstap-replay-" + t1.getEpochSecond() + "-" + t2.getEpochSecond(), harness.topic))
                 .as("the replay's own group").isNotEmpty();
 
-        int again = Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to", t2.toString());
+        int again = Cli.execute(new ReplayCommand(), toolEnvironment(), "--from", t1.toString(), "--to", t2.toString());
 
         assertThat(again).isZero();
         assertThat(hec.eventCount()).as("the same replay again: its group has it all").isEqualTo(expected.size());
@@ -72,11 +71,11 @@ class ToolsTest extends ShipperIntegrationTest {
     void replaysARangeAgainShapedAnotherWayForKafkaKeptEveryEventWhole() {
         Instant t1 = T0.plus(Duration.ofHours(1));
         harness.produceAt(0, 60, 0, t1);
-        assertThat(Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to",
+        assertThat(Cli.execute(new ReplayCommand(), toolEnvironment(), "--from", t1.toString(), "--to",
                 t1.plusSeconds(1).toString())).isZero();
         assertThat(hec.events()).hasSize(60).allSatisfy(event -> assertThat(event.at("/event").has("collector")).isTrue());
 
-        int status = Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to",
+        int status = Cli.execute(new ReplayCommand(), toolEnvironment(), "--from", t1.toString(), "--to",
                 t1.plusSeconds(1).toString(), "--replay-group", "compact-again", "--event-profile", "compact",
                 "--responses-only");
 
@@ -96,7 +95,7 @@ class ToolsTest extends ShipperIntegrationTest {
         deadLetterEventsFiveAndSeven();
         int delivered = hec.eventCount();
 
-        int status = Cli.execute(new DlqCommand(), environment(), "redrive");
+        int status = Cli.execute(new DlqCommand(), toolEnvironment(), "redrive");
 
         assertThat(status).isZero();
         assertThat(ids(hec.events()).subList(delivered, hec.eventCount())).containsExactlyInAnyOrder(5L, 7L);
@@ -108,7 +107,7 @@ class ToolsTest extends ShipperIntegrationTest {
         deadLetterEventsFiveAndSeven();
         hec.rejectEvents(event -> event.at("/event/connection_id").asLong() == 7, true);
 
-        int status = Cli.execute(new DlqCommand(), environment(), "redrive");
+        int status = Cli.execute(new DlqCommand(), toolEnvironment(), "redrive");
 
         assertThat(status).isZero();
         List<ConsumerRecord<byte[], byte[]>> left = deadLetterRecords();
@@ -125,7 +124,7 @@ class ToolsTest extends ShipperIntegrationTest {
         deadLetterEventsFiveAndSeven();
         long before = harness.endOffsets().values().stream().mapToLong(Long::longValue).sum();
 
-        int status = Cli.execute(new DlqCommand(), environment(), "redrive", "--target", "topic");
+        int status = Cli.execute(new DlqCommand(), toolEnvironment(), "redrive", "--target", "topic");
 
         assertThat(status).isZero();
         assertThat(deadLetterRecords()).isEmpty();
@@ -160,19 +159,5 @@ class ToolsTest extends ShipperIntegrationTest {
             }
             return records;
         }
-    }
-
-    private Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("DNSTAP_HEC_URL", hec.url().toString());
-        env.put("DNSTAP_HEC_TOKEN", TOKEN);
-        env.put("DNSTAP_HEC_RETRY_BASE_MS", "20");
-        env.put("DNSTAP_HEC_RETRY_MAX_MS", "300");
-        env.put("DNSTAP_KAFKA_BOOTSTRAP", TestKafka.bootstrapServers());
-        env.put("DNSTAP_KAFKA_TOPIC", harness.topic);
-        env.put("DNSTAP_DLQ_TOPIC", harness.deadLetterTopic);
-        env.put("DNSTAP_FLUSH_INTERVAL_SEC", "0.2");
-        env.put("DNSTAP_DATA_DIR", dir.toString());
-        return env;
     }
 }

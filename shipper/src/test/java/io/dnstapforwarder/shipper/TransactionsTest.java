@@ -7,19 +7,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dnstapforwarder.config.Cli;
 import io.dnstapforwarder.shipper.cli.ReplayCommand;
-import io.dnstapforwarder.shipper.cli.TapCommand;
 import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.shipper.consume.TransactionPairing;
 import io.dnstapforwarder.testkit.Json;
 import io.dnstapforwarder.testkit.LogLines;
-import io.dnstapforwarder.testkit.TestKafka;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -153,7 +147,7 @@ class TransactionsTest extends ShipperIntegrationTest {
         harness.sendKeyed(201, t1.plus(Duration.ofHours(1))); // its response, past the range
         harness.flush();
 
-        int status = Cli.execute(new ReplayCommand(), environment(), "--from", t1.toString(), "--to",
+        int status = Cli.execute(new ReplayCommand(), transactionsEnvironment(), "--from", t1.toString(), "--to",
                 t1.plusSeconds(60).toString());
 
         assertThat(status).isZero();
@@ -166,32 +160,14 @@ class TransactionsTest extends ShipperIntegrationTest {
     void tapPrintsTheTransactionsAsTheShipperWouldSendThem() throws Exception {
         IntStream.range(0, 20).forEach(harness::sendKeyed);
         harness.flush();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream standardOut = System.out;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int status;
-        try {
-            status = Cli.execute(new TapCommand(), environment(), "--from-beginning", "--count", "10");
-        } finally {
-            System.setOut(standardOut);
-        }
+        List<String> lines = tap(transactionsEnvironment(), "--from-beginning", "--count", "10");
 
-        assertThat(status).isZero();
-        // In the tests' JVM logs go to standard output too (the tool's own logging sends them to standard error).
-        List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("{")).toList();
         assertThat(lines).hasSize(10).allSatisfy(line -> assertThat(
                 Json.exactDecimals().readTree(line).at("/event/transaction").asText()).isEqualTo("paired"));
     }
 
-    private Map<String, String> environment() {
-        Map<String, String> env = new HashMap<>();
-        env.put("DNSTAP_HEC_URL", hec.url().toString());
-        env.put("DNSTAP_HEC_TOKEN", TOKEN);
-        env.put("DNSTAP_KAFKA_BOOTSTRAP", TestKafka.bootstrapServers());
-        env.put("DNSTAP_KAFKA_TOPIC", harness.topic);
-        env.put("DNSTAP_DLQ_TOPIC", harness.deadLetterTopic);
-        env.put("DNSTAP_FLUSH_INTERVAL_SEC", "0.2");
-        env.put("DNSTAP_DATA_DIR", dir.toString());
+    private Map<String, String> transactionsEnvironment() {
+        Map<String, String> env = toolEnvironment();
         env.put("DNSTAP_TRANSACTIONS", "true");
         return env;
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -284,6 +285,7 @@ public final class ShipperLoop implements Runnable {
         long bytes = 0;
         for (TopicPartition partition : records.partitions()) {
             OffsetLedger.ReadPosition position = handover.ledger().position(partition);
+            Function<ConsumerRecord<byte[], byte[]>, Runnable> hold = held -> position.hold(held.offset())::release;
             long latest = Long.MIN_VALUE;
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                 latest = Math.max(latest, record.timestamp());
@@ -295,8 +297,7 @@ public final class ShipperLoop implements Runnable {
                         bytes += Math.max(0, record.serializedValueSize());
                         if (!shaping.test(record.value())) {
                             position.read(record.offset(), false); // dropped by shaping: settled, never batched
-                        } else if (pairing == null
-                                || !pairing.offer(partition, record, held -> position.hold(held.offset())::release)) {
+                        } else if (pairing == null || !pairing.offer(partition, record, hold)) {
                             position.read(record.offset(), true);
                             batcher.add(partition, record, now).forEach(handover::submit);
                         }

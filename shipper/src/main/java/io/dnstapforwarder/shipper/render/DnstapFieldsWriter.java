@@ -56,18 +56,9 @@ final class DnstapFieldsWriter {
     /**
      * Writes the fields of {@code dnstap}; {@code message} is its message or null, {@code times}
      * which of its times are times. When {@code decodeFailure} is set, the DNS message is kept raw
-     * instead of decoded.
-     */
-    void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, EventProfile profile,
-            JsonWriter out) {
-        write(dnstap, message, times, decodeFailure, profile, false, out);
-    }
-
-    /**
-     * As {@link #write(Dnstap, Message, DnsTimes, RuntimeException, EventProfile, JsonWriter)}, for
-     * a query and its response in one message when {@code paired}: its {@code message_type} is both
-     * (a search for queries and one for responses each find the transaction once), and it has its
-     * {@code duration} in every profile.
+     * instead of decoded. When {@code paired}, it is a query and its response in one message: its
+     * {@code message_type} is both (a search for queries and one for responses each find the
+     * transaction once), and it has its {@code duration} in every profile.
      */
     void write(Dnstap dnstap, Message message, DnsTimes times, RuntimeException decodeFailure, EventProfile profile,
             boolean paired, JsonWriter out) {
