@@ -189,7 +189,7 @@ class CimNetworkResolutionTest {
         }
     }
 
-    private static DnstapEvent envelope(byte[] frame) {
+    static DnstapEvent envelope(byte[] frame) {
         return DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame)).setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)
                 .setCollectorId("collector-1").setConnectionId(1).setTransport(Transport.UNIX)
                 .setPeerAddress("/run/dnstap.sock").setReceivedAtNs(1_795_964_864_000_000_000L).build();

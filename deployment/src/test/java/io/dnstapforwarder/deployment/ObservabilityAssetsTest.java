@@ -72,7 +72,10 @@ class ObservabilityAssetsTest {
                         new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
                                 deadLetters, Map.of()), dir).hec(HecConfig.to(hec.url(), TOKEN))
                         .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                        .monitoring(new HostPort("127.0.0.1", 0)).transactions(PairingSettings.ON).build())) {
+                        .monitoring(new HostPort("127.0.0.1", 0)).transactions(PairingSettings.ON)
+                        .shaping(io.dnstapforwarder.shipper.shape.Shaping.builder().enrichment(
+                                io.dnstapforwarder.shipper.enrich.Enrichment.of(List.of("suspicious"), null)).build())
+                        .build())) {
             InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
                     .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
             List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);

@@ -100,19 +100,31 @@ final class SplunkAddOn {
     /** The tags of the event: those of every eventtype whose search matches its fields. */
     List<String> tags(Map<String, List<String>> fields) {
         List<String> found = new ArrayList<>();
+        for (String name : eventtypes(fields)) {
+            tags.getOrDefault("eventtype=" + name, Map.of()).forEach((tag, state) -> {
+                if (state.equals("enabled")) {
+                    found.add(tag);
+                }
+            });
+        }
+        return found;
+    }
+
+    /** The eventtypes whose search matches the event's fields. */
+    List<String> eventtypes(Map<String, List<String>> fields) {
+        List<String> found = new ArrayList<>();
         eventtypes.forEach((name, settings) -> {
             if (matches(settings.get("search"), fields)) {
-                tags.getOrDefault("eventtype=" + name, Map.of()).forEach((tag, state) -> {
-                    if (state.equals("enabled")) {
-                        found.add(tag);
-                    }
-                });
+                found.add(name);
             }
         });
         return found;
     }
 
-    /** A search of terms {@code field=value}, all required, each alone or an OR of them in parentheses. */
+    /**
+     * A search of terms {@code field=value} ({@code field=*}: the field has a value), all required,
+     * each alone or an OR of them in parentheses.
+     */
     private static boolean matches(String search, Map<String, List<String>> fields) {
         Matcher term = Pattern.compile("\\(([^)]*)\\)|(\\S+)").matcher(search);
         while (term.find()) {
@@ -123,7 +135,8 @@ final class SplunkAddOn {
                 if (pair.length != 2) {
                     throw new IllegalStateException("cannot model the search term " + alternative);
                 }
-                any |= fields.getOrDefault(pair[0], List.of()).contains(pair[1]);
+                List<String> values = fields.getOrDefault(pair[0], List.of());
+                any |= pair[1].equals("*") ? !values.isEmpty() : values.contains(pair[1]);
             }
             if (!any) {
                 return false;

@@ -124,6 +124,12 @@ public final class Shipper implements AutoCloseable {
             PartitionStalls stalls = new PartitionStalls(time);
             DeadLetterGate gate = new DeadLetterGate(config.guards().deadLetterMaxPercent(), time);
             DropCounters drops = new DropCounters(metrics);
+            if (config.shaping().enrichment().suspicion() != null) {
+                config.shaping().enrichment().suspiciousCounts().register(metrics);
+            }
+            if (config.shaping().enrichment().geoip() != null) {
+                config.shaping().enrichment().geoip().register(metrics);
+            }
             ServerMeters servers = config.shaping().serverMetrics() > 0
                     ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
             // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).

@@ -168,6 +168,7 @@ final class ShipperStatus {
         stats.put("dead_lettering_paused", gate.closedBecause());
         stats.put("last_poll_ms_ago", status.sincePoll().toMillis());
         stats.put("enrichment", config.shaping().enrichment().describe());
+        stats.put("client_privacy", config.shaping().privacy().describe());
         if (status.transactions() != null) {
             TransactionPairing.Stats pairing = status.transactions();
             Map<String, Object> transactions = new LinkedHashMap<>();

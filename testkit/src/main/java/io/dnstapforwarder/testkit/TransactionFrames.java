@@ -56,6 +56,29 @@ public final class TransactionFrames {
         return out.toByteArray();
     }
 
+    /**
+     * The envelope of a CLIENT_RESPONSE to {@code client} (4 or 16 bytes) for {@code www.example.com}
+     * whose answers are an A or AAAA record of each of {@code answers}.
+     */
+    public static byte[] responseWithAddresses(byte[] client, byte[]... answers) {
+        ByteArrayOutputStream dns = new ByteArrayOutputStream();
+        byte[] question = dnsMessage(1, "www.example.com", 1, true);
+        question[7] = (byte) answers.length; // ANCOUNT
+        dns.writeBytes(question);
+        for (byte[] address : answers) {
+            int type = address.length == 4 ? 1 : 28;
+            dns.writeBytes(new byte[] {(byte) 0xC0, 12, 0, (byte) type, 0, 1, 0, 0, 0, 60, 0, (byte) address.length});
+            dns.writeBytes(address);
+        }
+        Message message = Message.newBuilder().setType(Message.Type.CLIENT_RESPONSE)
+                .setSocketFamily(client.length == 4 ? SocketFamily.INET : SocketFamily.INET6)
+                .setQueryAddress(ByteString.copyFrom(client)).setQueryPort(53000).setResponsePort(53)
+                .setResponseTimeSec(1_795_964_864L).setResponseTimeNsec(0)
+                .setResponseMessage(ByteString.copyFrom(dns.toByteArray())).build();
+        return envelope(Dnstap.newBuilder().setType(Dnstap.Type.MESSAGE).setIdentity(ByteString.copyFromUtf8("ns1"))
+                .setMessage(message).build().toByteArray());
+    }
+
     /** A frame in the collector's envelope. */
     public static byte[] envelope(byte[] frame) {
         return DnstapEvent.newBuilder().setFrame(ByteString.copyFrom(frame)).setContentType(DnstapEvents.DNSTAP_CONTENT_TYPE)

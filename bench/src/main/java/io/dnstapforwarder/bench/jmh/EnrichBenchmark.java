@@ -2,11 +2,14 @@ package io.dnstapforwarder.bench.jmh;
 
 import io.dnstapforwarder.event.DnstapEvent;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.enrich.GeoDatabases;
 import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
+import io.dnstapforwarder.shipper.enrich.SuspicionRules;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,9 +26,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code --enrich registered-domain,name-shape}: the registered domain of one name, and with the
- * name's shape (issue 24: ≤ 0.5 µs together), on names under suffixes of every kind the list has (one label, two, wildcard,
- * private, IDN in A-labels, unknown); and an event of the Unbound capture rendered with and without.
+ * {@code --enrich registered-domain,name-shape,suspicious}: the registered domain of one name, with
+ * the name's shape (≤ 0.5 µs together), and with the reasons it is suspicious, on names under
+ * suffixes of every kind the list has (one label, two, wildcard, private, IDN in A-labels,
+ * unknown); where an address is ({@code geoip}, in the file of {@code -Ddnstap.bench.geoip}, or
+ * the small test database); and an event of the Unbound capture rendered with all four and without.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +43,12 @@ public class EnrichBenchmark {
     private static final String[] SUFFIXES = {"com", "net", "org", "co.uk", "com.au", "github.io", "duckdns.org",
         "s3.amazonaws.com", "cloudfront.net", "xn--55qx5d.cn", "kobe.jp", "example", "local", "de", "ru"};
 
+    /** A MaxMind DB file to look addresses up in: a real one (DB-IP Lite) gives real tree depths. */
+    public static final String GEOIP_PROPERTY = "dnstap.bench.geoip";
+
     private PublicSuffixes suffixes;
+    private GeoDatabases geoip;
+    private final byte[][] addresses = new byte[4096][];
     private final NameShape.Meter meter = new NameShape.Meter();
     private List<String> names;
     private List<DnstapEvent> events;
@@ -59,10 +69,22 @@ public class EnrichBenchmark {
             }
             names.add(name.append(SUFFIXES[random.nextInt(SUFFIXES.length)]).toString());
         }
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = new byte[i % 8 == 0 ? 16 : 4]; // one in eight IPv6, as on a dual-stack resolver
+            random.nextBytes(addresses[i]);
+            if (i % 8 == 0) {
+                addresses[i][0] = 0x2a; // global unicast
+            }
+        }
+        String database = System.getProperty(GEOIP_PROPERTY);
+        List<Path> databases = List.of(database != null ? Path.of(database)
+                : Path.of("testdata/maxmind/GeoLite2-Country-Test.mmdb").toAbsolutePath());
+        geoip = GeoDatabases.open(databases);
         events = Samples.events(10_000);
         plain = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null));
         enriched = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
-                ClientPrivacy.NONE, new Enrichment(suffixes, true)));
+                ClientPrivacy.NONE, Enrichment.of(List.of("registered-domain", "name-shape", "suspicious", "geoip"), null,
+                        null, databases)));
     }
 
     @Benchmark
@@ -78,6 +100,22 @@ public class EnrichBenchmark {
         next = (next + 1) & 4095;
         PublicSuffixes.Split split = suffixes.split(name);
         return meter.measure(name, split == null ? -1 : split.registeredStart());
+    }
+
+    @Benchmark
+    public int registeredDomainShapeAndReasons() {
+        String name = names.get(next);
+        next = (next + 1) & 4095;
+        PublicSuffixes.Split split = suffixes.split(name);
+        return SuspicionRules.DEFAULT.reasons(name, meter.measure(name, split == null ? -1 : split.registeredStart()),
+                1);
+    }
+
+    @Benchmark
+    public GeoDatabases.Location geoipOfAnAddress() {
+        byte[] address = addresses[next];
+        next = (next + 1) & 4095;
+        return geoip.locate(address);
     }
 
     @Benchmark

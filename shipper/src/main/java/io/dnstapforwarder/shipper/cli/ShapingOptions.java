@@ -1,6 +1,7 @@
 package io.dnstapforwarder.shipper.cli;
 
 import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.enrich.SuspicionRules;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
 import io.dnstapforwarder.shipper.shape.ServerMeters;
 import io.dnstapforwarder.shipper.shape.Shaping;
@@ -49,11 +50,34 @@ public final class ShapingOptions {
                     + "keeps its pseudonym), for --client-privacy pseudonymize.")
     private Path privacyKeyFile;
 
-    @Option(names = "--enrich", paramLabel = "none|registered-domain", split = ",", defaultValue = "none",
-            description = "What to add to each event: registered-domain adds query_registered_domain (the domain "
-                    + "under its public suffix: evil.co.uk of a1b2.cdn.evil.co.uk) and, in the full profile, "
-                    + "query_public_suffix, from the Public Suffix List. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--enrich", paramLabel = "none|registered-domain|name-shape|suspicious|geoip", split = ",",
+            defaultValue = "none",
+            description = "What to add to each event, any of: registered-domain adds query_registered_domain (the "
+                    + "domain under its public suffix: evil.co.uk of a1b2.cdn.evil.co.uk) and, in the full profile, "
+                    + "query_public_suffix, from the Public Suffix List; name-shape adds the measures of the question "
+                    + "name (length, labels, longest label, digits ratio, subdomain entropy); suspicious adds "
+                    + "query_suspicious, the reasons the question looks generated or data-carrying; geoip adds the "
+                    + "country, AS number and AS organisation of the client and of the answers' addresses "
+                    + "(--geoip-database). Default: ${DEFAULT-VALUE}.")
     private List<String> enrich;
+
+    @Option(names = "--suspicious-thresholds", paramLabel = "REASON=VALUE", split = ",",
+            description = "Thresholds of --enrich suspicious over the defaults, off to turn a reason off: "
+                    + "long_name=52 (bytes), many_labels=10, long_label=40 (bytes), high_entropy=4 (bits per byte "
+                    + "left of the registered domain), many_digits=0.5 (share of the name), odd_characters=on, "
+                    + "rare_type=on.")
+    private List<String> suspiciousThresholds = List.of();
+
+    @Option(names = "--common-query-types", paramLabel = "TYPE", split = ",",
+            description = "Question types that are not rare_type for --enrich suspicious. Default: "
+                    + "A,AAAA,CNAME,MX,NS,PTR,SOA,SRV,TXT,NAPTR,DS,DNSKEY,HTTPS,SVCB,CAA,TLSA.")
+    private List<String> commonQueryTypes = List.of();
+
+    @Option(names = "--geoip-database", paramLabel = "FILE", split = ",",
+            description = "MaxMind DB files (.mmdb: GeoLite2 or GeoIP2 Country, City, ASN; DB-IP Lite; IPinfo Lite) for "
+                    + "--enrich geoip, comma-separated; each field from the first that has it. Read into memory at "
+                    + "start and again when one changes.")
+    private List<Path> geoipDatabases = List.of();
 
     @Option(names = "--public-suffix-file", paramLabel = "FILE",
             description = "A Public Suffix List (public_suffix_list.dat from publicsuffix.org) to use instead of the "
@@ -63,7 +87,15 @@ public final class ShapingOptions {
     public Shaping toShaping() {
         Shaping fixed = Shaping.builder().liveFile(liveFile).serverMetrics(serverMetrics)
                 .privacy(ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile))
-                .enrichment(Enrichment.of(enrich, publicSuffixFile)).build();
+                .enrichment(Enrichment.of(enrich, publicSuffixFile, suspicionRules(), geoipDatabases)).build();
         return rules.toShaping(fixed);
+    }
+
+    /** The operator's thresholds, or null when none is given (the defaults, if suspicious is on). */
+    private SuspicionRules suspicionRules() {
+        if (suspiciousThresholds.isEmpty() && commonQueryTypes.isEmpty()) {
+            return null;
+        }
+        return SuspicionRules.of(suspiciousThresholds, commonQueryTypes);
     }
 }

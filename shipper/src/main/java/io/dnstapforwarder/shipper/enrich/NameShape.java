@@ -16,8 +16,11 @@ package io.dnstapforwarder.shipper.enrich;
  * @param subdomainEntropy Shannon entropy, bits per byte, of the part left of the registered
  *     domain, its dots left out and letters in one case; {@code NaN} when there is none (or no
  *     registered domain)
+ * @param oddBytes bytes no host name has: anything but letters, digits, hyphen and underscore
+ *     (service labels such as {@code _tcp} have it), dots apart
  */
-public record NameShape(int length, int labels, int longestLabel, double digitsRatio, double subdomainEntropy) {
+public record NameShape(int length, int labels, int longestLabel, double digitsRatio, double subdomainEntropy,
+        int oddBytes) {
 
     /** The shape of {@code name}; {@code registeredStart} is where its registered domain begins, or -1. */
     public static NameShape of(String name, int registeredStart) {
@@ -34,7 +37,7 @@ public record NameShape(int length, int labels, int longestLabel, double digitsR
 
         public NameShape measure(String name, int registeredStart) {
             if (name.isEmpty() || name.equals(".")) {
-                return new NameShape(0, 0, 0, 0, Double.NaN);
+                return new NameShape(0, 0, 0, 0, Double.NaN, 0);
             }
             int bytes = 0;
             int labels = 1;
@@ -42,6 +45,7 @@ public record NameShape(int length, int labels, int longestLabel, double digitsR
             int longest = 0;
             int digits = 0;
             int counted = 0;
+            int odd = 0;
             for (int i = 0; i < name.length(); i++) {
                 char c = name.charAt(i);
                 int value;
@@ -63,6 +67,8 @@ public record NameShape(int length, int labels, int longestLabel, double digitsR
                 label++;
                 if (value >= '0' && value <= '9') {
                     digits++;
+                } else if (!isHostNameLetter(value)) {
+                    odd++;
                 }
                 if (i < registeredStart - 1) { // left of the dot before the registered domain (no escapes there)
                     counts[value >= 'A' && value <= 'Z' ? value + 32 : value]++; // 0x20-randomised case is no content
@@ -72,7 +78,7 @@ public record NameShape(int length, int labels, int longestLabel, double digitsR
             longest = Math.max(longest, label);
             int content = bytes - (labels - 1);
             double entropy = counted == 0 ? Double.NaN : entropyOfCounted(name, registeredStart - 1, counted);
-            return new NameShape(bytes, labels, longest, content == 0 ? 0 : (double) digits / content, entropy);
+            return new NameShape(bytes, labels, longest, content == 0 ? 0 : (double) digits / content, entropy, odd);
         }
 
         /**
@@ -103,6 +109,10 @@ public record NameShape(int length, int labels, int longestLabel, double digitsR
         for (int c = 1; c < C_LOG2_C.length; c++) {
             C_LOG2_C[c] = c * (Math.log(c) / LN2);
         }
+    }
+
+    private static boolean isHostNameLetter(int value) {
+        return value >= 'a' && value <= 'z' || value >= 'A' && value <= 'Z' || value == '-' || value == '_';
     }
 
     private static boolean isDigits(String name, int from) {

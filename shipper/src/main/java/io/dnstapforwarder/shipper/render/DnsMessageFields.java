@@ -17,9 +17,9 @@ final class DnsMessageFields {
 
     private final DnsMessageWriter writer;
     private final WireMessage wireMessage = new WireMessage();
-    private final ClientPrivacy privacy;
+    private final ClientPrivacy.Local privacy;
 
-    DnsMessageFields(ClientPrivacy privacy, Enrichment enrichment) {
+    DnsMessageFields(ClientPrivacy.Local privacy, Enrichment enrichment) {
         this.privacy = privacy;
         this.writer = new DnsMessageWriter(privacy, enrichment);
     }

@@ -8,9 +8,11 @@ import static io.dnstapforwarder.shipper.render.dns.DnsMessageView.QUESTION;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
+import io.dnstapforwarder.shipper.enrich.SuspiciousReason;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
-import java.net.IDN;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,16 +54,22 @@ final class DnsMessageWriter {
     private static final Mnemonics OPTIONS = new Mnemonics(65536,
             code -> OPTION_NAMES.getOrDefault(code, "OPT" + code));
     private static final HexFormat HEX = HexFormat.of();
+    private static final byte[][] SUSPICIOUS_VALUES = Arrays.stream(SuspiciousReason.values())
+            .map(reason -> JsonWriter.quoted(reason.fieldValue())).toArray(byte[][]::new);
 
     private final char[] text = new char[Rdata.MAX_CHARS];
-    private final ClientPrivacy privacy;
+    private final ClientPrivacy.Local privacy;
     private final Enrichment enrichment;
-    private final NameShape.Meter nameShapes = new NameShape.Meter();
+    private final QuestionNames questionNames;
+    private final List<String> aliasDomains = new ArrayList<>();
+    private final GeoFields answerLocations;
     private final char[] decimal = new char[24];
 
-    DnsMessageWriter(ClientPrivacy privacy, Enrichment enrichment) {
+    DnsMessageWriter(ClientPrivacy.Local privacy, Enrichment enrichment) {
         this.privacy = privacy;
         this.enrichment = enrichment;
+        this.answerLocations = enrichment.geoip() == null ? null : new GeoFields(enrichment.geoip());
+        this.questionNames = new QuestionNames(enrichment);
     }
 
     /** Writes the fields {@code profile} keeps of a decoded message of {@code size} bytes. */
@@ -96,6 +104,12 @@ final class DnsMessageWriter {
             }
         }
         writeCimAnswers(message, profile, out);
+        if (answerLocations != null && profile.hunting && message.records(ANSWER) > 0) {
+            answerLocations.writeAnswers(message, out);
+        }
+        if (enrichment.registeredDomain() && profile.hunting && message.records(ANSWER) > 0) {
+            writeAnswerRegisteredDomains(message, out);
+        }
         if (profile.header) {
             out.field(HecFields.ANSWER_COUNT);
             out.number(message.headerCount(ANSWER));
@@ -131,15 +145,14 @@ final class DnsMessageWriter {
         out.string(text, 0, length);
         PublicSuffixes suffixes = enrichment.suffixes(); // the list in force: an operator's file may change
         if (suffixes != null) {
-            String name = new String(text, 0, length);
-            PublicSuffixes.Split split = suffixes.split(name);
-            if (enrichment.registeredDomain() && split != null) {
-                writeRegisteredDomain(split, profile, out);
-                writeUnicode(split.name(), out);
+            QuestionNames.Facts facts = questionNames.of(text, length, suffixes);
+            if (enrichment.registeredDomain()) {
+                writeRegisteredDomain(facts, profile, out);
             }
-            if (enrichment.nameShape() && profile.nameShape) {
-                writeNameShape(nameShapes.measure(name, split == null ? -1 : split.registeredStart()), out);
+            if (enrichment.nameShape() && profile.hunting) {
+                writeNameShape(facts.shape(), out);
             }
+            writeSuspicious(enrichment.suspiciousReasons(facts.nameReasons(), message.type(QUESTION, 0)), out);
         }
         out.field(HecFields.QUERY_TYPE);
         out.value(TYPES.of(message.type(QUESTION, 0)));
@@ -151,33 +164,55 @@ final class DnsMessageWriter {
 
     /**
      * {@code query_registered_domain} (every profile) and {@code query_public_suffix} ({@code full}),
-     * in lower case: the list compares without case, and a hunt groups by them.
+     * in lower case: the list compares without case, and a hunt groups by them; and
+     * {@code query_unicode} for an internationalised name.
      */
-    private static void writeRegisteredDomain(PublicSuffixes.Split split, EventProfile profile, JsonWriter out) {
-        String registered = split.registeredDomain();
-        if (registered != null) {
+    private static void writeRegisteredDomain(QuestionNames.Facts facts, EventProfile profile, JsonWriter out) {
+        if (facts.registeredDomain() != null) {
             out.field(HecFields.QUERY_REGISTERED_DOMAIN);
-            out.string(registered);
+            out.string(facts.registeredDomain());
         }
-        if (profile.headerDetails) {
+        if (facts.publicSuffix() != null && profile.headerDetails) {
             out.field(HecFields.QUERY_PUBLIC_SUFFIX);
-            out.string(split.publicSuffix());
+            out.string(facts.publicSuffix());
+        }
+        if (facts.unicode() != null) {
+            out.field(HecFields.QUERY_UNICODE);
+            out.string(facts.unicode());
         }
     }
 
     /**
-     * {@code query_unicode}: an internationalised name as its users read it ({@code 食狮.公司.cn} of
-     * {@code xn--85x722f.xn--55qx5d.cn}); only when some label is an A-label that decodes.
+     * {@code answer_registered_domain}: the registered domains the answer's aliases lead to (the
+     * targets of CNAME and DNAME records), each once: {@code evil.co.uk} behind
+     * {@code login.example.com} is where a hunt follows the name.
      */
-    private static void writeUnicode(String name, JsonWriter out) {
-        if (!name.startsWith("xn--") && !name.contains(".xn--")) {
+    private void writeAnswerRegisteredDomains(DnsMessageView message, JsonWriter out) {
+        PublicSuffixes suffixes = enrichment.suffixes();
+        aliasDomains.clear();
+        for (int i = 0, answers = message.records(ANSWER); i < answers; i++) {
+            int type = message.type(ANSWER, i);
+            if (type != Type.CNAME && type != Type.DNAME) {
+                continue;
+            }
+            int length = message.writeRdata(ANSWER, i, text);
+            if (length > 1 && text[length - 1] == '.' && text[length - 2] != '\\') {
+                length--; // an rdata name is absolute; the list takes names as questions are written
+            }
+            String domain = length <= 0 ? null : questionNames.of(text, length, suffixes).registeredDomain();
+            if (domain != null && !aliasDomains.contains(domain)) {
+                aliasDomains.add(domain);
+            }
+        }
+        if (aliasDomains.isEmpty()) {
             return;
         }
-        String unicode = IDN.toUnicode(name, IDN.ALLOW_UNASSIGNED); // a label that does not decode stays as sent
-        if (!unicode.equals(name)) {
-            out.field(HecFields.QUERY_UNICODE);
-            out.string(unicode);
+        out.field(HecFields.ANSWER_REGISTERED_DOMAIN);
+        out.startArray();
+        for (String domain : aliasDomains) {
+            out.string(domain);
         }
+        out.endArray();
     }
 
     /** The measures of the question name ({@code full} and {@code cim}). */
@@ -194,6 +229,24 @@ final class DnsMessageWriter {
             out.field(HecFields.QUERY_SUBDOMAIN_ENTROPY);
             writeThreeDecimals(shape.subdomainEntropy(), out);
         }
+    }
+
+    /**
+     * {@code query_suspicious}, every profile, only when the question is: the reasons are few and
+     * rare, and what a hunt filters on first.
+     */
+    private static void writeSuspicious(int reasons, JsonWriter out) {
+        if (reasons == 0) {
+            return;
+        }
+        out.field(HecFields.QUERY_SUSPICIOUS);
+        out.startArray();
+        for (SuspiciousReason reason : SuspiciousReason.values()) {
+            if (reason.in(reasons)) {
+                out.value(SUSPICIOUS_VALUES[reason.ordinal()]);
+            }
+        }
+        out.endArray();
     }
 
     /** A number of at most three decimals ({@code 3.459}): what a threshold needs, and few bytes. */

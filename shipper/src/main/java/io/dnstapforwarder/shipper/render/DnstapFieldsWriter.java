@@ -40,16 +40,18 @@ final class DnstapFieldsWriter {
     private final DnsMessageFields dnsMessage;
     private final EncodedText identity;
     private final EncodedText version = new EncodedText();
-    private final ClientPrivacy privacy;
+    private final ClientPrivacy.Local privacy;
+    private final GeoFields clientLocations;
 
     /**
      * @param identity the encoding of the last identity, shared with the envelope's {@code host}
-     * @param privacy how the client's address is sent
+     * @param privacy how the client's address is sent, with the key the renderer selected for the event
      * @param enrichment what is added to the DNS message's fields
      */
-    DnstapFieldsWriter(EncodedText identity, ClientPrivacy privacy, Enrichment enrichment) {
+    DnstapFieldsWriter(EncodedText identity, ClientPrivacy.Local privacy, Enrichment enrichment) {
         this.identity = identity;
         this.privacy = privacy;
+        this.clientLocations = enrichment.geoip() == null ? null : new GeoFields(enrichment.geoip());
         this.dnsMessage = new DnsMessageFields(privacy, enrichment);
     }
 
@@ -129,6 +131,13 @@ final class DnstapFieldsWriter {
             out.string(client != null ? client : "redacted");
         } else {
             writeAddress(HecFields.SRC, message.hasQueryAddress(), message.getQueryAddress(), out);
+        }
+        if (privacy.keyId() != null) { // which key's pseudonyms these are: the same client, another key, another name
+            out.field(HecFields.PSEUDONYM_KEY);
+            out.string(privacy.keyId());
+        }
+        if (clientLocations != null && profile.hunting && message.hasQueryAddress()) {
+            clientLocations.writeSource(message.getQueryAddress().toByteArray(), out);
         }
         if (!profile.endpoints) {
             return;

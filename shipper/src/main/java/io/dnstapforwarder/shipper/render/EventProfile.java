@@ -43,11 +43,14 @@ public enum EventProfile {
     final boolean envelope;
     /** duration, and dnstap_type (client or resolver traffic). */
     final boolean cimExtras;
-    /** The measures of the question name, with {@code --enrich name-shape}. */
-    final boolean nameShape;
+    /**
+     * What hunting adds that the CIM has no field for: the measures of the question name
+     * ({@code --enrich name-shape}) and where addresses are ({@code --enrich geoip}).
+     */
+    final boolean hunting;
 
     EventProfile(boolean dnstapDetails, boolean endpoints, boolean header, boolean headerDetails, boolean answerLists,
-            boolean sections, boolean envelope, boolean cimExtras, boolean nameShape) {
+            boolean sections, boolean envelope, boolean cimExtras, boolean hunting) {
         this.dnstapDetails = dnstapDetails;
         this.endpoints = endpoints;
         this.header = header;
@@ -56,7 +59,7 @@ public enum EventProfile {
         this.sections = sections;
         this.envelope = envelope;
         this.cimExtras = cimExtras;
-        this.nameShape = nameShape;
+        this.hunting = hunting;
     }
 
     /** The profile of an option's value ({@code --event-profile cim}). */

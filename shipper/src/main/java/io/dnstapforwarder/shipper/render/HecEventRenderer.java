@@ -66,7 +66,7 @@ public final class HecEventRenderer {
     private final EncodedText identity = new EncodedText();
     private final EncodedText collector = new EncodedText();
     private final DnstapFieldsWriter dnstapFields;
-    private final ClientPrivacy privacy;
+    private final ClientPrivacy.Local privacy;
     private final ReceiptTime receivedAt = new ReceiptTime();
     private DnstapEvent lastPeerOf;
     private byte[] lastPeer;
@@ -75,7 +75,7 @@ public final class HecEventRenderer {
         this.sourcetype = JsonWriter.quoted(settings.sourcetype());
         this.index = settings.index() == null ? null : JsonWriter.quoted(settings.index());
         this.settingsProfile = settings.profile();
-        this.privacy = settings.privacy();
+        this.privacy = settings.privacy().local();
         this.dnstapFields = new DnstapFieldsWriter(identity, privacy, settings.enrichment());
     }
 
@@ -135,6 +135,7 @@ public final class HecEventRenderer {
     private byte[] render(DnstapEvent envelope, Pairing pairing, EventProfile profile, int sampleRate,
             RuntimeException decodeFailure) {
         out.reset();
+        privacy.select(envelope.getReceivedAtNs()); // the pseudonyms' key in force when the collector received it
         Dnstap dnstap = parseDnstap(envelope);
         Message message = dnstap != null && dnstap.hasMessage() ? dnstap.getMessage() : null;
         Message queryHalf = null;

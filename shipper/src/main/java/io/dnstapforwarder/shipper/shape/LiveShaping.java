@@ -62,7 +62,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         current.set(rules);
         this.stamps = stamps(rules.shaping());
         log.info("Shaping: {}", describe(rules));
-        if (options.liveFile() == null && options.enrichment().suffixFile() == null) {
+        if (options.liveFile() == null && sources().isEmpty()) {
             this.watcher = null;
             return;
         }
@@ -130,26 +130,60 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
             stamps = seen;
             return;
         }
-        if (!read.subList(4, 6).equals(stamps.subList(4, 6))) {
-            reloadSuffixes();
-        }
+        reloadSources(read, stamps);
         current.set(rules);
         stamps = read;
         reloads.increment();
         log.info("Shaping read again from {}: {}", options.liveFile() != null ? options.liveFile()
-                : options.enrichment().suffixFile(), describe(rules));
+                : sources().stream().map(Source::file).toList(), describe(rules));
     }
 
-    /** The Public Suffix List file changed: read it; one that cannot be used leaves the list in force. */
-    private void reloadSuffixes() {
+    /**
+     * A file read apart from the shaping rules, and how: the Public Suffix List, each GeoIP
+     * database, the pseudonyms' key file. Its stamps follow the shaping file's and the suffix
+     * file's, in this order.
+     */
+    private record Source(Path file, String what, String errorType, Runnable reload) {
+    }
+
+    private List<Source> sources() {
+        List<Source> sources = new ArrayList<>();
         Enrichment enrichment = options.enrichment();
+        if (enrichment.suffixFile() != null) {
+            sources.add(new Source(enrichment.suffixFile(), "Public Suffix List", "public_suffix_file_refused",
+                    enrichment::reload));
+        }
+        if (enrichment.geoip() != null) {
+            for (Path database : enrichment.geoip().files()) {
+                sources.add(new Source(database, "GeoIP database", "geoip_database_refused", enrichment.geoip()::reload));
+            }
+        }
+        if (options.privacy().keyFile() != null) {
+            sources.add(new Source(options.privacy().keyFile(), "Pseudonym keys", "privacy_key_file_refused",
+                    options.privacy()::reload));
+        }
+        return sources;
+    }
+
+    /** Reads again each source whose file changed; one that cannot be used leaves what is in force. */
+    private void reloadSources(List<Object> read, List<Object> before) {
+        List<Source> sources = sources();
+        for (int i = 0; i < sources.size(); i++) {
+            int at = 4 + 2 * i;
+            if (!read.subList(at, at + 2).equals(before.subList(at, at + 2))) {
+                reload(sources.get(i));
+            }
+        }
+    }
+
+    private void reload(Source source) {
         try {
-            enrichment.reload();
-            log.info("Public Suffix List read again from {}: {}", enrichment.suffixFile(), enrichment.describe());
+            source.reload().run();
+            log.info("{} read again from {}: {}", source.what(), source.file(), source.errorType()
+                    .startsWith("privacy") ? options.privacy().describe() : options.enrichment().describe());
         } catch (RuntimeException e) {
-            metrics.error("public_suffix_file_refused", Stage.PROCESSING);
-            log.error("Cannot use {} ({}); the list in force stays: {}", enrichment.suffixFile(), e.getMessage(),
-                    enrichment.describe());
+            metrics.error(source.errorType(), Stage.PROCESSING);
+            log.error("Cannot use {} ({}); what was in force stays", source.file(), e.getMessage());
         }
     }
 
@@ -160,13 +194,14 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     /**
      * What tells a changed file: the path, then the identity (inode), modification time and size
-     * of the shaping file, of the suffix file and of the Public Suffix List file. A file renamed into
-     * place has a new identity even with the same time and size.
+     * of the shaping file, of the suffix file, then of each {@link Source}. A file renamed into place
+     * has a new identity even with the same time and size.
      */
-    private static List<Object> stamps(Shaping shaping) {
+    private List<Object> stamps(Shaping shaping) {
         List<Object> stamps = new ArrayList<>();
-        for (Path file : Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile(),
-                shaping.enrichment().suffixFile())) {
+        List<Path> files = new ArrayList<>(Arrays.asList(shaping.liveFile(), shaping.dropQuerySuffixFile()));
+        sources().forEach(source -> files.add(source.file()));
+        for (Path file : files) {
             stamps.add(Objects.toString(file));
             try {
                 BasicFileAttributes attributes = file == null ? null : Files.readAttributes(file, BasicFileAttributes.class);

@@ -23,7 +23,7 @@ class NameShapeTest {
     @Test
     void measuresAHostnameAndATunnelsName() {
         NameShape www = shape("www.example.com");
-        assertThat(www).isEqualTo(new NameShape(15, 3, 7, 0, 0)); // "www": one symbol, no information
+        assertThat(www).isEqualTo(new NameShape(15, 3, 7, 0, 0, 0)); // "www": one symbol, no information
 
         String tunnel = "4e6f77206973207468652074696d65.f0r.t.evil.co.uk";
         NameShape data = shape(tunnel);
@@ -42,7 +42,7 @@ class NameShapeTest {
         assertThat(escaped.longestLabel()).isEqualTo(8);
         assertThat(escaped.subdomainEntropy()).isNaN();
 
-        assertThat(NameShape.of(".", -1)).isEqualTo(new NameShape(0, 0, 0, 0, Double.NaN));
+        assertThat(NameShape.of(".", -1)).isEqualTo(new NameShape(0, 0, 0, 0, Double.NaN, 0));
         assertThat(shape("example.com").subdomainEntropy()).as("nothing left of the registered domain").isNaN();
         assertThat(shape("WwW.ExAmple.com").subdomainEntropy()).as("0x20 case is no content").isZero();
     }

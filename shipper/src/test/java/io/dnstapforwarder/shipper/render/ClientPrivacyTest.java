@@ -46,6 +46,53 @@ class ClientPrivacyTest {
         assertThat(privacy.clientSubnet("198.51.100.0/x")).isEqualTo("redacted");
     }
 
+    /**
+     * Keys rotating at midnight: each event's pseudonym is the HMAC of the key in force when it was
+     * received, computed here with the JDK's Mac, and the event names that key.
+     */
+    @Test
+    void eachEventIsPseudonymizedWithTheKeyInForceWhenItWasReceivedAndNamesIt() throws Exception {
+        byte[] day1 = "the key of the first day, 32 b..".getBytes(StandardCharsets.US_ASCII);
+        byte[] day2 = "the key of the second day, 32 b.".getBytes(StandardCharsets.US_ASCII);
+        Path keys = Files.writeString(dir.resolve("keys"), "2026-12-07 2026-12-07T00:00:00Z hex:"
+                + java.util.HexFormat.of().formatHex(day1) + "\n2026-12-08 2026-12-08T00:00:00Z base64:"
+                + java.util.Base64.getEncoder().encodeToString(day2) + "\n");
+        ClientPrivacy privacy = ClientPrivacy.of("pseudonymize", 24, 56, keys);
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.COMPACT,
+                privacy));
+        byte[] client = InetAddress.getByName("192.0.2.77").getAddress();
+
+        JsonNode before = renderAt(renderer, client, "2026-12-07T23:59:59.9Z");
+        JsonNode after = renderAt(renderer, client, "2026-12-08T00:00:00.1Z");
+        JsonNode againBefore = renderAt(renderer, client, "2026-12-07T12:00:00Z");
+
+        assertThat(before.get("pseudonym_key").asText()).isEqualTo("2026-12-07");
+        assertThat(before.get("src").asText()).isEqualTo(hmac(day1, client));
+        assertThat(after.get("pseudonym_key").asText()).isEqualTo("2026-12-08");
+        assertThat(after.get("src").asText()).isEqualTo(hmac(day2, client)).isNotEqualTo(before.get("src").asText());
+        assertThat(againBefore.get("src").asText()).as("the same day, the same name").isEqualTo(before.get("src").asText());
+        assertThat(privacy.describe()).startsWith("pseudonymize with 2 keys (2026-12-07 from 2026-12-07T00:00:00Z, "
+                + "2026-12-08 from 2026-12-08T00:00:00Z)");
+        JsonNode truncated = Json.exactDecimals().readTree(new HecEventRenderer(new HecEventRenderer.Settings("dnstap",
+                null, EventProfile.COMPACT, ClientPrivacy.of("truncate", 24, 56, null))).render(DnstapEvents.parse(
+                io.dnstapforwarder.testkit.TransactionFrames.responseWithAddresses(client)))).get("event");
+        assertThat(truncated.has("pseudonym_key")).as("no pseudonyms, no key").isFalse();
+    }
+
+    private static JsonNode renderAt(HecEventRenderer renderer, byte[] client, String receivedAt) throws Exception {
+        io.dnstapforwarder.event.DnstapEvent event = DnstapEvents.parse(
+                io.dnstapforwarder.testkit.TransactionFrames.responseWithAddresses(client)).toBuilder()
+                .setReceivedAtNs(PseudonymKeysTest.nanos(receivedAt)).build();
+        return Json.exactDecimals().readTree(renderer.render(event)).get("event");
+    }
+
+    /** 16 hex digits of HMAC-SHA256 of the address with the key. */
+    private static String hmac(byte[] key, byte[] address) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(address)).substring(0, 16);
+    }
+
     @Test
     void pseudonymizesWithTheKeySoThatAClientKeepsItsNameAndAnotherKeyGivesAnother() throws Exception {
         ClientPrivacy one = ClientPrivacy.of("pseudonymize", 24, 56, key("k1", "a secret of 32 bytes, or so ...."));

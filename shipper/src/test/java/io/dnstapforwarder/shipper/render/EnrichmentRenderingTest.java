@@ -87,6 +87,80 @@ class EnrichmentRenderingTest {
         assertThat(measured).isGreaterThan(500);
     }
 
+    /**
+     * {@code --enrich suspicious} in every profile: each event's reasons are those the test computes
+     * from the query's text and type with the default thresholds (the textbook entropy, HttpClient's
+     * list), present only when there is one; the metric counts them.
+     */
+    @Test
+    void everyEventOfTheCaptureCarriesTheReasonsItsQuestionIsSuspicious() throws Exception {
+        for (EventProfile profile : EventProfile.values()) {
+            Enrichment suspicious = Enrichment.of(List.of("suspicious"), null);
+            HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, profile,
+                    ClientPrivacy.NONE, suspicious));
+            java.util.Map<String, Integer> perReason = new java.util.TreeMap<>();
+            for (DnstapEvent event : capture()) {
+                JsonNode fields = json.readTree(renderer.render(event)).get("event");
+                String query = fields.path("query").asText(null);
+                if (query == null) {
+                    assertThat(fields.has("query_suspicious")).isFalse();
+                    continue;
+                }
+                List<String> rendered = new java.util.ArrayList<>();
+                fields.path("query_suspicious").forEach(reason -> rendered.add(reason.asText()));
+                assertThat(fields.has("query_suspicious")).as(query).isEqualTo(!rendered.isEmpty());
+                if (query.contains("\\")) {
+                    assertThat(rendered).as(query).contains("odd_characters");
+                } else {
+                    assertThat(rendered).as(query).isEqualTo(expectedReasons(query, fields.get("query_type").asText()));
+                }
+                rendered.forEach(reason -> perReason.merge(reason, 1, Integer::sum));
+                assertThat(fields.has("query_length")).as("name-shape is not on").isFalse();
+            }
+            assertThat(perReason).as(profile.name()).containsKeys("long_name", "long_label", "odd_characters", "rare_type");
+            for (var reason : io.dnstapforwarder.shipper.enrich.SuspiciousReason.values()) {
+                assertThat(suspicious.suspiciousCounts().count(reason)).as(reason.fieldValue())
+                        .isEqualTo(perReason.getOrDefault(reason.fieldValue(), 0).longValue());
+            }
+        }
+    }
+
+    /** The default thresholds, computed over the text of a name without escapes. */
+    private List<String> expectedReasons(String query, String type) {
+        List<String> reasons = new java.util.ArrayList<>();
+        String lower = query.toLowerCase(Locale.ROOT);
+        String bare = lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+        boolean reverse = bare.endsWith("in-addr.arpa") || bare.endsWith("ip6.arpa");
+        String[] labels = bare.isEmpty() ? new String[0] : bare.split("\\.");
+        String content = bare.replace(".", "");
+        String root = independent.getDomainRoot(bare);
+        boolean hasSubdomain = root != null && root.length() < bare.length();
+        if (!reverse && bare.length() > 52) {
+            reasons.add("long_name");
+        }
+        if (!reverse && labels.length > 10) {
+            reasons.add("many_labels");
+        }
+        if (!reverse && java.util.Arrays.stream(labels).mapToInt(String::length).max().orElse(0) > 40) {
+            reasons.add("long_label");
+        }
+        if (!reverse && hasSubdomain
+                && entropy(bare.substring(0, bare.length() - root.length() - 1).replace(".", "")) > 4) {
+            reasons.add("high_entropy");
+        }
+        if (!reverse && !content.isEmpty()
+                && (double) content.chars().filter(Character::isDigit).count() / content.length() > 0.5) {
+            reasons.add("many_digits");
+        }
+        if (!content.matches("[a-z0-9_-]*")) {
+            reasons.add("odd_characters");
+        }
+        if (!io.dnstapforwarder.shipper.enrich.SuspicionRules.COMMON_TYPES.contains(type)) {
+            reasons.add("rare_type");
+        }
+        return reasons;
+    }
+
     private static java.math.BigDecimal thousandths(double value) {
         return java.math.BigDecimal.valueOf(Math.round(value * 1000), 3);
     }
@@ -122,10 +196,47 @@ class EnrichmentRenderingTest {
         assertThat(undecodable.get("query_registered_domain").asText()).isEqualTo("xn--zz-.example");
     }
 
+    /** The aliases' targets of an answer, each registered domain once, as HttpClient's matcher computes them; cim too. */
+    @Test
+    void aResponseCarriesTheRegisteredDomainsItsAliasesLeadTo() throws Exception {
+        org.xbill.DNS.Name owner = org.xbill.DNS.Name.fromConstantString("www.example.com.");
+        org.xbill.DNS.Message dns = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(owner,
+                org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN));
+        dns.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+        List<String> targets = List.of("www.example.com.edgekey.net.", "e1234.dscb.akamaiedge.net.",
+                "d1.cloudfront.net.", "E5.DSCB.AKAMAIEDGE.NET.", "app.herokuapp.com.");
+        for (String target : targets) {
+            dns.addRecord(new org.xbill.DNS.CNAMERecord(owner, org.xbill.DNS.DClass.IN, 60,
+                    org.xbill.DNS.Name.fromConstantString(target)), org.xbill.DNS.Section.ANSWER);
+        }
+        dns.addRecord(new org.xbill.DNS.ARecord(owner, org.xbill.DNS.DClass.IN, 60,
+                java.net.InetAddress.getByName("192.0.2.1")), org.xbill.DNS.Section.ANSWER);
+        byte[] frame = io.dnstapforwarder.dnstap.Dnstap.newBuilder().setType(io.dnstapforwarder.dnstap.Dnstap.Type.MESSAGE)
+                .setMessage(io.dnstapforwarder.dnstap.Message.newBuilder()
+                        .setType(io.dnstapforwarder.dnstap.Message.Type.CLIENT_RESPONSE)
+                        .setResponseMessage(ByteString.copyFrom(dns.toWire()))).build().toByteArray();
+        DnstapEvent event = DnstapEvents.parse(TransactionFrames.envelope(frame));
+        List<String> expected = targets.stream().map(target -> independent.getDomainRoot(
+                target.substring(0, target.length() - 1).toLowerCase(Locale.ROOT))).distinct().toList();
+
+        for (EventProfile profile : List.of(EventProfile.FULL, EventProfile.CIM)) {
+            JsonNode fields = json.readTree(new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, profile,
+                    ClientPrivacy.NONE, REGISTERED_DOMAIN)).render(event)).get("event");
+            List<String> rendered = new java.util.ArrayList<>();
+            fields.get("answer_registered_domain").forEach(domain -> rendered.add(domain.asText()));
+            assertThat(rendered).as(profile.name()).isEqualTo(expected)
+                    .containsExactly("com.edgekey.net", "dscb.akamaiedge.net", "d1.cloudfront.net", "app.herokuapp.com");
+            // The CDNs' names are suffixes of the list's private section, as herokuapp.com is: a customer's own.
+        }
+        JsonNode compact = json.readTree(new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null,
+                EventProfile.COMPACT, ClientPrivacy.NONE, REGISTERED_DOMAIN)).render(event)).get("event");
+        assertThat(compact.has("answer_registered_domain")).isFalse();
+    }
+
     @Test
     void everyHostileFrameStillRendersAsOneJsonObjectWithEveryEnrichmentOn() throws Exception {
         HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
-                ClientPrivacy.NONE, Enrichment.of(List.of("registered-domain", "name-shape"), null)));
+                ClientPrivacy.NONE, Enrichment.of(List.of("registered-domain", "name-shape", "suspicious"), null)));
         List<byte[]> hostile = FrameStreamFile.readAll(TestData.path("hostile.fstrm"), DnstapEvents.DNSTAP_CONTENT_TYPE);
         assertThat(hostile).hasSize(19);
         for (byte[] frame : hostile) {

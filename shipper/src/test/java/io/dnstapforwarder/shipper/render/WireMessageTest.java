@@ -262,7 +262,7 @@ class WireMessageTest {
     private static String fields(DnsMessageView message, int size) {
         JsonWriter out = new JsonWriter(1024);
         out.startObject();
-        new DnsMessageWriter(ClientPrivacy.NONE, Enrichment.NONE).write(message, size, true, EventProfile.FULL, out);
+        new DnsMessageWriter(ClientPrivacy.NONE.local(), Enrichment.NONE).write(message, size, true, EventProfile.FULL, out);
         out.endObject();
         return new String(out.toByteArray(), StandardCharsets.UTF_8);
     }

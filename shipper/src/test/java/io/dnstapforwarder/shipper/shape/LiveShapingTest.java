@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
+import io.dnstapforwarder.shipper.render.ClientPrivacy;
+import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.testkit.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
@@ -131,6 +134,63 @@ class LiveShapingTest {
                     .counter().count()).isEqualTo(1.0);
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + list)
                     && line.contains("--public-suffix-file"));
+        }
+    }
+
+    /** Both a suffix list and a GeoIP database watched: a change of the database reads it alone. */
+    @Test
+    void readsAGeoipDatabaseAgainWhenItChangesAndKeepsItWhenTheNewOneCannotBeUsed() throws Exception {
+        Path list = write("psl.dat", suffixList("co.tld1"));
+        Path database = dir.resolve("geo.mmdb");
+        Files.copy(TestData.path("maxmind/GeoLite2-Country-Test.mmdb"), database);
+        Enrichment enrichment = Enrichment.of(List.of("registered-domain", "geoip"), list, null, List.of(database));
+        byte[] google = java.net.InetAddress.getByName("1.0.0.1").getAddress();
+
+        try (LiveShaping live = LiveShaping.start(Shaping.builder().enrichment(enrichment).build(), metrics);
+                LogLines lines = LogLines.of(LiveShaping.class)) {
+            assertThat(enrichment.geoip().locate(google).asn()).isZero();
+
+            Files.copy(TestData.path("maxmind/GeoLite2-ASN-Test.mmdb"), database, StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(database, FileTime.from(Instant.now().plusSeconds(1)));
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(enrichment.geoip().locate(google).asn()).isEqualTo(15169);
+
+            rewrite(database, "not a database");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(enrichment.geoip().locate(google).asn()).as("the database in force stays").isEqualTo(15169);
+            assertThat(metrics.registry().get("component.errors").tag("error.type", "geoip_database_refused")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(metrics.registry().find("component.errors").tag("error.type", "public_suffix_file_refused")
+                    .counter()).as("the list did not change").isNull();
+            assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + database)
+                    && line.contains("--geoip-database"));
+        }
+    }
+
+    /** Tomorrow's key added to the key file: in force at its time, no restart; a broken file changes nothing. */
+    @Test
+    void readsThePseudonymKeysAgainWhenTheFileChanges() throws Exception {
+        String today = "today 2026-12-07T00:00:00Z hex:" + "11".repeat(32) + "\n";
+        Path keys = write("keys", today);
+        ClientPrivacy privacy = ClientPrivacy.of("pseudonymize", 24, 56, keys);
+        long tomorrow = java.time.Instant.parse("2026-12-08T00:00:01Z").getEpochSecond() * 1_000_000_000L;
+
+        try (LiveShaping live = LiveShaping.start(Shaping.builder().privacy(privacy).build(), metrics)) {
+            assertThat(privacy.local().select(tomorrow)).isEqualTo("today");
+
+            rewrite(keys, today + "tomorrow 2026-12-08T00:00:00Z hex:" + "22".repeat(32) + "\n");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(privacy.local().select(tomorrow)).isEqualTo("tomorrow");
+
+            rewrite(keys, today + "tomorrow 2026-12-08T00:00:00Z hex:22\n");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(privacy.local().select(tomorrow)).as("the keys in force stay").isEqualTo("tomorrow");
+            assertThat(metrics.registry().get("component.errors").tag("error.type", "privacy_key_file_refused")
+                    .counter().count()).isEqualTo(1.0);
         }
     }
 

@@ -52,6 +52,9 @@ public interface DnsMessageView {
 
     String rdataText(int section, int index);
 
+    /** The address of an A (4 bytes) or AAAA (16 bytes) record; null for any other record. */
+    byte[] address(int section, int index);
+
     /** Whether the additional section has an OPT record; the EDNS getters below read the first. */
     boolean hasEdns();
 

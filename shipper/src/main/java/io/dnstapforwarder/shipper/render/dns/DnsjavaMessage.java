@@ -91,6 +91,18 @@ public final class DnsjavaMessage implements DnsMessageView {
     }
 
     @Override
+    public byte[] address(int section, int index) {
+        Record record = record(section, index);
+        if (record instanceof org.xbill.DNS.ARecord a) {
+            return a.getAddress().getAddress();
+        }
+        if (record instanceof org.xbill.DNS.AAAARecord aaaa) {
+            return aaaa.getAddress().getAddress();
+        }
+        return null;
+    }
+
+    @Override
     public boolean hasEdns() {
         return opt != null;
     }

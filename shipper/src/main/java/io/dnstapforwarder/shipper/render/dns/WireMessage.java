@@ -178,6 +178,16 @@ public final class WireMessage implements DnsMessageView {
     }
 
     @Override
+    public byte[] address(int section, int index) {
+        int record = first[section] + index;
+        int size = types[record] == 1 ? 4 : types[record] == 28 ? 16 : -1;
+        if (size < 0 || rdataLength[record] != size) {
+            return null;
+        }
+        return Arrays.copyOfRange(wire, rdataAt[record], rdataAt[record] + size);
+    }
+
+    @Override
     public boolean hasEdns() {
         return edns.record() >= 0;
     }
