@@ -50,17 +50,6 @@ public final class ShapingOptions {
                     + "keeps its pseudonym), for --client-privacy pseudonymize.")
     private Path privacyKeyFile;
 
-    @Option(names = "--enrich", paramLabel = "none|registered-domain|name-shape|suspicious|geoip", split = ",",
-            defaultValue = "none",
-            description = "What to add to each event, any of: registered-domain adds query_registered_domain (the "
-                    + "domain under its public suffix: evil.co.uk of a1b2.cdn.evil.co.uk) and, in the full profile, "
-                    + "query_public_suffix, from the Public Suffix List; name-shape adds the measures of the question "
-                    + "name (length, labels, longest label, digits ratio, subdomain entropy); suspicious adds "
-                    + "query_suspicious, the reasons the question looks generated or data-carrying; geoip adds the "
-                    + "country, AS number and AS organisation of the client and of the answers' addresses "
-                    + "(--geoip-database). Default: ${DEFAULT-VALUE}.")
-    private List<String> enrich;
-
     @Option(names = "--suspicious-thresholds", paramLabel = "REASON=VALUE", split = ",",
             description = "Thresholds of --enrich suspicious over the defaults, off to turn a reason off: "
                     + "long_name=52 (bytes), many_labels=10, long_label=40 (bytes), high_entropy=4 (bits per byte "
@@ -87,7 +76,7 @@ public final class ShapingOptions {
     public Shaping toShaping() {
         Shaping fixed = Shaping.builder().liveFile(liveFile).serverMetrics(serverMetrics)
                 .privacy(ClientPrivacy.of(clientPrivacy, ipv4Prefix, ipv6Prefix, privacyKeyFile))
-                .enrichment(Enrichment.of(enrich, publicSuffixFile, suspicionRules(), geoipDatabases)).build();
+                .enrichment(Enrichment.of(rules.enrich(), publicSuffixFile, suspicionRules(), geoipDatabases)).build();
         return rules.toShaping(fixed);
     }
 

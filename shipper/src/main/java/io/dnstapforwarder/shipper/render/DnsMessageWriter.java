@@ -104,7 +104,7 @@ final class DnsMessageWriter {
             }
         }
         writeCimAnswers(message, profile, out);
-        if (answerLocations != null && profile.hunting && message.records(ANSWER) > 0) {
+        if (answerLocations != null && enrichment.geoipOn() && profile.hunting && message.records(ANSWER) > 0) {
             answerLocations.writeAnswers(message, out);
         }
         if (enrichment.registeredDomain() && profile.hunting && message.records(ANSWER) > 0) {

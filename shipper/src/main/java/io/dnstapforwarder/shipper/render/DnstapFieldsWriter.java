@@ -41,6 +41,7 @@ final class DnstapFieldsWriter {
     private final EncodedText identity;
     private final EncodedText version = new EncodedText();
     private final ClientPrivacy.Local privacy;
+    private final Enrichment enrichment;
     private final GeoFields clientLocations;
 
     /**
@@ -51,6 +52,7 @@ final class DnstapFieldsWriter {
     DnstapFieldsWriter(EncodedText identity, ClientPrivacy.Local privacy, Enrichment enrichment) {
         this.identity = identity;
         this.privacy = privacy;
+        this.enrichment = enrichment;
         this.clientLocations = enrichment.geoip() == null ? null : new GeoFields(enrichment.geoip());
         this.dnsMessage = new DnsMessageFields(privacy, enrichment);
     }
@@ -136,7 +138,7 @@ final class DnstapFieldsWriter {
             out.field(HecFields.PSEUDONYM_KEY);
             out.string(privacy.keyId());
         }
-        if (clientLocations != null && profile.hunting && message.hasQueryAddress()) {
+        if (clientLocations != null && enrichment.geoipOn() && profile.hunting && message.hasQueryAddress()) {
             clientLocations.writeSource(message.getQueryAddress().toByteArray(), out);
         }
         if (!profile.endpoints) {

@@ -40,7 +40,7 @@ final class QuestionNames {
 
     QuestionNames(Enrichment enrichment) {
         this.enrichment = enrichment;
-        this.measure = enrichment.nameShape() || enrichment.suspicion() != null;
+        this.measure = enrichment.measuresNames();
     }
 
     /** The facts of the name in {@code text}'s first {@code length} characters, under {@code suffixes}. */

@@ -59,6 +59,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
                 .description("Times a changed shaping file was read again and its rules put in force").tags(metrics.tags())
                 .register(metrics.registry());
         ShapingRules rules = ShapingRules.compile(effective());
+        options.enrichment().turnOn(rules.shaping().enrich());
         current.set(rules);
         this.stamps = stamps(rules.shaping());
         log.info("Shaping: {}", describe(rules));
@@ -131,6 +132,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
             return;
         }
         reloadSources(read, stamps);
+        options.enrichment().turnOn(rules.shaping().enrich());
         current.set(rules);
         stamps = read;
         reloads.increment();

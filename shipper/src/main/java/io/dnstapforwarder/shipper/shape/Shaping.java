@@ -28,17 +28,19 @@ import java.util.List;
  * @param serverMetrics DNS servers (dnstap identities) that get a per-server event counter of their
  *     own (shaping reads every record's identity anyway); 0 for none
  * @param privacy how client addresses are sent (not changed by the live file: it holds a key)
- * @param enrichment what is added to each event (not changed by the live file: it holds a list)
+ * @param enrichment what can be added to each event: the lists and databases loaded at start
+ * @param enrich the enrichments on, among those loaded ({@code --enrich}, or the live file's
+ *     {@code enrich}); null for all of them
  */
 public record Shaping(EventProfile profile, boolean responsesOnly, List<String> dropMessageTypes,
         List<String> dropIdentities, List<String> dropQuerySuffixes, Path dropQuerySuffixFile, List<String> dropQueryTypes,
         List<String> dropReplyCodes, List<String> dropClientNetworks, int sampleRate, Path liveFile, int serverMetrics,
-        ClientPrivacy privacy, Enrichment enrichment) {
+        ClientPrivacy privacy, Enrichment enrichment, List<String> enrich) {
 
     /** Everything, every field: what the shipper sent before shaping existed. */
     public static final Shaping NONE = new Shaping(EventProfile.FULL, false, List.of(), List.of(), List.of(), null,
             List.of(), List.of(), List.of(), 1, null, ServerMeters.DEFAULT_MAX_SERVERS, ClientPrivacy.NONE,
-            Enrichment.NONE);
+            Enrichment.NONE, null);
 
     public Shaping {
         dropMessageTypes = List.copyOf(dropMessageTypes);
@@ -47,6 +49,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
         dropQueryTypes = List.copyOf(dropQueryTypes);
         dropReplyCodes = List.copyOf(dropReplyCodes);
         dropClientNetworks = List.copyOf(dropClientNetworks);
+        enrich = enrich == null ? null : List.copyOf(enrich);
         Require.between("--sample-rate", sampleRate, 1, 1_000_000, "must be between 1 (every event) and 1000000");
         Require.between("--server-metrics", serverMetrics, 0, 10_000, "must be between 0 (none) and 10000");
     }
@@ -81,6 +84,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
         private int serverMetrics;
         private ClientPrivacy privacy;
         private Enrichment enrichment;
+        private List<String> enrich;
 
         private Builder(Shaping from) {
             profile = from.profile;
@@ -97,6 +101,7 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
             serverMetrics = from.serverMetrics;
             privacy = from.privacy;
             enrichment = from.enrichment;
+            enrich = from.enrich;
         }
 
         public Builder profile(EventProfile profile) {
@@ -170,10 +175,16 @@ public record Shaping(EventProfile profile, boolean responsesOnly, List<String> 
             return this;
         }
 
+        /** The enrichments on, among those {@link #enrichment} loaded; null for all. */
+        public Builder enrich(List<String> names) {
+            this.enrich = names;
+            return this;
+        }
+
         public Shaping build() {
             return new Shaping(profile, responsesOnly, dropMessageTypes, dropIdentities, dropQuerySuffixes,
                     dropQuerySuffixFile, dropQueryTypes, dropReplyCodes, dropClientNetworks, sampleRate, liveFile,
-                    serverMetrics, privacy, enrichment);
+                    serverMetrics, privacy, enrichment, enrich);
         }
     }
 }

@@ -53,6 +53,18 @@ public final class ShapingRuleOptions {
             description = "Clients whose queries and responses not to send, e.g. 10.0.99.0/24 (monitoring probes).")
     List<String> dropClientNetworks = new ArrayList<>();
 
+    @Option(names = "--enrich", paramLabel = "none|registered-domain|name-shape|suspicious|geoip", split = ",",
+            defaultValue = "none",
+            description = "What to add to each event, any of: registered-domain adds query_registered_domain (the "
+                    + "domain under its public suffix: evil.co.uk of a1b2.cdn.evil.co.uk) and, in the full profile, "
+                    + "query_public_suffix, from the Public Suffix List; name-shape adds the measures of the question "
+                    + "name (length, labels, longest label, digits ratio, subdomain entropy); suspicious adds "
+                    + "query_suspicious, the reasons the question looks generated or data-carrying; geoip adds the "
+                    + "country, AS number and AS organisation of the client and of the answers' addresses "
+                    + "(--geoip-database). A shaping file may turn off, and on again, those given here. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    List<String> enrich = new ArrayList<>();
+
     @Option(names = "--sample-rate", paramLabel = "N", defaultValue = "1",
             description = "Send 1 event in N, chosen by query name and client so that a query and its response go "
                     + "together; events carry sample_rate=N. Default: ${DEFAULT-VALUE} (every event).")
@@ -94,12 +106,20 @@ public final class ShapingRuleOptions {
         if (given.test("sample-rate")) {
             shaping.sampleRate(sampleRate);
         }
+        if (given.test("enrich")) {
+            shaping.enrich(items(enrich));
+        }
         return shaping.build();
     }
 
     /** The options as given on the command line (every one, at its default when not given) over {@code fixed}. */
     public Shaping toShaping(Shaping fixed) {
         return over(fixed, key -> true);
+    }
+
+    /** The enrichments named on the command line: those loaded at start. */
+    public List<String> enrich() {
+        return items(enrich);
     }
 
     /** The list without blank items: {@code drop-query-type =} in a file empties it. */

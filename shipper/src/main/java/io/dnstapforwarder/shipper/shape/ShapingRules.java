@@ -84,6 +84,7 @@ public final class ShapingRules {
     }
 
     public static ShapingRules compile(Shaping shaping) {
+        shaping.enrichment().check(shaping.enrich());
         return new ShapingRules(shaping);
     }
 

@@ -7,6 +7,7 @@ import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.render.ClientPrivacy;
+import io.dnstapforwarder.shipper.render.HecEventRenderer;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.testkit.LogLines;
@@ -167,6 +168,50 @@ class LiveShapingTest {
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + database)
                     && line.contains("--geoip-database"));
         }
+    }
+
+    /**
+     * Enrichments loaded at start, turned off and on by the shaping file, as renderers see them; one
+     * that was not loaded at start refuses the file.
+     */
+    @Test
+    void theShapingFileTurnsEnrichmentsLoadedAtStartOffAndOnButLoadsNone() throws Exception {
+        Enrichment enrichment = Enrichment.of(List.of("registered-domain", "suspicious"), null);
+        Path file = write("shaping.properties", "enrich = registered-domain\n");
+        HecEventRenderer renderer = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null,
+                EventProfile.COMPACT, ClientPrivacy.NONE, enrichment));
+        io.dnstapforwarder.event.DnstapEvent longName = io.dnstapforwarder.event.DnstapEvents.parse(
+                io.dnstapforwarder.testkit.TransactionFrames.half(io.dnstapforwarder.dnstap.Message.Type.CLIENT_QUERY,
+                        "ns1", 53000, 1, "a".repeat(60) + ".example.com", 1));
+
+        try (LiveShaping live = LiveShaping.start(Shaping.builder().enrichment(enrichment).enrich(
+                List.of("registered-domain", "suspicious")).build().withLiveFile(file), metrics)) {
+            String event = new String(renderer.render(longName), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(event).contains("\"query_registered_domain\":\"example.com\"").doesNotContain("query_suspicious");
+            assertThat(enrichment.describe()).contains("suspicious (long_name=52").contains("[off by the shaping file]");
+
+            rewrite(file, "enrich = registered-domain,suspicious\n");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(new String(renderer.render(longName), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"query_suspicious\":[\"long_name\",\"long_label\"]");
+
+            rewrite(file, "enrich = registered-domain,geoip\n");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(metrics.registry().get("component.errors").tag("error.type", "shaping_file_refused")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(new String(renderer.render(longName), java.nio.charset.StandardCharsets.UTF_8))
+                    .as("the enrichments in force stay").contains("query_suspicious");
+
+            rewrite(file, "event-profile = compact\n"); // no enrich: the command line's again
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(enrichment.describe()).doesNotContain("[off");
+        }
+        assertThatThrownBy(() -> LiveShaping.start(Shaping.builder().enrichment(enrichment).build()
+                .withLiveFile(write("geo.properties", "enrich = geoip\n")), metrics))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("turns on geoip");
     }
 
     /** Tomorrow's key added to the key file: in force at its time, no restart; a broken file changes nothing. */
