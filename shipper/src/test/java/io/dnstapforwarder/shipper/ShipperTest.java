@@ -159,6 +159,14 @@ class ShipperTest extends ShipperIntegrationTest {
         assertThat(Set.copyOf(ids(hec.events()))).containsExactlyInAnyOrderElementsOf(range(0, harness.frames()));
         long duplicates = hec.eventCount() - harness.frames();
         assertThat(duplicates).as("re-sent after the restart: at most what was in flight").isLessThanOrEqualTo(20 * 3);
+        // What Splunk's `dedup event_id` keeps: one event per record, each re-sent copy with its original's id.
+        java.util.Map<String, Long> recordOfId = new java.util.HashMap<>();
+        for (JsonNode event : hec.events()) {
+            Long record = ids(List.of(event)).get(0);
+            assertThat(recordOfId.putIfAbsent(event.at("/event/event_id").asText(), record)).as("one id, one record")
+                    .isIn(null, record);
+        }
+        assertThat(recordOfId).hasSize(harness.frames());
         await().atMost(WAIT).untilAsserted(() -> assertThat(harness.committed()).isEqualTo(harness.endOffsets()));
     }
 

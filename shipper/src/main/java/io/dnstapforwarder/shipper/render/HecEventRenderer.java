@@ -63,6 +63,7 @@ public final class HecEventRenderer {
     private final JsonWriter out = new JsonWriter(4096);
     private final char[] digits = new char[EpochTime.MAX_CHARS];
     private final char[] time = new char[ReceiptTime.MAX_CHARS];
+    private final char[] eventId = new char[EventIds.LENGTH];
     private final EncodedText identity = new EncodedText();
     private final EncodedText collector = new EncodedText();
     private final DnstapFieldsWriter dnstapFields;
@@ -176,6 +177,7 @@ public final class HecEventRenderer {
             out.field(HecFields.SAMPLE_RATE);
             out.number(sampleRate);
         }
+        EventIds.write(envelope, pairing != null ? pairing.query() : null, eventId, out);
         out.endObject();
         out.endObject();
         return out.toByteArray();

@@ -67,6 +67,7 @@ final class HecFields {
     static final byte[] QUERY_SUBDOMAIN_ENTROPY = JsonWriter.key("query_subdomain_entropy");
     static final byte[] QUERY_SUSPICIOUS = JsonWriter.key("query_suspicious");
     static final byte[] PSEUDONYM_KEY = JsonWriter.key("pseudonym_key");
+    static final byte[] EVENT_ID = JsonWriter.key("event_id");
     static final byte[] SRC_COUNTRY = JsonWriter.key("src_country");
     static final byte[] SRC_ASN = JsonWriter.key("src_asn");
     static final byte[] SRC_AS_ORG = JsonWriter.key("src_as_org");
