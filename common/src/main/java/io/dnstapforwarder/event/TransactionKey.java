@@ -1,8 +1,5 @@
 package io.dnstapforwarder.event;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -18,14 +15,13 @@ import java.util.Arrays;
  */
 public final class TransactionKey {
 
-    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] bytes;
     private final long hash;
 
     private TransactionKey(byte[] bytes) {
         this.bytes = bytes;
-        this.hash = hash64(bytes);
+        this.hash = Hash64.of(bytes);
     }
 
     /**
@@ -127,35 +123,5 @@ public final class TransactionKey {
         key[at + 2] = (byte) (value >>> 8);
         key[at + 3] = (byte) value;
         return at + 4;
-    }
-
-    /**
-     * MurmurHash3's 64-bit mixing, eight bytes at a time, then its finalizer: every bit of the
-     * result depends on every byte. (Byte at a time, a hash's multiply chain was most of the key's
-     * cost.) Little-endian words, so the hash is the same on every machine.
-     */
-    private static long hash64(byte[] bytes) {
-        long hash = bytes.length * 0x9E3779B97F4A7C15L;
-        int at = 0;
-        for (; at + Long.BYTES <= bytes.length; at += Long.BYTES) {
-            hash = mix(hash, (long) WORDS.get(bytes, at));
-        }
-        long tail = 0;
-        for (int shift = 0; at < bytes.length; at++, shift += 8) {
-            tail |= (bytes[at] & 0xFFL) << shift;
-        }
-        hash = mix(hash, tail);
-        hash ^= hash >>> 33;
-        hash *= 0xff51afd7ed558ccdL;
-        hash ^= hash >>> 33;
-        hash *= 0xc4ceb9fe1a85ec53L;
-        hash ^= hash >>> 33;
-        return hash;
-    }
-
-    private static long mix(long hash, long word) {
-        long k = word * 0x87c37b91114253d5L;
-        k = Long.rotateLeft(k, 31) * 0x4cf5ad432745937fL;
-        return Long.rotateLeft(hash ^ k, 27) * 5 + 0x52dce729;
     }
 }

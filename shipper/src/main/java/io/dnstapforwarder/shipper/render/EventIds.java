@@ -1,9 +1,7 @@
 package io.dnstapforwarder.shipper.render;
 
-import com.google.protobuf.ByteString;
 import io.dnstapforwarder.event.DnstapEvent;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.dnstapforwarder.event.Hash64;
 
 /**
  * {@code event_id}: the same Kafka record always gives the same id, so that {@code dedup event_id}
@@ -31,10 +29,10 @@ final class EventIds {
         long hash = hash(envelope);
         long time = envelope.getReceivedAtNs();
         if (query != null) {
-            hash = mix(hash ^ Long.rotateLeft(hash(query), 29));
+            hash = Hash64.finish(hash ^ Long.rotateLeft(hash(query), 29));
             time ^= Long.rotateLeft(query.getReceivedAtNs(), 17);
         }
-        int low = (int) mix(time ^ hash);
+        int low = (int) Hash64.finish(time ^ hash);
         for (int i = 0; i < 10; i++) { // 60 bits of the hash, 6 a character
             text[i] = BASE64URL[(int) (hash >>> (58 - 6 * i)) & 0x3F];
         }
@@ -46,33 +44,10 @@ final class EventIds {
         out.string(text, 0, LENGTH);
     }
 
-    /** A 64-bit hash of the record's collector, connection and frame: 8 bytes at a time, then mixed. */
+    /** A 64-bit hash of the record's collector, connection and frame. */
     static long hash(DnstapEvent envelope) {
-        long hash = SEED ^ envelope.getConnectionId();
-        hash = mix(hash ^ envelope.getCollectorIdBytes().hashCode());
-        ByteString frame = envelope.getFrame();
-        ByteBuffer bytes = frame.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        int length = bytes.remaining();
-        int at = bytes.position();
-        int end = at + length;
-        for (; at + 8 <= end; at += 8) {
-            hash = (hash ^ mix(bytes.getLong(at))) * SEED;
-        }
-        long tail = 0;
-        for (int shift = 0; at < end; at++, shift += 8) {
-            tail |= (bytes.get(at) & 0xFFL) << shift;
-        }
-        return mix(hash ^ mix(tail) ^ length);
-    }
-
-    /** MurmurHash3's finalizer: every bit of the input moves every bit of the output. */
-    private static long mix(long value) {
-        long h = value;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        long frame = Hash64.of(envelope.getFrame().toByteArray());
+        return Hash64.finish(frame ^ Long.rotateLeft(Hash64.of(envelope.getCollectorIdBytes().toByteArray()), 21)
+                ^ envelope.getConnectionId() * SEED);
     }
 }
