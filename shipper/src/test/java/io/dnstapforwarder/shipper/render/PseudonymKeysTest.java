@@ -70,6 +70,25 @@ class PseudonymKeysTest {
                 .doesNotContain(Base64.getEncoder().encodeToString(SECRET_1));
     }
 
+    /** Five years of daily keys: each day's events get that day's key. */
+    @Test
+    void aLongFileOfDailyKeysGivesEachDayItsOwn() throws Exception {
+        StringBuilder file = new StringBuilder();
+        java.time.LocalDate first = java.time.LocalDate.parse("2026-01-01");
+        for (int day = 0; day < 5 * 365; day++) {
+            java.time.LocalDate date = first.plusDays(day);
+            file.append(date).append(' ').append(date).append("T00:00:00Z hex:")
+                    .append(String.format("%064x", day + 1)).append('\n');
+        }
+        PseudonymKeys keys = PseudonymKeys.read(Files.writeString(dir.resolve("keys"), file));
+        for (int day = 0; day < 5 * 365; day += 7) {
+            String date = first.plusDays(day).toString();
+            assertThat(keys.at(nanos(date + "T00:00:00Z")).id()).isEqualTo(date);
+            assertThat(keys.at(nanos(date + "T23:59:59.999Z")).id()).isEqualTo(date);
+        }
+        assertThat(keys.at(nanos("2025-06-01T00:00:00Z")).id()).isEqualTo("2026-01-01");
+    }
+
     @Test
     void aKeyFileThatCannotBeUsedStopsTheStartNamingTheOptionAndTheLine() throws Exception {
         String good = "day-1 2026-12-07T00:00:00Z hex:" + HexFormat.of().formatHex(SECRET_1) + "\n";
