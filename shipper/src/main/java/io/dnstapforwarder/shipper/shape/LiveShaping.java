@@ -128,6 +128,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
             metrics.error("shaping_file_refused", Stage.PROCESSING);
             log.error("Cannot use {} ({}); the shaping in force stays: {}", options.liveFile(), e.getMessage(),
                     describe(current.get()));
+            reloadSources(seen, stamps); // a key file or database that changed meanwhile is read all the same
             stamps = seen;
             return;
         }
@@ -145,7 +146,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
      * database, the pseudonyms' key file. Its stamps follow the shaping file's and the suffix
      * file's, in this order.
      */
-    private record Source(Path file, String what, String errorType, Runnable reload) {
+    private record Source(Path file, String what, String errorType, Runnable reload, Supplier<String> inForce) {
     }
 
     private List<Source> sources() {
@@ -153,16 +154,17 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         Enrichment enrichment = options.enrichment();
         if (enrichment.suffixFile() != null) {
             sources.add(new Source(enrichment.suffixFile(), "Public Suffix List", "public_suffix_file_refused",
-                    enrichment::reload));
+                    enrichment::reload, enrichment::describe));
         }
         if (enrichment.geoip() != null) {
             for (Path database : enrichment.geoip().files()) {
-                sources.add(new Source(database, "GeoIP database", "geoip_database_refused", enrichment.geoip()::reload));
+                sources.add(new Source(database, "GeoIP database", "geoip_database_refused", enrichment.geoip()::reload,
+                        enrichment::describe));
             }
         }
         if (options.privacy().keyFile() != null) {
             sources.add(new Source(options.privacy().keyFile(), "Pseudonym keys", "privacy_key_file_refused",
-                    options.privacy()::reload));
+                    options.privacy()::reload, options.privacy()::describe));
         }
         return sources;
     }
@@ -181,8 +183,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     private void reload(Source source) {
         try {
             source.reload().run();
-            log.info("{} read again from {}: {}", source.what(), source.file(), source.errorType()
-                    .startsWith("privacy") ? options.privacy().describe() : options.enrichment().describe());
+            log.info("{} read again from {}: {}", source.what(), source.file(), source.inForce().get());
         } catch (RuntimeException e) {
             metrics.error(source.errorType(), Stage.PROCESSING);
             log.error("Cannot use {} ({}); what was in force stays", source.file(), e.getMessage());

@@ -237,6 +237,19 @@ class LiveShapingTest {
             assertThat(metrics.registry().get("component.errors").tag("error.type", "privacy_key_file_refused")
                     .counter().count()).isEqualTo(1.0);
         }
+
+        // A key added while the shaping file is broken is read all the same.
+        Path shaping = write("shaping.properties", "sample-rate = 1\n");
+        rewrite(keys, today);
+        ClientPrivacy watched = ClientPrivacy.of("pseudonymize", 24, 56, keys);
+        try (LiveShaping live = LiveShaping.start(Shaping.builder().privacy(watched).build().withLiveFile(shaping),
+                metrics)) {
+            rewrite(shaping, "sample-rate = often\n");
+            rewrite(keys, today + "tomorrow 2026-12-08T00:00:00Z hex:" + "33".repeat(32) + "\n");
+            live.reloadIfChanged();
+            live.reloadIfChanged();
+            assertThat(watched.local().select(tomorrow)).isEqualTo("tomorrow");
+        }
     }
 
     /** A Public Suffix List of 150 made-up top-level domains and {@code extra}. */
