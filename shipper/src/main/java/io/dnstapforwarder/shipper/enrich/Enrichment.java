@@ -157,6 +157,11 @@ public final class Enrichment {
         return (on & Kind.GEOIP.bit()) != 0;
     }
 
+    /** Whether any enrichment of the question name is on now (its registered domain, shape or reasons). */
+    public boolean namesOn() {
+        return (on & (Kind.REGISTERED_DOMAIN.bit() | Kind.NAME_SHAPE.bit() | Kind.SUSPICIOUS.bit())) != 0;
+    }
+
     /** Whether names are measured at all: their shape or their suspicious reasons is loaded. */
     public boolean measuresNames() {
         return (loaded & (Kind.NAME_SHAPE.bit() | Kind.SUSPICIOUS.bit())) != 0;

@@ -19,7 +19,8 @@ import org.xbill.DNS.Type;
  * DNS-collector's suspicious transform, a label over 40 bytes (tunnels fill the 63 allowed; the
  * longest hash labels of reputation lookups, SHA-1 in hex, are 40), an entropy over 4 bits per byte
  * left of the registered domain (hexadecimal data has at most 4, base32 up to 5; Born and Gustafson,
- * "Detecting DNS Tunnels Using Character Frequency Analysis", 2010), and more digits than not.
+ * "Detecting DNS Tunnels Using Character Frequency Analysis", 2010), and more digits than not
+ * (chosen here: host names are mostly letters outside the reverse zones).
  *
  * <p>Reverse names ({@code in-addr.arpa}, {@code ip6.arpa}) are long, many-labelled and all digits
  * by design: only the type and character reasons apply to them.

@@ -116,16 +116,6 @@ public final class ClientPrivacy {
         return new Local();
     }
 
-    /** The client address as sent, with the key in force now; null for no address. */
-    public String client(byte[] address) {
-        return local().client(address);
-    }
-
-    /** A client subnet as sent, with the key in force now. */
-    public String clientSubnet(String subnet) {
-        return local().clientSubnet(subnet);
-    }
-
     private static byte[] truncated(byte[] address, int prefix) {
         byte[] network = Arrays.copyOf(address, address.length);
         for (int bit = prefix; bit < network.length * 8; bit++) {

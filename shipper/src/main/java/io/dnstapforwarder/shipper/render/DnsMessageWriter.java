@@ -9,6 +9,7 @@ import io.dnstapforwarder.shipper.enrich.Enrichment;
 import io.dnstapforwarder.shipper.enrich.NameShape;
 import io.dnstapforwarder.shipper.enrich.PublicSuffixes;
 import io.dnstapforwarder.shipper.enrich.SuspiciousReason;
+import io.dnstapforwarder.shipper.render.dns.Decimal;
 import io.dnstapforwarder.shipper.render.dns.DnsMessageView;
 import io.dnstapforwarder.shipper.render.dns.Rdata;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ final class DnsMessageWriter {
         out.field(HecFields.QUERY);
         out.string(text, 0, length);
         PublicSuffixes suffixes = enrichment.suffixes(); // the list in force: an operator's file may change
-        if (suffixes != null) {
+        if (suffixes != null && enrichment.namesOn()) { // a shaping file may have turned them all off
             QuestionNames.Facts facts = questionNames.of(text, length, suffixes);
             if (enrichment.registeredDomain()) {
                 writeRegisteredDomain(facts, profile, out);
@@ -204,15 +205,7 @@ final class DnsMessageWriter {
                 aliasDomains.add(domain);
             }
         }
-        if (aliasDomains.isEmpty()) {
-            return;
-        }
-        out.field(HecFields.ANSWER_REGISTERED_DOMAIN);
-        out.startArray();
-        for (String domain : aliasDomains) {
-            out.string(domain);
-        }
-        out.endArray();
+        out.strings(HecFields.ANSWER_REGISTERED_DOMAIN, aliasDomains);
     }
 
     /** The measures of the question name ({@code full} and {@code cim}). */
@@ -254,9 +247,7 @@ final class DnsMessageWriter {
         long thousandths = Math.round(value * 1000);
         long whole = thousandths / 1000;
         int fraction = (int) (thousandths % 1000);
-        String integer = Long.toString(whole);
-        int length = integer.length();
-        integer.getChars(0, length, decimal, 0);
+        int length = Decimal.write(whole, decimal, 0);
         if (fraction != 0) {
             decimal[length++] = '.';
             decimal[length++] = (char) ('0' + fraction / 100);

@@ -58,7 +58,7 @@ final class GeoFields {
             addOnce(asns, location.asn() == 0 ? null : location.asn());
             addOnce(organisations, location.asOrganisation());
         }
-        writeStrings(HecFields.ANSWER_COUNTRY, countries, out);
+        out.strings(HecFields.ANSWER_COUNTRY, countries);
         if (!asns.isEmpty()) {
             out.field(HecFields.ANSWER_ASN);
             out.startArray();
@@ -67,24 +67,12 @@ final class GeoFields {
             }
             out.endArray();
         }
-        writeStrings(HecFields.ANSWER_AS_ORG, organisations, out);
+        out.strings(HecFields.ANSWER_AS_ORG, organisations);
     }
 
     private static <T> void addOnce(List<T> values, T value) {
         if (value != null && !values.contains(value)) {
             values.add(value);
         }
-    }
-
-    private static void writeStrings(byte[] field, List<String> values, JsonWriter out) {
-        if (values.isEmpty()) {
-            return;
-        }
-        out.field(field);
-        out.startArray();
-        for (String value : values) {
-            out.string(value);
-        }
-        out.endArray();
     }
 }

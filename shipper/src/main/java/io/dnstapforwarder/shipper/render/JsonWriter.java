@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.dnstapforwarder.shipper.render.dns.Decimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * JSON text written straight into a growable byte array: the renderer's output, one event at a
@@ -86,6 +87,19 @@ final class JsonWriter {
         separate();
         copy(quoted);
         afterValue = true;
+    }
+
+    /** {@code field} and the list of {@code values}; nothing when there are none. */
+    void strings(byte[] field, List<String> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        field(field);
+        startArray();
+        for (String value : values) {
+            string(value);
+        }
+        endArray();
     }
 
     void string(String text) {

@@ -35,15 +35,15 @@ class ClientPrivacyTest {
     void truncatesClientAddressesToTheirNetworks() throws Exception {
         ClientPrivacy privacy = ClientPrivacy.of("truncate", 24, 56, null);
 
-        assertThat(privacy.client(InetAddress.getByName("192.0.2.77").getAddress())).isEqualTo("192.0.2.0");
-        assertThat(privacy.client(InetAddress.getByName("2001:db8:1:2ab:3:4:5:6").getAddress()))
+        assertThat(privacy.local().client(InetAddress.getByName("192.0.2.77").getAddress())).isEqualTo("192.0.2.0");
+        assertThat(privacy.local().client(InetAddress.getByName("2001:db8:1:2ab:3:4:5:6").getAddress()))
                 .isEqualTo("2001:db8:1:200::");
-        assertThat(privacy.clientSubnet("198.51.100.128/25")).isEqualTo("198.51.100.0/24");
-        assertThat(privacy.clientSubnet("198.51.0.0/16")).as("already wider").isEqualTo("198.51.0.0/16");
-        assertThat(privacy.clientSubnet("2001:db8:1:2ab::/64")).isEqualTo("2001:db8:1:200::/56");
-        assertThat(privacy.clientSubnet("example.org/24")).as("never a name looked up, never passed on")
+        assertThat(privacy.local().clientSubnet("198.51.100.128/25")).isEqualTo("198.51.100.0/24");
+        assertThat(privacy.local().clientSubnet("198.51.0.0/16")).as("already wider").isEqualTo("198.51.0.0/16");
+        assertThat(privacy.local().clientSubnet("2001:db8:1:2ab::/64")).isEqualTo("2001:db8:1:200::/56");
+        assertThat(privacy.local().clientSubnet("example.org/24")).as("never a name looked up, never passed on")
                 .isEqualTo("redacted");
-        assertThat(privacy.clientSubnet("198.51.100.0/x")).isEqualTo("redacted");
+        assertThat(privacy.local().clientSubnet("198.51.100.0/x")).isEqualTo("redacted");
     }
 
     /**
@@ -100,9 +100,9 @@ class ClientPrivacyTest {
         ClientPrivacy other = ClientPrivacy.of("pseudonymize", 24, 56, key("k3", "another secret of 32 bytes......"));
         byte[] client = InetAddress.getByName("192.0.2.77").getAddress();
 
-        assertThat(one.client(client)).matches("[0-9a-f]{16}").isEqualTo(same.client(client))
-                .isNotEqualTo(other.client(client)).isNotEqualTo(one.client(InetAddress.getByName("192.0.2.78").getAddress()));
-        assertThat(one.clientSubnet("198.51.100.0/24")).matches("[0-9a-f]{16}/24");
+        assertThat(one.local().client(client)).matches("[0-9a-f]{16}").isEqualTo(same.local().client(client))
+                .isNotEqualTo(other.local().client(client)).isNotEqualTo(one.local().client(InetAddress.getByName("192.0.2.78").getAddress()));
+        assertThat(one.local().clientSubnet("198.51.100.0/24")).matches("[0-9a-f]{16}/24");
     }
 
     @Test
@@ -132,9 +132,9 @@ class ClientPrivacyTest {
                 JsonNode event = Json.exactDecimals().readTree(text).get("event");
                 String client = reference.get(i).queryAddress();
                 assertThat(event.get("src").asText()).as(mode.getKey()).isNotEqualTo(client)
-                        .isEqualTo(mode.getValue().client(InetAddress.getByName(client).getAddress()));
+                        .isEqualTo(mode.getValue().local().client(InetAddress.getByName(client).getAddress()));
                 if (event.has("ecs")) { // the capture's one: 192.0.2.0/24, sent as such or as a pseudonym
-                    assertThat(event.get("ecs").asText()).isEqualTo(mode.getValue().clientSubnet("192.0.2.0/24"));
+                    assertThat(event.get("ecs").asText()).isEqualTo(mode.getValue().local().clientSubnet("192.0.2.0/24"));
                     assertThat(event.at("/edns/options/0").has("data")).as("the option's raw bytes").isFalse();
                 }
             }
@@ -158,10 +158,10 @@ class ClientPrivacyTest {
             @ForAll @Size(16) byte[] ipv6) throws Exception {
         ClientPrivacy privacy = ClientPrivacy.of("truncate", 24, 56, null);
         for (byte[] address : List.of(ipv4, ipv6)) {
-            String truncated = privacy.client(address);
+            String truncated = privacy.local().client(address);
             byte[] back = InetAddress.getByName(truncated).getAddress();
 
-            assertThat(privacy.client(back)).isEqualTo(truncated);
+            assertThat(privacy.local().client(back)).isEqualTo(truncated);
             int keep = address.length == 4 ? 3 : 7;
             for (int i = 0; i < address.length; i++) {
                 assertThat(back[i]).isEqualTo(i < keep ? address[i] : 0);
