@@ -170,8 +170,11 @@ public sealed interface ListenEndpoint {
             // The timeout above is per read: a client sending a byte now and then would keep its
             // handshake, its thread and its connection slot forever. The deadline is for the
             // whole handshake: past it the socket is closed under the handshake.
-            CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> closeQuietly(channel),
-                    CompletableFuture.delayedExecutor(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            // The close runs on CompletableFuture's one timer thread: a delayedExecutor would hand it to
+            // the default executor, a new thread per connection where the common pool has one thread.
+            CompletableFuture<Void> deadline = new CompletableFuture<Void>()
+                    .completeOnTimeout(null, handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            deadline.thenRun(() -> closeQuietly(channel));
             try {
                 tls.startHandshake();
             } catch (IOException e) {

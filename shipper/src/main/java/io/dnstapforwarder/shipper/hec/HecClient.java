@@ -21,10 +21,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -36,8 +34,12 @@ import java.util.function.Supplier;
  * <p>The whole exchange, from sending the request to the last byte of the answer, has one deadline:
  * the request timeout. The JDK's own {@code HttpRequest.timeout} ends when the headers arrive
  * (JDK-8208693), so a peer that sends headers and then nothing would hold the calling thread for
- * ever; here the exchange is asynchronous, waited for with the deadline, and cancelled (its
- * connection closed) when the deadline passes or the caller is interrupted.
+ * ever; here the answer's body has what is left of the deadline, and when it passes the body is
+ * abandoned (its connection closed). An interrupt of the caller cancels the exchange too.
+ *
+ * <p>The exchange is synchronous ({@code HttpClient.send}) on purpose: {@code sendAsync} completes
+ * its future on {@code CompletableFuture}'s default executor, which, where the common pool has one
+ * thread (two cores or fewer, a small pod), starts a new thread for every request.
  */
 public final class HecClient {
 
@@ -112,19 +114,13 @@ public final class HecClient {
      * @throws HttpTimeoutException when the whole answer did not come in time (the exchange is cancelled)
      */
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, responseInfo -> new BoundedBody());
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
         HttpResponse<byte[]> response;
         try {
-            response = exchange.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
+            response = http.send(request, responseInfo -> new BoundedBody(deadline));
+        } catch (HttpTimeoutException e) {
+            // The JDK's (no headers in time) and the body's own: one message, naming the setting's value.
             throw new HttpTimeoutException("no whole answer within " + describe(requestTimeout));
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof IOException io ? io : new IOException(cause);
         }
         return new Answer(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8),
                 response.headers().firstValue("Retry-After").orElse(null));
@@ -137,12 +133,20 @@ public final class HecClient {
 
     /**
      * Collects an answer's body up to {@link #MAX_ANSWER_BYTES}, then stops reading: HEC answers in
-     * a few dozen bytes, a proxy's error page is not worth more.
+     * a few dozen bytes, a proxy's error page is not worth more. A body not whole by the deadline is
+     * abandoned: it fails with {@link HttpTimeoutException} and its subscription is cancelled, which
+     * closes the connection. The deadline's timer is {@code CompletableFuture}'s one shared thread.
      */
     private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final CompletableFuture<Void> timer = new CompletableFuture<>();
         private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final long deadline;
         private Flow.Subscription subscription;
+
+        BoundedBody(long deadline) {
+            this.deadline = deadline;
+        }
 
         @Override
         public CompletionStage<byte[]> getBody() {
@@ -152,6 +156,13 @@ public final class HecClient {
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
             this.subscription = subscription;
+            body.whenComplete((bytes, error) -> timer.complete(null)); // ends the timer's task early
+            timer.orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    .whenComplete((nothing, timedOut) -> {
+                        if (timedOut != null && body.completeExceptionally(new HttpTimeoutException("body not whole"))) {
+                            subscription.cancel();
+                        }
+                    });
             subscription.request(Long.MAX_VALUE);
         }
 

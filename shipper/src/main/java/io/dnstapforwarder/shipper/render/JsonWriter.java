@@ -89,6 +89,20 @@ final class JsonWriter {
         afterValue = true;
     }
 
+    /**
+     * Fields written before by another writer ({@code "a":1,"b":"x"}, from its {@link #toByteArray}),
+     * copied as they are; nothing when there are none.
+     */
+    void fields(byte[] written) {
+        if (written.length == 0) {
+            return;
+        }
+        ensure(written.length + 1);
+        separate();
+        copy(written);
+        afterValue = true;
+    }
+
     /** {@code field} and the list of {@code values}; nothing when there are none. */
     void strings(byte[] field, List<String> values) {
         if (values.isEmpty()) {

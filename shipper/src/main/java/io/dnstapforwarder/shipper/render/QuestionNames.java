@@ -13,7 +13,8 @@ import java.util.Arrays;
  * public suffix, decoded form, shape and the reasons they are suspicious (all but the type's).
  * DNS traffic asks the same names again and again (a query and its response, popular domains,
  * a client's retries), and a name remembered costs a hash and a comparison of its characters
- * instead of a list lookup, a measure and three strings. Direct-mapped, 4,096 names; forgotten
+ * instead of a list lookup, a measure and three strings; and the fields last written of it are
+ * kept as JSON text, so that writing them again is one copy. Direct-mapped, 4,096 names; forgotten
  * when the Public Suffix List is read again. Not thread-safe: one per renderer.
  */
 final class QuestionNames {
@@ -30,12 +31,36 @@ final class QuestionNames {
     record Facts(String registeredDomain, String publicSuffix, String unicode, NameShape shape, int nameReasons) {
     }
 
+    /** A remembered name: its facts, and the fields last written of them, as JSON text. */
+    static final class Known {
+        final Facts facts;
+        private byte[] fields;
+        private int variant = -1;
+
+        Known(Facts facts) {
+            this.facts = facts;
+        }
+
+        /**
+         * The fields written of these facts as {@code variant} (what the writer makes of the settings
+         * that choose the fields), or null when they were last written otherwise.
+         */
+        byte[] fields(int variant) {
+            return this.variant == variant ? fields : null;
+        }
+
+        void remember(int variant, byte[] fields) {
+            this.variant = variant;
+            this.fields = fields;
+        }
+    }
+
     private static final int SIZE = 4096;
     private final Enrichment enrichment;
     private final boolean measure;
     private final NameShape.Meter meter = new NameShape.Meter();
     private final char[][] names = new char[SIZE][];
-    private final Facts[] facts = new Facts[SIZE];
+    private final Known[] known = new Known[SIZE];
     private PublicSuffixes generation;
 
     QuestionNames(Enrichment enrichment) {
@@ -43,8 +68,8 @@ final class QuestionNames {
         this.measure = enrichment.measuresNames();
     }
 
-    /** The facts of the name in {@code text}'s first {@code length} characters, under {@code suffixes}. */
-    Facts of(char[] text, int length, PublicSuffixes suffixes) {
+    /** The name in {@code text}'s first {@code length} characters, under {@code suffixes}. */
+    Known of(char[] text, int length, PublicSuffixes suffixes) {
         if (suffixes != generation) {
             Arrays.fill(names, null);
             generation = suffixes;
@@ -54,13 +79,13 @@ final class QuestionNames {
             hash = 31 * hash + text[i];
         }
         int slot = (hash ^ hash >>> 16) & (SIZE - 1);
-        char[] known = names[slot];
-        if (known != null && Arrays.equals(known, 0, known.length, text, 0, length)) {
-            return facts[slot];
+        char[] name = names[slot];
+        if (name != null && Arrays.equals(name, 0, name.length, text, 0, length)) {
+            return known[slot];
         }
-        Facts computed = compute(new String(text, 0, length), suffixes);
+        Known computed = new Known(compute(new String(text, 0, length), suffixes));
         names[slot] = Arrays.copyOf(text, length);
-        facts[slot] = computed;
+        known[slot] = computed;
         return computed;
     }
 

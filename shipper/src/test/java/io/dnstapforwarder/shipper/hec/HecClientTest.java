@@ -44,6 +44,21 @@ class HecClientTest {
     }
 
     @Test
+    void startsNoThreadPerRequest() throws Exception {
+        // sendAsync completes on CompletableFuture's default executor, which is a new thread per
+        // task where the common pool has one thread (2 cores): 8,000 threads in a 4 M event drain.
+        client.post(gzip("{\"event\":1}"), true); // the client's own threads start with its first request
+        long before = java.lang.management.ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+
+        for (int i = 0; i < 200; i++) {
+            assertThat(client.post(gzip("{\"event\":1}"), true)).isInstanceOf(Outcome.Delivered.class);
+        }
+
+        long started = java.lang.management.ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - before;
+        assertThat(started).as("threads started by 200 requests").isLessThan(20);
+    }
+
+    @Test
     void asksForTheTokenOnEveryRequest() throws Exception {
         String[] token = {"old"};
         HecClient rotating = new HecClient(hec.url(), () -> token[0], CHANNEL,

@@ -261,6 +261,29 @@ class EnrichmentRenderingTest {
     }
 
     @Test
+    void aNameSeenBeforeIsWrittenAsTheProfileAndTheSwitchesInForceNowChoose() throws Exception {
+        // A renderer keeps the fields it wrote of a name; a profile per server or a shaping file
+        // turning an enrichment off must still change them at once.
+        Enrichment switchable = Enrichment.of(List.of("registered-domain", "name-shape"), null);
+        HecEventRenderer seen = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, EventProfile.FULL,
+                ClientPrivacy.NONE, switchable));
+        List<DnstapEvent> events = capture();
+        for (List<String> on : List.of(List.of("registered-domain", "name-shape"), List.of("registered-domain"))) {
+            switchable.turnOn(on);
+            Enrichment fresh = Enrichment.of(on, null);
+            for (EventProfile profile : List.of(EventProfile.FULL, EventProfile.CIM, EventProfile.COMPACT, EventProfile.FULL)) {
+                HecEventRenderer first = new HecEventRenderer(new HecEventRenderer.Settings("dnstap", null, profile,
+                        ClientPrivacy.NONE, fresh));
+                for (DnstapEvent event : events) {
+                    assertThat(new String(seen.render(event, profile, 1), java.nio.charset.StandardCharsets.UTF_8))
+                            .as("%s with %s", profile, on)
+                            .isEqualTo(new String(first.render(event, profile, 1), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    @Test
     void anUnknownEnrichmentOrAListWithoutItStopsTheStartNamingTheOption() {
         assertThatThrownBy(() -> Enrichment.of(List.of("geoip-of-the-future"), null)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--enrich");
