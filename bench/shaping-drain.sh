@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shaping-drain.sh ROUNDS: alternated drains of one pre-filled topic, `full` against `compact`
 # with 1-in-10 sampling, each by a shipper in a fresh consumer group; prints each drain's events/s
-# read from Kafka (the shipper's component_received_events_total), "whole" from its first event
+# read from Kafka (the shipper's dnstap_component_received_events_total), "whole" from its first event
 # to its last and "steady" from the STEADY_FROM-th, and the CPU seconds of shipper, broker, sink.
 #
 # Needs (docs/PERFORMANCE.md, "How to run it"): `dnstap-bench broker` on $KAFKA with the topic
@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 received() {
   local n
-  n=$(curl -s "127.0.0.1:$port/metrics" 2>/dev/null | awk '/^component_received_events_total/ {print $2; exit}' || true)
+  n=$(curl -s "127.0.0.1:$port/metrics" 2>/dev/null | awk '/^dnstap_component_received_events_total/ {print $2; exit}' || true)
   n=${n%.*}
   echo "${n:-0}"
 }

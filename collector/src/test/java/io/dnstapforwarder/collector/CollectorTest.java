@@ -227,7 +227,7 @@ class CollectorTest {
 
         assertThat(TestKafka.read(topic, 10, WAIT)).hasSize(10);
         await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains(
-                "component_errors_total{component_id=\"test-collector\",component_kind=\"collector\","
+                "dnstap_component_errors_total{component_id=\"test-collector\",component_kind=\"collector\","
                         + "error_type=\"frame_too_large\",stage=\"receiving\"} 1.0"));
     }
 

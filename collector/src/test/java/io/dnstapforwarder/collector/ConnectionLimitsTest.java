@@ -246,8 +246,8 @@ class ConnectionLimitsTest {
         assertThat(stats.at("/publish_latency/samples").asInt()).isEqualTo(652);
         assertThat(stats.at("/publish_latency/p99_ms").asDouble()).isPositive();
         assertThat(metrics())
-                .contains("component_received_events_total{component_id=\"limits\",component_kind=\"collector\"} 652.0")
-                .contains("component_sent_events_total{component_id=\"limits\",component_kind=\"collector\"} 652.0")
+                .contains("dnstap_component_received_events_total{component_id=\"limits\",component_kind=\"collector\"} 652.0")
+                .contains("dnstap_component_sent_events_total{component_id=\"limits\",component_kind=\"collector\"} 652.0")
                 .contains("dnstap_collector_connections_accepted_total{component_id=\"limits\",component_kind=\"collector\"} 1.0")
                 .contains("dnstap_collector_connections_active{component_id=\"limits\",component_kind=\"collector\"}")
                 .contains("dnstap_collector_publish_latency_seconds_count{component_id=\"limits\",component_kind=\"collector\"} 652")

@@ -88,7 +88,7 @@ class TlsListenerTest {
 
         assertThat(TestKafka.read(topic, 10, WAIT)).hasSize(10);
         await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains(
-                "component_errors_total{component_id=\"tls\",component_kind=\"collector\",error_type=\"tls_handshake_failed\","
+                "dnstap_component_errors_total{component_id=\"tls\",component_kind=\"collector\",error_type=\"tls_handshake_failed\","
                         + "stage=\"receiving\"} 2.0"));
     }
 
@@ -106,7 +106,7 @@ class TlsListenerTest {
         } catch (IOException closedUnderIt) {
             // the collector hangs up at the first frame: the rest may not get written
         }
-        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains("component_errors_total{"
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/metrics")).contains("dnstap_component_errors_total{"
                 + "component_id=\"tls\",component_kind=\"collector\",error_type=\"identity_mismatch\",stage=\"receiving\"} 1.0"));
         FrameStreamTestClient.sendTls(capture.subList(20, 25), address(), certificates.ca(), vouching[0], vouching[1]);
 

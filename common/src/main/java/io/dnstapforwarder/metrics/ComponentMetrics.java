@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * dashboards read the same for collector and shipper: received (right after receipt), sent (only
  * after the next hop acknowledged), errors by type and stage, discarded by intent. Every meter is
  * tagged with {@code component.kind} and {@code component.id}. Prometheus exposes them as e.g.
- * {@code component_sent_events_total}.
+ * {@code dnstap_component_sent_events_total}.
  */
 public final class ComponentMetrics {
 
@@ -36,12 +36,12 @@ public final class ComponentMetrics {
     public ComponentMetrics(MeterRegistry registry, String kind, String id) {
         this.registry = registry;
         this.tags = Tags.of("component.kind", kind, "component.id", id);
-        this.receivedEvents = counter("component.received.events", "events", "Events received, counted right after receipt");
-        this.receivedBytes = counter("component.received.bytes", "bytes", "Bytes of the events received");
-        this.sentEvents = counter("component.sent.events", "events",
+        this.receivedEvents = counter("dnstap.component.received.events", "events", "Events received, counted right after receipt");
+        this.receivedBytes = counter("dnstap.component.received.bytes", "bytes", "Bytes of the events received");
+        this.sentEvents = counter("dnstap.component.sent.events", "events",
                 "Events the next hop acknowledged (Kafka for the collector, Splunk HEC for the shipper)");
-        this.sentBytes = counter("component.sent.bytes", "bytes", "Bytes of the events the next hop acknowledged");
-        this.discardedEvents = Counter.builder("component.discarded.events").baseUnit("events")
+        this.sentBytes = counter("dnstap.component.sent.bytes", "bytes", "Bytes of the events the next hop acknowledged");
+        this.discardedEvents = Counter.builder("dnstap.component.discarded.events").baseUnit("events")
                 .description("Events received and lost for good, not on purpose (a shutdown that could not wait for "
                         + "Kafka, a record Kafka refuses for good)").tags(tags).tag("intentional", "false")
                 .register(registry);
@@ -99,7 +99,7 @@ public final class ComponentMetrics {
      * message).
      */
     public void error(String errorType, Stage stage) {
-        errors.computeIfAbsent(errorType + '\n' + stage, key -> Counter.builder("component.errors")
+        errors.computeIfAbsent(errorType + '\n' + stage, key -> Counter.builder("dnstap.component.errors")
                 .description("Errors, by type and by the stage they happened in")
                 .tags(tags).tag("error.type", errorType).tag("stage", stage.tag())
                 .register(registry)).increment();

@@ -19,16 +19,16 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>{@code events_processed}: events received (frames read by the collector, records consumed
- *       by the shipper), {@code component_received_events_total};
+ *       by the shipper), {@code dnstap_component_received_events_total};
  *   <li>{@code events_per_second}: their rate between this request and the oldest of those in the
  *       last minute (since start for the first);
  *   <li>{@code average_latency}: milliseconds, mean of the collector's Kafka publish latency or of
  *       the shipper's HEC request latency;
  *   <li>{@code processing_errors}, {@code connection_errors}, {@code output_errors}:
- *       {@code component_errors_total} at the processing, receiving and sending stages (the
+ *       {@code dnstap_component_errors_total} at the processing, receiving and sending stages (the
  *       collector's refused connections count as connection errors);
  *   <li>{@code active_connections}: the collector's open connections (0 for the shipper);
- *   <li>{@code output_success}: events the next hop acknowledged, {@code component_sent_events_total}.
+ *   <li>{@code output_success}: events the next hop acknowledged, {@code dnstap_component_sent_events_total}.
  * </ul>
  */
 final class SeedMetrics {
@@ -49,17 +49,17 @@ final class SeedMetrics {
     }
 
     synchronized Map<String, Object> snapshot() {
-        long processed = (long) counted("component.received.events", null);
+        long processed = (long) counted("dnstap.component.received.events", null);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("events_processed", processed);
         metrics.put("events_per_second", rate(processed));
         metrics.put("average_latency", averageLatencyMillis());
-        metrics.put("processing_errors", (long) counted("component.errors", "processing"));
+        metrics.put("processing_errors", (long) counted("dnstap.component.errors", "processing"));
         metrics.put("active_connections", (long) gauged("dnstap.collector.connections.active"));
-        metrics.put("connection_errors", (long) (counted("component.errors", "receiving")
+        metrics.put("connection_errors", (long) (counted("dnstap.component.errors", "receiving")
                 + counted("dnstap.collector.connections.rejected", null)));
-        metrics.put("output_success", (long) counted("component.sent.events", null));
-        metrics.put("output_errors", (long) counted("component.errors", "sending"));
+        metrics.put("output_success", (long) counted("dnstap.component.sent.events", null));
+        metrics.put("output_errors", (long) counted("dnstap.component.errors", "sending"));
         return metrics;
     }
 

@@ -104,9 +104,9 @@ class OpsServerTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain"));
         assertThat(response.body())
-                .contains("component_received_events_total{component_id=\"host-1\",component_kind=\"collector\"} 3.0")
-                .contains("component_received_bytes_total{component_id=\"host-1\",component_kind=\"collector\"} 300.0")
-                .contains("component_errors_total{component_id=\"host-1\",component_kind=\"collector\","
+                .contains("dnstap_component_received_events_total{component_id=\"host-1\",component_kind=\"collector\"} 3.0")
+                .contains("dnstap_component_received_bytes_total{component_id=\"host-1\",component_kind=\"collector\"} 300.0")
+                .contains("dnstap_component_errors_total{component_id=\"host-1\",component_kind=\"collector\","
                         + "error_type=\"frame_too_large\",stage=\"receiving\"} 1.0")
                 .contains("jvm_memory_used_bytes");
     }
@@ -140,7 +140,7 @@ class OpsServerTest {
         assertThat(body.get("active_connections").asLong()).isEqualTo(4);
         assertThat(body.get("average_latency").asDouble()).isEqualTo(20.0);
         assertThat(body.get("events_per_second").asDouble()).isPositive();
-        assertThat(get("/metrics").body()).as("Prometheus, without the header").contains("component_received_events_total");
+        assertThat(get("/metrics").body()).as("Prometheus, without the header").contains("dnstap_component_received_events_total");
     }
 
     @Test

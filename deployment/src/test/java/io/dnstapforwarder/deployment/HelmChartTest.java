@@ -161,7 +161,18 @@ class HelmChartTest {
         assertThat(shipperSettings.keySet()).isSubsetOf(Repository.variablesOf("shipper"));
         JsonNode rule = named(manifests, "PrometheusRule", "dnstap-dnstap-forwarder");
         JsonNode shared = Repository.yaml(CHART.resolve("files/alerts.yml"));
-        assertThat(rule.at("/spec/groups")).as("the same rules as compose's Prometheus").isEqualTo(shared.get("groups"));
+        // The same rules as compose's Prometheus loads, but for the job selectors: this release's.
+        JsonNode rules = rule.at("/spec/groups/0/rules");
+        assertThat(rules.size()).isEqualTo(shared.at("/groups/0/rules").size());
+        for (int i = 0; i < rules.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode asCompose = rules.get(i).deepCopy();
+            asCompose.put("expr", asCompose.path("expr").asText()
+                    .replace("namespace=\"dns\", job=~\"dnstap-dnstap-forwarder-collector-ops|dnstap-dnstap-forwarder-shipper\"",
+                            "job=~\"dnstap-collector|dnstap-shipper\"")
+                    .replace("namespace=\"dns\", job=\"dnstap-dnstap-forwarder-collector-ops\"", "job=\"dnstap-collector\"")
+                    .replace("namespace=\"dns\", job=\"dnstap-dnstap-forwarder-shipper\"", "job=\"dnstap-shipper\""));
+            assertThat(asCompose).as("the rule compose's Prometheus loads").isEqualTo(shared.at("/groups/0/rules/" + i));
+        }
         JsonNode dashboard = named(manifests, "ConfigMap", "dnstap-dnstap-forwarder-dashboard");
         assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
         assertThat(dashboard.at("/data/dnstap-forwarder.json").asText().strip())
@@ -180,6 +191,44 @@ class HelmChartTest {
         assertThat(kinds(manifests)).contains("ServiceMonitor", "PrometheusRule");
         named(manifests, "PrometheusRule", "dnstap-dnstap-forwarder").at("/spec/groups/0/rules").forEach(rule ->
                 assertThat(rule.at("/annotations/runbook_url").asText()).startsWith("https://"));
+    }
+
+    @Test
+    void scopesTheAlertsToThisReleaseWithTheOperatorsRunbookLabelsAndChoices() throws Exception {
+        Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN,
+                "monitoring.prometheusRule.enabled", true, "monitoring.assumeOperatorApi", true));
+        values.put("monitoring.prometheusRule.runbookBaseUrl", "https://wiki.example.net/dns/runbook");
+        values.put("monitoring.prometheusRule.extraLabels.team", "dns");
+        values.put("monitoring.prometheusRule.extraLabels.severity", "page");
+        values.put("monitoring.prometheusRule.disabled[0]", "DnstapServerSilent");
+
+        JsonNode spec = named(template(values), "PrometheusRule", "dnstap-dnstap-forwarder").path("spec");
+
+        List<String> names = new ArrayList<>();
+        for (JsonNode rule : spec.at("/groups/0/rules")) {
+            String name = rule.path("alert").asText();
+            names.add(name);
+            assertThat(rule.at("/labels/team").asText()).as(name).isEqualTo("dns");
+            assertThat(rule.at("/labels/severity").asText()).as(name + ": its own severity wins").isIn("warning", "critical");
+            assertThat(rule.at("/annotations/runbook_url").asText()).as(name).matches("https://wiki\\.example\\.net/dns/runbook#[a-z-]+");
+            // Only this release's jobs: the compose stack's names would match another release's, or none.
+            assertThat(rule.path("expr").asText()).as(name).doesNotContain("\"dnstap-collector", "dnstap-shipper\"");
+        }
+        JsonNode alerts = Repository.yaml(CHART.resolve("files/alerts.yml")).at("/groups/0/rules");
+        assertThat(names).doesNotContain("DnstapServerSilent").hasSize(alerts.size() - 1);
+        assertThat(withField(spec.at("/groups/0/rules"), "alert", "DnstapTargetDown").path("expr").asText())
+                .contains("up{namespace=\"dns\", job=~\"dnstap-dnstap-forwarder-collector-ops|dnstap-dnstap-forwarder-shipper\"}");
+        assertThat(withField(spec.at("/groups/0/rules"), "alert", "DnstapTargetsMissing").path("expr").asText())
+                .contains("absent(up{namespace=\"dns\", job=\"dnstap-dnstap-forwarder-collector-ops\"})")
+                .contains("absent(up{namespace=\"dns\", job=\"dnstap-dnstap-forwarder-shipper\"})");
+
+        // What the Prometheus Operator hands Prometheus: rules promtool accepts.
+        Path promtool = io.dnstapforwarder.testkit.DnsPeers.require("promtool", "prometheus");
+        Path rules = dir.resolve("rendered-rules.yml");
+        Files.writeString(rules, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(spec));
+        Process check = new ProcessBuilder(promtool.toString(), "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(output).isZero();
     }
 
     @Test
@@ -220,6 +269,12 @@ class HelmChartTest {
         assertThat(configMap(manifests, "dt-collector")).containsEntry("DNSTAP_ALLOW_FROM", "10.0.53.0/24,2001:db8::/32");
         assertThat(named(manifests, "Service", "dt-collector").at("/spec/externalTrafficPolicy").asText())
                 .as("the DNS servers' own addresses").isEqualTo("Local");
+        // The LoadBalancer carries dnstap only: /stats (every sender, no authentication) stays inside.
+        assertThat(named(manifests, "Service", "dt-collector").at("/spec/ports").findValuesAsText("name"))
+                .containsExactly("dnstap");
+        JsonNode ops = named(manifests, "Service", "dt-collector-ops").path("spec");
+        assertThat(ops.path("type").asText()).isEqualTo("ClusterIP");
+        assertThat(ops.path("ports").findValuesAsText("name")).containsExactly("ops");
         JsonNode policy = named(manifests, "NetworkPolicy", "dt-collector").path("spec");
         assertThat(policy.at("/ingress/0/ports/0/port").asText()).isEqualTo("dnstap");
         assertThat(policy.at("/ingress/0/from/0/ipBlock/cidr").asText()).isEqualTo("10.0.53.0/24");
@@ -233,7 +288,7 @@ class HelmChartTest {
         // helm-java renders a release's manifest, which leaves hooks out: the template is read as
         // text here, and ChartPodsTest runs its script against the pods it started.
         String hook = Repository.read(CHART.resolve("templates/tests/test-ready.yaml"));
-        assertThat(hook).contains("helm.sh/hook: test", "-collector:8080", "-shipper:8081", "GET /ready");
+        assertThat(hook).contains("helm.sh/hook: test", "-collector-ops:8080", "-shipper:8081", "GET /ready");
     }
 
     @Test

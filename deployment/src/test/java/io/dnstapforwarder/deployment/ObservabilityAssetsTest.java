@@ -14,7 +14,9 @@ import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.pair.PairingSettings;
+import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
+import io.dnstapforwarder.testkit.Processes;
 import io.dnstapforwarder.testkit.HecEmulator;
 import io.dnstapforwarder.testkit.TestData;
 import io.dnstapforwarder.testkit.TestKafka;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -118,19 +121,45 @@ class ObservabilityAssetsTest {
     }
 
     @Test
-    void theDashboardFiltersEveryPanelByNamespaceAndInstance() {
+    void promtoolFindsTheRulesValidAndEveryAlertPassesItsUnitTests() throws Exception {
+        Path promtool = DnsPeers.require("promtool", "prometheus");
+
+        promtool(promtool, "check", "rules", "charts/dnstap-forwarder/files/alerts.yml");
+        // The series that fire each alert, the time its `for` holds it back, the time a windowed one ends.
+        promtool(promtool, "test", "rules", "deployment/src/test/prometheus/alerts.test.yml");
+
+        Set<String> alerts = new TreeSet<>();
+        Repository.yaml(CHART.resolve("files/alerts.yml")).findValues("alert").forEach(a -> alerts.add(a.asText()));
+        Set<String> tested = new TreeSet<>();
+        Repository.yaml(ROOT.resolve("deployment/src/test/prometheus/alerts.test.yml")).findValues("alertname")
+                .forEach(a -> tested.add(a.asText()));
+        assertThat(tested).as("alerts with a unit test").isEqualTo(alerts);
+    }
+
+    private void promtool(Path promtool, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(promtool.toString()));
+        command.addAll(List.of(arguments));
+        Processes.Started run = Processes.start(command, ROOT, dir.resolve("promtool-" + arguments[0] + ".log"), Map.of());
+        assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.process().exitValue()).as(run.output()).isZero();
+    }
+
+    @Test
+    void theDashboardFiltersEveryPanelByNamespaceAndInstanceAndFollowsTheScrapeInterval() {
         JsonNode dashboard = Repository.yaml(CHART.resolve("files/dashboard.json"));
         List<String> variables = new ArrayList<>();
         dashboard.at("/templating/list").forEach(variable -> variables.add(variable.path("name").asText()));
-        assertThat(variables).contains("namespace", "instance");
+        assertThat(variables).contains("namespace", "component_id");
         // Every metric selector of every panel: a new panel without the filters would show all instances.
         for (String query : dashboardQueries()) {
             java.util.regex.Matcher selector = java.util.regex.Pattern.compile("\\{([^}]*)}").matcher(query);
             int selectors = 0;
             while (selector.find()) {
                 selectors++;
-                assertThat(selector.group(1)).as(query).contains("namespace=~\"$namespace\"", "component_id=~\"$instance\"");
+                assertThat(selector.group(1)).as(query).contains("namespace=~\"$namespace\"", "component_id=~\"$component_id\"");
             }
+            // A fixed range is empty when Prometheus scrapes less often than it, and coarse when more often.
+            assertThat(query).as(query).doesNotContainPattern("\\[\\d+[smh]\\]");
             assertThat(selectors).as(query).isPositive();
         }
     }

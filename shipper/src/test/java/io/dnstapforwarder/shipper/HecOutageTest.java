@@ -65,7 +65,7 @@ class HecOutageTest extends ShipperIntegrationTest {
                 assertThat(get(shipper, "/ready").body()).contains("every circuit breaker is open");
                 assertThat(stats(shipper).get("paused").asBoolean()).isTrue();
             });
-            double consumedWhenPaused = metric(shipper, "component_received_events_total");
+            double consumedWhenPaused = metric(shipper, "dnstap_component_received_events_total");
             double retriesWhenPaused = metric(shipper, "dnstap_shipper_retries_requests_total");
             double probesWhenPaused = failedBreakerCalls(shipper);
             assertThat(consumedWhenPaused).isPositive();
@@ -75,7 +75,7 @@ class HecOutageTest extends ShipperIntegrationTest {
             Duration rest = Duration.ofSeconds(30).minus(Duration.between(down, Instant.now()));
             if (!rest.isNegative()) {
                 await().during(rest).atMost(rest.plus(WAIT)).until(() ->
-                        metric(shipper, "component_received_events_total") == consumedWhenPaused);
+                        metric(shipper, "dnstap_component_received_events_total") == consumedWhenPaused);
             }
             // And the dead endpoint got only its breaker's probes (each a call the breaker records as failed), not
             // a retry storm of four workers; a worker's attempt already under way when the breaker opened aside.

@@ -144,7 +144,7 @@ class ShipperGroupTest extends ShipperIntegrationTest {
     }
 
     private static double sent(Shipper shipper) throws Exception {
-        return metric(shipper, "component_sent_events_total");
+        return metric(shipper, "dnstap_component_sent_events_total");
     }
 
     private static double metric(Shipper shipper, String name) throws Exception {

@@ -85,7 +85,7 @@ class AcceptFailureIT {
     private static double acceptFailures(int opsPort) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body().lines()
-                .filter(line -> line.startsWith("component_errors_total{") && line.contains("error_type=\"accept_failed\""))
+                .filter(line -> line.startsWith("dnstap_component_errors_total{") && line.contains("error_type=\"accept_failed\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 

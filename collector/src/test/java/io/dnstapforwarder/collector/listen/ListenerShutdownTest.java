@@ -101,7 +101,7 @@ class ListenerShutdownTest {
         }
 
         assertThat(published.get()).as("every frame the reader had read").isPositive();
-        assertThat(registry.find("component.discarded.events").counter().count()).isZero();
+        assertThat(registry.find("dnstap.component.discarded.events").counter().count()).isZero();
     }
 
     @Test
@@ -109,7 +109,7 @@ class ListenerShutdownTest {
         try (LogLines lines = LogLines.of(ConnectionReader.class); SocketChannel ignored = sendWhileKafkaTakesNothing()) {
             listener.close(); // Kafka takes nothing: after the reader's time to flush, it is interrupted
 
-            double lost = registry.find("component.discarded.events").counter().count();
+            double lost = registry.find("dnstap.component.discarded.events").counter().count();
             assertThat(lost).as("the frame being published and the read ones after it").isPositive();
             assertThat(published.get()).isZero();
             assertThat(lines.messages()).anyMatch(line -> line.contains("frames read from the socket were not published "

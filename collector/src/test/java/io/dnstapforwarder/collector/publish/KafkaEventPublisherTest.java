@@ -52,8 +52,8 @@ class KafkaEventPublisherTest {
 
         await().atMost(WAIT).until(() -> publisher.refusal() == null);
         assertThat(publisher.outstandingBytes()).isZero();
-        assertThat(count("component.discarded.events")).isZero();
-        assertThat(count("component.sent.events")).isEqualTo(1);
+        assertThat(count("dnstap.component.discarded.events")).isZero();
+        assertThat(count("dnstap.component.sent.events")).isEqualTo(1);
     }
 
     @Test
@@ -64,7 +64,7 @@ class KafkaEventPublisherTest {
         kafka.errorNext(new RecordTooLargeException("The message is 2000000 bytes when serialized"));
 
         assertThat(publisher.outstandingBytes()).isZero();
-        assertThat(count("component.discarded.events")).isEqualTo(1);
+        assertThat(count("dnstap.component.discarded.events")).isEqualTo(1);
         assertThat(publisher.refusal()).isNull();
     }
 

@@ -220,7 +220,7 @@ class BatchDeliveryTest {
     }
 
     private double errors(String type) {
-        var counter = parts.registry.find("component.errors").tag("error.type", type).counter();
+        var counter = parts.registry.find("dnstap.component.errors").tag("error.type", type).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -94,7 +94,7 @@ class AckPollerTest {
     }
 
     private double errors(String type) {
-        var counter = registry.find("component.errors").tag("error.type", type).counter();
+        var counter = registry.find("dnstap.component.errors").tag("error.type", type).counter();
         return counter == null ? 0 : counter.count();
     }
 }

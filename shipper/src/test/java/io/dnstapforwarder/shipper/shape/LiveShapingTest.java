@@ -74,7 +74,7 @@ class LiveShapingTest {
             assertThat(live.get().profile()).isEqualTo(EventProfile.CIM);
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + file) && line.contains(
                     "drop-query-typ") && line.endsWith("the shaping in force stays: profile cim"));
-            assertThat(metrics.registry().get("component.errors").tag("error.type", "shaping_file_refused").counter()
+            assertThat(metrics.registry().get("dnstap.component.errors").tag("error.type", "shaping_file_refused").counter()
                     .count()).isEqualTo(1.0);
         }
     }
@@ -131,7 +131,7 @@ class LiveShapingTest {
             live.reloadIfChanged();
             assertThat(enrichment.suffixes().split("www.shop.co.tld1").registeredDomain()).as("the list in force stays")
                     .isEqualTo("www.shop.co.tld1");
-            assertThat(metrics.registry().get("component.errors").tag("error.type", "public_suffix_file_refused")
+            assertThat(metrics.registry().get("dnstap.component.errors").tag("error.type", "public_suffix_file_refused")
                     .counter().count()).isEqualTo(1.0);
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + list)
                     && line.contains("--public-suffix-file"));
@@ -161,9 +161,9 @@ class LiveShapingTest {
             live.reloadIfChanged();
             live.reloadIfChanged();
             assertThat(enrichment.geoip().locate(google).asn()).as("the database in force stays").isEqualTo(15169);
-            assertThat(metrics.registry().get("component.errors").tag("error.type", "geoip_database_refused")
+            assertThat(metrics.registry().get("dnstap.component.errors").tag("error.type", "geoip_database_refused")
                     .counter().count()).isEqualTo(1.0);
-            assertThat(metrics.registry().find("component.errors").tag("error.type", "public_suffix_file_refused")
+            assertThat(metrics.registry().find("dnstap.component.errors").tag("error.type", "public_suffix_file_refused")
                     .counter()).as("the list did not change").isNull();
             assertThat(lines.messages()).anyMatch(line -> line.startsWith("Cannot use " + database)
                     && line.contains("--geoip-database"));
@@ -199,7 +199,7 @@ class LiveShapingTest {
             rewrite(file, "enrich = registered-domain,geoip\n");
             live.reloadIfChanged();
             live.reloadIfChanged();
-            assertThat(metrics.registry().get("component.errors").tag("error.type", "shaping_file_refused")
+            assertThat(metrics.registry().get("dnstap.component.errors").tag("error.type", "shaping_file_refused")
                     .counter().count()).isEqualTo(1.0);
             assertThat(new String(renderer.render(longName), java.nio.charset.StandardCharsets.UTF_8))
                     .as("the enrichments in force stay").contains("query_suspicious");
@@ -234,7 +234,7 @@ class LiveShapingTest {
             live.reloadIfChanged();
             live.reloadIfChanged();
             assertThat(privacy.local().select(tomorrow)).as("the keys in force stay").isEqualTo("tomorrow");
-            assertThat(metrics.registry().get("component.errors").tag("error.type", "privacy_key_file_refused")
+            assertThat(metrics.registry().get("dnstap.component.errors").tag("error.type", "privacy_key_file_refused")
                     .counter().count()).isEqualTo(1.0);
         }
 
