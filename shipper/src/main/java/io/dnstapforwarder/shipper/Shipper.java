@@ -104,7 +104,7 @@ public final class Shipper implements AutoCloseable {
         try {
             HecConfig hec = config.hec();
             this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
-                    hec.breaker().window(), hec.breaker().openFor(), registry));
+                    hec.breaker().window(), hec.breaker().openFor(), registry, metrics.tags()));
             parts.started("HEC endpoints", endpoints, STEP_LIMIT, () -> endpoints.all().forEach(e -> e.sink().close()));
             Backoff retries = Backoff.withJitter(hec.retryBase(), hec.retryMax());
             Duration callLimit = hec.requestTimeout().plus(STUCK_MARGIN);

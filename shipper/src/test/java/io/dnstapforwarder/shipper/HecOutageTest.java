@@ -178,7 +178,9 @@ class HecOutageTest extends ShipperIntegrationTest {
     }
 
     private String breakerState(String state) {
-        return "resilience4j_circuitbreaker_state{name=\"" + hec.url() + "\",state=\"" + state + "\"}";
+        // The service's own tags too: an alert on the breaker names the shipper.
+        return "resilience4j_circuitbreaker_state{component_id=\"shipper-test\",component_kind=\"shipper\",name=\""
+                + hec.url() + "\",state=\"" + state + "\"}";
     }
 
     /** Calls to the HEC endpoint its circuit breaker recorded as failed. */

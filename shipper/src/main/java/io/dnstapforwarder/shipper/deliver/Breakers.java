@@ -5,7 +5,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +30,15 @@ public final class Breakers {
     /**
      * @param failureRatePercent failed share of the last {@code window} requests that opens a breaker
      * @param window requests the rate is taken over, and the fewest before a breaker can open
+     * @param tags the service's own ({@code component_kind}, {@code component_id}), on the breakers'
+     *     meters too: an alert on a breaker names the shipper, and keeps two releases apart
      */
-    public Breakers(boolean enabled, int failureRatePercent, int window, Duration openFor, MeterRegistry meters) {
+    public Breakers(boolean enabled, int failureRatePercent, int window, Duration openFor, MeterRegistry meters,
+            Tags tags) {
         this.enabled = enabled;
-        this.registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+        Map<String, String> breakerTags = new LinkedHashMap<>();
+        tags.forEach(tag -> breakerTags.put(tag.getKey(), tag.getValue()));
+        this.registry = CircuitBreakerRegistry.custom().withTags(breakerTags).withCircuitBreakerConfig(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(window)
                 .minimumNumberOfCalls(window)
@@ -41,7 +49,7 @@ public final class Breakers {
                 .maxWaitDurationInHalfOpenState(openFor)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .writableStackTraceEnabled(false)
-                .build());
+                .build()).build();
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
     }
 

@@ -40,7 +40,7 @@ class SenderTest {
         try (HecEmulator hec = HecEmulator.start(TOKEN)) {
             hec.respondServerBusy(3);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            Breakers breakers = new Breakers(true, 50, 4, Duration.ofMinutes(5), registry);
+            Breakers breakers = new Breakers(true, 50, 4, Duration.ofMinutes(5), registry, io.micrometer.core.instrument.Tags.empty());
             HecClient client = new HecClient(hec.url(), TokenSource.fixed(TOKEN), UUID.randomUUID(),
                     HecClient.httpClient(Duration.ofSeconds(5), HecTls.context(null, true)), Duration.ofSeconds(10));
             Endpoint endpoint = new Endpoint(new HecSink(client, 1), breakers.create(hec.url().toString()));

@@ -61,7 +61,7 @@ public final class DeliveryFixture implements AutoCloseable {
 
     /** @param breaker whether the endpoint has a circuit breaker (opens after 2 failed requests of 2, for 1 s) */
     public DeliveryFixture(boolean breaker) {
-        Breakers breakers = new Breakers(breaker, 50, 2, Duration.ofSeconds(1), registry);
+        Breakers breakers = new Breakers(breaker, 50, 2, Duration.ofSeconds(1), registry, io.micrometer.core.instrument.Tags.empty());
         this.endpoints = new Endpoints(List.of(new Endpoint(sink, breakers.create("scripted"))));
         this.sender = new Sender(endpoints, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(5)), 1, metrics,
                 Time.SYSTEM);
