@@ -1,6 +1,7 @@
 package io.dnstapforwarder.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -239,6 +240,21 @@ class CollectorTest {
         }
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains("error_type=\"frame_too_large\""));
+    }
+
+    @Test
+    void namesASenderThatSpeaksTlsToThePlainListener() throws Exception {
+        // What Unbound does with dnstap-ip and its default dnstap-tls: yes.
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, null, null);
+        InetSocketAddress plain = tcpAddress();
+        try (javax.net.ssl.SSLSocket client = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(plain.getAddress(), plain.getPort())) {
+            client.setSoTimeout(10_000);
+            assertThatThrownBy(client::startHandshake).isInstanceOf(java.io.IOException.class);
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metrics()).contains("error_type=\"tls_to_plain_listener\""));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.dnstapforwarder.fstrm;
 
 import static io.dnstapforwarder.fstrm.FrameStreamException.Reason.FRAME_TOO_LARGE;
 import static io.dnstapforwarder.fstrm.FrameStreamException.Reason.MALFORMED_CONTROL_FRAME;
+import static io.dnstapforwarder.fstrm.FrameStreamException.Reason.TLS_TO_PLAIN_LISTENER;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ public final class FrameDecoder {
 
     /** Largest control frame libfstrm sends or accepts. */
     public static final int MAX_CONTROL_FRAME_BYTES = 512;
+    /** The first two bytes of a TLS record carrying a handshake (type 22, version 3.x), read as a frame length. */
+    private static final int TLS_HANDSHAKE_RECORD = 0x1603;
     /** Largest CONTENT_TYPE field libfstrm accepts. */
     public static final int MAX_CONTENT_TYPE_BYTES = 256;
     /** The length prefix (and the escape word of a control frame). */
@@ -135,6 +138,11 @@ public final class FrameDecoder {
     private void checkDataFrameLength(int length) throws FrameStreamException {
         // A negative int is an unsigned length above 2 GiB: too large as well.
         if (length < 0 || length > maxDataFrameBytes) {
+            if (length >>> 16 == TLS_HANDSHAKE_RECORD) {
+                throw new FrameStreamException(TLS_TO_PLAIN_LISTENER, "the sender speaks TLS and this listener does not: "
+                        + "give the collector --tls-cert and --tls-key, or turn TLS off at the sender "
+                        + "(Unbound: dnstap-tls: no)");
+            }
             throw new FrameStreamException(FRAME_TOO_LARGE, "data frame of "
                     + Integer.toUnsignedString(length) + " bytes exceeds the limit of " + maxDataFrameBytes + " bytes");
         }

@@ -22,7 +22,12 @@ public final class FrameStreamException extends IOException {
         /** The peer offered or started a content type other than the one this endpoint speaks. */
         CONTENT_TYPE_MISMATCH,
         /** The stream ended in the middle of a frame. */
-        TRUNCATED_FRAME;
+        TRUNCATED_FRAME,
+        /**
+         * The sender began a TLS handshake on a listener without TLS (Unbound's {@code dnstap-tls}
+         * is on by default): named apart, as it is a configuration to fix, not a broken sender.
+         */
+        TLS_TO_PLAIN_LISTENER;
 
         /** The reason as a lower-case tag value, e.g. {@code frame_too_large}. */
         public String tag() {

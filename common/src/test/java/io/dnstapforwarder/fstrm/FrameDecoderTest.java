@@ -66,6 +66,17 @@ class FrameDecoderTest {
     }
 
     @Test
+    void namesATlsHandshakeSentToAListenerWithoutTls() {
+        // A TLS 1.2/1.3 ClientHello's record header: handshake (22), version 3.1, a length.
+        byte[] clientHello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03};
+
+        assertThatThrownBy(() -> new FrameDecoder(1_000_000).decode(ByteBuffer.wrap(clientHello), new Frames.Recorder()))
+                .isInstanceOfSatisfying(FrameStreamException.class,
+                        e -> assertThat(e.reason()).isEqualTo(FrameStreamException.Reason.TLS_TO_PLAIN_LISTENER))
+                .hasMessageContaining("--tls-cert").hasMessageContaining("dnstap-tls: no");
+    }
+
+    @Test
     void readsALengthWithTheHighBitSetAsUnsignedAndTooLarge() {
         assertThatThrownBy(() -> new FrameDecoder(1000).decode(ByteBuffer.wrap(raw(0xFFFFFFF0)), new Frames.Recorder()))
                 .hasMessage("data frame of 4294967280 bytes exceeds the limit of 1000 bytes");
