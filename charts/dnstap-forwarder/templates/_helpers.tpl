@@ -108,3 +108,12 @@ GitOps tools that render without a cluster. Empty otherwise (NOTES.txt says what
 {{- define "dnstap.operatorApi" -}}
 {{- if or .Values.monitoring.assumeOperatorApi (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") -}}true{{- end -}}
 {{- end -}}
+
+{{/* hec.fields as --hec-field takes them: name=value pairs, comma-separated, by name. */}}
+{{- define "dnstap.hecFields" -}}
+{{- $pairs := list -}}
+{{- range $name, $value := . -}}
+{{- $pairs = append $pairs (printf "%s=%s" $name $value) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end }}

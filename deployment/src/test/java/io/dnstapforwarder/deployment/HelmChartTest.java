@@ -232,6 +232,31 @@ class HelmChartTest {
     }
 
     @Test
+    void routesEachDnsServersEventsWithAFileTheShippersFollow() {
+        Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN));
+        values.put("hec.source", "resolvers");
+        values.put("hec.fields.site", "ams1");
+        values.put("hec.fields.tier", "edge");
+        values.put("hec.routing", "*.fra.example.net index=dns_fra\n");
+
+        List<JsonNode> manifests = template(values);
+
+        Map<String, String> settings = configMap(manifests, "dnstap-dnstap-forwarder-shipper");
+        assertThat(settings).containsEntry("DNSTAP_HEC_SOURCE", "resolvers")
+                .containsEntry("DNSTAP_HEC_FIELD", "site=ams1,tier=edge")
+                .containsEntry("DNSTAP_HEC_ROUTING_FILE", "/etc/dnstap-forwarder/hec-routing/routing.txt");
+        assertThat(settings.keySet()).isSubsetOf(Repository.variablesOf("shipper"));
+        assertThat(configMap(manifests, "dnstap-dnstap-forwarder-hec-routing"))
+                .containsEntry("routing.txt", "*.fra.example.net index=dns_fra");
+        JsonNode pod = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper").at("/spec/template/spec");
+        // A directory, not a subPath: Kubernetes updates it in place, and the shippers read it again.
+        assertThat(mountPath(pod.at("/containers/0"), "hec-routing")).isEqualTo("/etc/dnstap-forwarder/hec-routing");
+        assertThat(volumeNamed(pod, "hec-routing").at("/configMap/name").asText()).isEqualTo("dnstap-dnstap-forwarder-hec-routing");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "hec.fields.2fast", "x")))
+                .hasMessageContaining("2fast");
+    }
+
+    @Test
     void rendersNamesAccountPolicySpreadExtrasAndATestHook() {
         Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN));
         values.put("fullnameOverride", "dt");

@@ -3,10 +3,12 @@ package io.dnstapforwarder.shipper;
 import io.dnstapforwarder.config.ConfigException;
 import io.dnstapforwarder.config.Require;
 import io.dnstapforwarder.shipper.hec.TokenSource;
+import io.dnstapforwarder.shipper.render.HecRouting;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Splunk HEC, and how to talk to it.
@@ -22,7 +24,7 @@ import java.util.List;
  */
 public record HecConfig(List<URI> urls, String token, Path tokenFile, String index, String sourcetype, int concurrency,
         int maxRetries, int compressionLevel, Duration retryBase, Duration retryMax, Breaker breaker, Tls tls, Ack ack,
-        Duration requestTimeout) {
+        Duration requestTimeout, String source, Map<String, String> fields, Path routingFile) {
 
     public static final String DEFAULT_SOURCETYPE = "dnstap";
     public static final int DEFAULT_CONCURRENCY = 4;
@@ -35,6 +37,7 @@ public record HecConfig(List<URI> urls, String token, Path tokenFile, String ind
 
     public HecConfig {
         urls = List.copyOf(urls);
+        fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         token = token == null ? null : token.strip(); // a Secret made from a file ends with a newline
         int unsendable = token == null ? -1 : TokenSource.unsendableAt(token);
         if (unsendable >= 0) {
@@ -63,6 +66,16 @@ public record HecConfig(List<URI> urls, String token, Path tokenFile, String ind
         }
     }
 
+    /**
+     * Where each DNS server's events go: the source, sourcetype, index and fields here, or a
+     * routing file's rule for the server.
+     *
+     * @throws io.dnstapforwarder.config.ConfigException when a value or the file cannot be used
+     */
+    public HecRouting routing() {
+        return HecRouting.of(new HecRouting.Metadata(source, sourcetype, index, fields), routingFile);
+    }
+
     /** HEC at {@code url} with {@code token}, everything else at its default. */
     public static HecConfig to(URI url, String token) {
         return builder().urls(List.of(url)).token(token).build();
@@ -87,7 +100,8 @@ public record HecConfig(List<URI> urls, String token, Path tokenFile, String ind
     public Builder toBuilder() {
         return new Builder().urls(urls).token(token).tokenFile(tokenFile).index(index).sourcetype(sourcetype)
                 .concurrency(concurrency).maxRetries(maxRetries).compressionLevel(compressionLevel)
-                .retries(retryBase, retryMax).breaker(breaker).tls(tls).ack(ack).requestTimeout(requestTimeout);
+                .retries(retryBase, retryMax).breaker(breaker).tls(tls).ack(ack).requestTimeout(requestTimeout)
+                .source(source).fields(fields).routingFile(routingFile);
     }
 
     public HecConfig withRetries(Duration base, Duration max, int maxRetries) {
@@ -143,8 +157,28 @@ public record HecConfig(List<URI> urls, String token, Path tokenFile, String ind
         private Tls tls = Tls.VERIFY;
         private Ack ack = Ack.OFF;
         private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SEC);
+        private String source = HecRouting.DEFAULT_SOURCE;
+        private Map<String, String> fields = Map.of();
+        private Path routingFile;
 
         private Builder() {
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        /** Indexed fields every event carries (HEC's {@code fields}). */
+        public Builder fields(Map<String, String> fields) {
+            this.fields = fields;
+            return this;
+        }
+
+        /** Rules by DNS server for the metadata above, read again when the file changes; null for none. */
+        public Builder routingFile(Path routingFile) {
+            this.routingFile = routingFile;
+            return this;
         }
 
         public Builder urls(List<URI> urls) {
@@ -216,7 +250,7 @@ public record HecConfig(List<URI> urls, String token, Path tokenFile, String ind
 
         public HecConfig build() {
             return new HecConfig(urls, token, tokenFile, index, sourcetype, concurrency, maxRetries, compressionLevel,
-                    retryBase, retryMax, breaker, tls, ack, requestTimeout);
+                    retryBase, retryMax, breaker, tls, ack, requestTimeout, source, fields, routingFile);
         }
     }
 

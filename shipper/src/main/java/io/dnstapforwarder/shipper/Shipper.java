@@ -33,6 +33,7 @@ import io.dnstapforwarder.shipper.hec.JsonLinesFileSink;
 import io.dnstapforwarder.shipper.hec.TokenSource;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.render.HecRouting;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.ShapedRenderer;
 import io.dnstapforwarder.shipper.shape.ShapingFilter;
@@ -99,8 +100,11 @@ public final class Shipper implements AutoCloseable {
         this.watchdog = new Watchdog(time::nanoTime);
         PrometheusMeterRegistry registry = ComponentMetrics.newPrometheusRegistry();
         this.metrics = new ComponentMetrics(registry, "shipper", config.shipperId());
-        // A bad shaping rule stops start-up before anything else starts.
-        this.shaping = parts.started("shaping file watcher", LiveShaping.start(config.shaping(), metrics), STEP_LIMIT);
+        // A bad shaping rule or routing file stops start-up before anything else starts.
+        HecRouting routing = config.hec().routing();
+        log.info("HEC routing: {}", routing.describe());
+        this.shaping = parts.started("shaping file watcher", LiveShaping.start(config.shaping(), metrics,
+                routingWatched(routing)), STEP_LIMIT);
         try {
             HecConfig hec = config.hec();
             this.endpoints = endpoints(config, new Breakers(hec.breaker().enabled(), hec.breaker().failureRatePercent(),
@@ -133,8 +137,8 @@ public final class Shipper implements AutoCloseable {
             ServerMeters servers = config.shaping().serverMetrics() > 0
                     ? new ServerMeters(metrics, config.shaping().serverMetrics()) : null;
             // The profile is the shaping rules' (they may change); the privacy is fixed (it holds a key).
-            HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(hec.sourcetype(), hec.index(),
-                    EventProfile.FULL, config.shaping().privacy(), config.shaping().enrichment());
+            HecEventRenderer.Settings rendering = new HecEventRenderer.Settings(routing, EventProfile.FULL,
+                    config.shaping().privacy(), config.shaping().enrichment());
             this.pipeline = parts.started("delivery workers", new DeliveryPipeline(hec.concurrency(),
                     () -> new ShapedRenderer(shaping, new HecEventRenderer(rendering), servers),
                     config.batching().maxBytes(), new DeliveryPipeline.Parts(sender, deadLetters, gate, acks, stalls,
@@ -284,4 +288,11 @@ public final class Shipper implements AutoCloseable {
         status.closing();
         parts.close();
     }
+
+    /** The routing file, when there is one, watched with the shaping file: changes apply without a restart. */
+    public static List<LiveShaping.Watched> routingWatched(HecRouting routing) {
+        return routing.file() == null ? List.of() : List.of(new LiveShaping.Watched(routing.file(), "HEC routing",
+                "hec_routing_file_refused", routing::reload, routing::describe));
+    }
+
 }

@@ -9,6 +9,7 @@ import io.dnstapforwarder.shipper.ShipperConfig.Batching;
 import io.dnstapforwarder.shipper.HecConfig.Breaker;
 import io.dnstapforwarder.shipper.ShipperConfig.Guards;
 import io.dnstapforwarder.shipper.HecConfig;
+import io.dnstapforwarder.shipper.render.HecRouting;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.pair.PairingSettings;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -43,6 +45,21 @@ public final class ShipperOptions {
     @Option(names = "--hec-sourcetype", paramLabel = "SOURCETYPE", defaultValue = HecConfig.DEFAULT_SOURCETYPE,
             description = "Splunk sourcetype of the events. Default: ${DEFAULT-VALUE}.")
     private String hecSourcetype;
+
+    @Option(names = "--hec-source", paramLabel = "SOURCE", defaultValue = HecRouting.DEFAULT_SOURCE,
+            description = "Splunk source of the events (a site, a pipeline). Default: ${DEFAULT-VALUE}.")
+    private String hecSource;
+
+    @Option(names = "--hec-field", paramLabel = "NAME=VALUE", split = ",",
+            description = "An indexed field every event carries (HEC's fields), e.g. site=ams1; repeat the flag or "
+                    + "separate with commas. Searched as site::ams1, without reading the events.")
+    private List<String> hecFields = List.of();
+
+    @Option(names = "--hec-routing-file", paramLabel = "FILE",
+            description = "Rules by DNS server: lines of an identity (or a pattern with *) and index=, sourcetype=, "
+                    + "source=, field.NAME= over the options' values; the first rule that matches the event's host "
+                    + "wins. Read again within 2 s when it changes; a file that cannot be used is refused.")
+    private Path hecRoutingFile;
 
     @Option(names = "--hec-concurrency", paramLabel = "N", defaultValue = "" + HecConfig.DEFAULT_CONCURRENCY,
             description = "Requests in flight at once (render, compress and send run on this many threads). "
@@ -210,13 +227,26 @@ public final class ShipperOptions {
                 .breaker(new Breaker(breakerEnabled, breakerFailureRate, breakerWindow, Duration.ofSeconds(breakerOpenSec)))
                 .tls(new HecConfig.Tls(hecCaFile, tlsVerify))
                 .ack(new Ack(ack, Duration.ofMillis(ackPollMs), Duration.ofSeconds(ackTimeoutSec)))
-                .requestTimeout(Duration.ofSeconds(requestTimeoutSec)).build();
+                .requestTimeout(Duration.ofSeconds(requestTimeoutSec))
+                .source(hecSource).fields(parseFields()).routingFile(hecRoutingFile).build();
         return new ShipperConfig(shipperId != null ? shipperId : ServiceInfo.localHostName(), hec,
                 new Batching(batchSize, batchBytes, Duration.ofNanos((long) (flushIntervalSec * 1e9))),
                 new ShipperConfig.Kafka(kafka.bootstrap(), kafka.topic(), group, deadLetterTopic, kafka.properties()),
                 dataDir, monitoring, performanceLog,
                 new Guards(deadLetterMaxPercent, Duration.ofSeconds(maxUnsettledSec)), shaping.toShaping(),
                 new PairingSettings(transactions, Duration.ofMillis(transactionWindowMs), transactionMaxPending));
+    }
+
+    private Map<String, String> parseFields() {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String field : hecFields) {
+            int equals = field.indexOf('=');
+            if (equals <= 0) {
+                throw ConfigException.invalid("--hec-field", field, "must be NAME=VALUE, e.g. site=ams1");
+            }
+            fields.put(field.substring(0, equals).strip(), field.substring(equals + 1).strip());
+        }
+        return fields;
     }
 
     private List<URI> parseUrls() {

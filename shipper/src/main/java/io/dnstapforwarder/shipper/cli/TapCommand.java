@@ -8,6 +8,7 @@ import io.dnstapforwarder.config.KafkaOptions;
 import io.dnstapforwarder.kafka.KafkaSettings;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.ops.Lifecycle;
+import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.batch.HeldRecord;
 import io.dnstapforwarder.shipper.consume.Bounds;
@@ -15,6 +16,7 @@ import io.dnstapforwarder.shipper.consume.TransactionPairing;
 import io.dnstapforwarder.shipper.pair.Transaction;
 import io.dnstapforwarder.shipper.render.EventProfile;
 import io.dnstapforwarder.shipper.render.HecEventRenderer;
+import io.dnstapforwarder.shipper.render.HecRouting;
 import io.dnstapforwarder.shipper.shape.DropCounters;
 import io.dnstapforwarder.shipper.shape.EventShaper;
 import io.dnstapforwarder.shipper.shape.LiveShaping;
@@ -81,10 +83,10 @@ public final class TapCommand implements Callable<Integer> {
         ShipperConfig config = shipper.toConfig(kafka, null);
         // As the shipper would send them: the same shaping (profile, filters, sampling).
         ComponentMetrics tapMetrics = new ComponentMetrics(new SimpleMeterRegistry(), "tap", config.shipperId());
-        LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics);
+        HecRouting routing = config.hec().routing();
+        LiveShaping shaping = LiveShaping.start(config.shaping(), tapMetrics, Shipper.routingWatched(routing));
         RecordRenderer renderer = new EventShaper(shaping, new HecEventRenderer(new HecEventRenderer.Settings(
-                config.hec().sourcetype(), config.hec().index(), EventProfile.FULL, config.shaping().privacy(),
-                config.shaping().enrichment())),
+                routing, EventProfile.FULL, config.shaping().privacy(), config.shaping().enrichment())),
                 new DropCounters(tapMetrics), null);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(config.kafka().bootstrap(),
                 null, "dnstap-tap", config.kafka().properties()));

@@ -28,12 +28,13 @@ import java.util.Map;
  */
 public final class HecEventRenderer {
 
-    /**
-     * Where events go in Splunk, and what they carry. {@code index} may be null: HEC then uses
-     * the token's default.
-     */
-    public record Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy,
-            Enrichment enrichment) {
+    /** Where events go in Splunk (by DNS server: {@link HecRouting}), and what they carry. */
+    public record Settings(HecRouting routing, EventProfile profile, ClientPrivacy privacy, Enrichment enrichment) {
+
+        /** Every event to one sourcetype and {@code index} (null: the token's default). */
+        public Settings(String sourcetype, String index, EventProfile profile, ClientPrivacy privacy, Enrichment enrichment) {
+            this(HecRouting.fixed(sourcetype, index), profile, privacy, enrichment);
+        }
 
         public Settings(String sourcetype, String index) {
             this(sourcetype, index, EventProfile.FULL);
@@ -48,7 +49,6 @@ public final class HecEventRenderer {
         }
     }
 
-    private static final byte[] SOURCE = JsonWriter.quoted("dnstap");
     private static final Map<TransactionKind, byte[]> TRANSACTION_KINDS = new EnumMap<>(TransactionKind.class);
 
     static {
@@ -57,8 +57,7 @@ public final class HecEventRenderer {
         }
     }
 
-    private final byte[] sourcetype;
-    private final byte[] index;
+    private final HecRouting.Local routing;
     private final EventProfile settingsProfile;
     private final JsonWriter out = new JsonWriter(4096);
     private final char[] digits = new char[EpochTime.MAX_CHARS];
@@ -66,6 +65,7 @@ public final class HecEventRenderer {
     private final char[] eventId = new char[EventIds.LENGTH];
     private final EncodedText identity = new EncodedText();
     private final EncodedText collector = new EncodedText();
+    private final EncodedText peerHost = new EncodedText();
     private final DnstapFieldsWriter dnstapFields;
     private final ClientPrivacy.Local privacy;
     private final ReceiptTime receivedAt = new ReceiptTime();
@@ -73,8 +73,7 @@ public final class HecEventRenderer {
     private byte[] lastPeer;
 
     public HecEventRenderer(Settings settings) {
-        this.sourcetype = JsonWriter.quoted(settings.sourcetype());
-        this.index = settings.index() == null ? null : JsonWriter.quoted(settings.index());
+        this.routing = settings.routing().local();
         this.settingsProfile = settings.profile();
         this.privacy = settings.privacy().local();
         this.dnstapFields = new DnstapFieldsWriter(identity, privacy, settings.enrichment());
@@ -151,15 +150,9 @@ public final class HecEventRenderer {
         out.field(HecFields.TIME);
         writeEventTime(message, times, envelope, paired);
         out.field(HecFields.HOST);
-        writeHost(dnstap, envelope);
-        out.field(HecFields.SOURCE);
-        out.value(SOURCE);
-        out.field(HecFields.SOURCETYPE);
-        out.value(sourcetype);
-        if (index != null) {
-            out.field(HecFields.INDEX);
-            out.value(index);
-        }
+        byte[] host = host(dnstap, envelope);
+        out.value(host);
+        out.fields(routing.fields(host)); // source, sourcetype, index and indexed fields: the host's
         out.field(HecFields.EVENT);
         out.startObject();
         if (dnstap == null) {
@@ -228,14 +221,14 @@ public final class HecEventRenderer {
     }
 
     /** The DNS server's identity; else the collector's peer address; for Unix sockets the collector's host. */
-    private void writeHost(Dnstap dnstap, DnstapEvent envelope) {
+    /** The {@code host} as JSON text: the DNS server's identity, else the collector or the sender's address. */
+    private byte[] host(Dnstap dnstap, DnstapEvent envelope) {
         if (dnstap != null && !dnstap.getIdentity().isEmpty()) {
-            out.value(identity.of(dnstap.getIdentity()));
+            return identity.of(dnstap.getIdentity());
         } else if (envelope.getTransport() == Transport.UNIX || envelope.getPeerAddress().isEmpty()) {
-            out.value(collector.of(envelope.getCollectorIdBytes()));
-        } else {
-            out.string(envelope.getPeerAddress());
+            return collector.of(envelope.getCollectorIdBytes());
         }
+        return peerHost.of(envelope.getPeerAddressBytes());
     }
 
     private void writeUndecodableFrame(DnstapEvent envelope) {

@@ -13,6 +13,7 @@ final class HecFields {
     static final byte[] SOURCE = JsonWriter.key("source");
     static final byte[] SOURCETYPE = JsonWriter.key("sourcetype");
     static final byte[] INDEX = JsonWriter.key("index");
+    static final byte[] FIELDS = JsonWriter.key("fields");
     static final byte[] EVENT = JsonWriter.key("event");
 
     // From dnstap.

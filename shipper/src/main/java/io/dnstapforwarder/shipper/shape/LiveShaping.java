@@ -44,6 +44,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     private final Shaping options;
     private final ComponentMetrics metrics;
+    private final List<Watched> others;
     private final AtomicReference<ShapingRules> current = new AtomicReference<>();
     private final Counter reloads;
     private final ScheduledExecutorService watcher;
@@ -52,9 +53,10 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
     /** The stamps of a change seen at the last check and not yet read: it is read if they still hold. */
     private List<Object> pending;
 
-    private LiveShaping(Shaping options, ComponentMetrics metrics) {
+    private LiveShaping(Shaping options, ComponentMetrics metrics, List<Watched> others) {
         this.options = options;
         this.metrics = metrics;
+        this.others = List.copyOf(others);
         this.reloads = Counter.builder("dnstap.shipper.shaping.reloads")
                 .description("Times a changed shaping file was read again and its rules put in force").tags(metrics.tags())
                 .register(metrics.registry());
@@ -78,7 +80,12 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     /** The rules of {@code options}; throws {@link ConfigException} when they or the files they name cannot be used. */
     public static LiveShaping start(Shaping options, ComponentMetrics metrics) {
-        return new LiveShaping(options, metrics);
+        return new LiveShaping(options, metrics, List.of());
+    }
+
+    /** The same, also watching {@code others}: files the rendering reads, such as the HEC routing file. */
+    public static LiveShaping start(Shaping options, ComponentMetrics metrics, List<Watched> others) {
+        return new LiveShaping(options, metrics, others);
     }
 
     @Override
@@ -138,40 +145,46 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         stamps = read;
         reloads.increment();
         log.info("Shaping read again from {}: {}", options.liveFile() != null ? options.liveFile()
-                : sources().stream().map(Source::file).toList(), describe(rules));
+                : sources().stream().map(Watched::file).toList(), describe(rules));
     }
 
     /**
      * A file read apart from the shaping rules, and how: the Public Suffix List, each GeoIP
-     * database, the pseudonyms' key file. Its stamps follow the shaping file's and the suffix
-     * file's, in this order.
+     * database, the pseudonyms' key file, and the others given at start. Its stamps follow the
+     * shaping file's and the suffix file's, in this order.
+     *
+     * @param what names the file in the log
+     * @param errorType counts a change that cannot be used
+     * @param reload reads it again, throwing (a {@code RuntimeException}) when it cannot be used
+     * @param inForce describes what is in force, for the log
      */
-    private record Source(Path file, String what, String errorType, Runnable reload, Supplier<String> inForce) {
+    public record Watched(Path file, String what, String errorType, Runnable reload, Supplier<String> inForce) {
     }
 
-    private List<Source> sources() {
-        List<Source> sources = new ArrayList<>();
+    private List<Watched> sources() {
+        List<Watched> sources = new ArrayList<>();
         Enrichment enrichment = options.enrichment();
         if (enrichment.suffixFile() != null) {
-            sources.add(new Source(enrichment.suffixFile(), "Public Suffix List", "public_suffix_file_refused",
+            sources.add(new Watched(enrichment.suffixFile(), "Public Suffix List", "public_suffix_file_refused",
                     enrichment::reload, enrichment::describe));
         }
         if (enrichment.geoip() != null) {
             for (Path database : enrichment.geoip().files()) {
-                sources.add(new Source(database, "GeoIP database", "geoip_database_refused", enrichment.geoip()::reload,
+                sources.add(new Watched(database, "GeoIP database", "geoip_database_refused", enrichment.geoip()::reload,
                         enrichment::describe));
             }
         }
         if (options.privacy().keyFile() != null) {
-            sources.add(new Source(options.privacy().keyFile(), "Pseudonym keys", "privacy_key_file_refused",
+            sources.add(new Watched(options.privacy().keyFile(), "Pseudonym keys", "privacy_key_file_refused",
                     options.privacy()::reload, options.privacy()::describe));
         }
+        sources.addAll(others);
         return sources;
     }
 
     /** Reads again each source whose file changed; one that cannot be used leaves what is in force. */
     private void reloadSources(List<Object> read, List<Object> before) {
-        List<Source> sources = sources();
+        List<Watched> sources = sources();
         for (int i = 0; i < sources.size(); i++) {
             int at = 4 + 2 * i;
             if (!read.subList(at, at + 2).equals(before.subList(at, at + 2))) {
@@ -180,7 +193,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
         }
     }
 
-    private void reload(Source source) {
+    private void reload(Watched source) {
         try {
             source.reload().run();
             log.info("{} read again from {}: {}", source.what(), source.file(), source.inForce().get());
@@ -197,7 +210,7 @@ public final class LiveShaping implements Supplier<ShapingRules>, AutoCloseable 
 
     /**
      * What tells a changed file: the path, then the identity (inode), modification time and size
-     * of the shaping file, of the suffix file, then of each {@link Source}. A file renamed into place
+     * of the shaping file, of the suffix file, then of each {@link Watched}. A file renamed into place
      * has a new identity even with the same time and size.
      */
     private List<Object> stamps(Shaping shaping) {
