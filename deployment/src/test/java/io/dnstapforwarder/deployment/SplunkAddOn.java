@@ -207,6 +207,16 @@ final class SplunkAddOn {
                 List<String> value = evaluate(arguments.get(0), fields);
                 return value == null ? null : List.of(Integer.toString(value.size()));
             }
+            case "lower" -> {
+                List<String> value = evaluate(arguments.get(0), fields);
+                return value == null ? null : value.stream().map(v -> v.toLowerCase(java.util.Locale.ROOT)).toList();
+            }
+            case "replace" -> { // PCRE; the add-on's patterns mean the same in Java's regular expressions
+                List<String> value = evaluate(arguments.get(0), fields);
+                String pattern = evaluate(arguments.get(1), fields).get(0);
+                String replacement = evaluate(arguments.get(2), fields).get(0);
+                return value == null ? null : value.stream().map(v -> v.replaceAll(pattern, replacement)).toList();
+            }
             default -> throw new IllegalStateException("cannot model the eval function " + call.group(1));
         }
     }

@@ -85,9 +85,7 @@ final class DnstapFieldsWriter {
         } else {
             out.value(isQuery(type) ? QUERY : RESPONSE);
         }
-        if (profile.dnstapDetails) {
-            writeServer(dnstap, out);
-        }
+        writeServer(dnstap, profile, out);
         writeSockets(message, profile, out);
         writeTimes(message, times, profile, paired, out);
         if (profile.dnstapDetails && message.hasQueryZone()) {
@@ -99,16 +97,17 @@ final class DnstapFieldsWriter {
         writeDnsMessage(message, decodeFailure, profile, out);
     }
 
-    private void writeServer(Dnstap dnstap, JsonWriter out) {
-        if (dnstap.hasIdentity()) {
+    /** identity and extra ({@code full}); version in {@code cim} too: the data model's vendor_product comes from it. */
+    private void writeServer(Dnstap dnstap, EventProfile profile, JsonWriter out) {
+        if (profile.dnstapDetails && dnstap.hasIdentity()) {
             out.field(HecFields.IDENTITY);
             out.value(identity.of(dnstap.getIdentity()));
         }
-        if (dnstap.hasVersion()) {
+        if ((profile.dnstapDetails || profile.cimExtras) && dnstap.hasVersion()) {
             out.field(HecFields.VERSION);
             out.value(version.of(dnstap.getVersion()));
         }
-        if (dnstap.hasExtra()) {
+        if (profile.dnstapDetails && dnstap.hasExtra()) {
             out.field(HecFields.EXTRA);
             out.string(dnstap.getExtra().toStringUtf8());
         }

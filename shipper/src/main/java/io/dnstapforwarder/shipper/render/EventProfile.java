@@ -41,7 +41,7 @@ public enum EventProfile {
     final boolean sections;
     /** collector, collector_peer, connection_id, received_at. */
     final boolean envelope;
-    /** duration, and dnstap_type (client or resolver traffic). */
+    /** duration, dnstap_type (client or resolver traffic), and version (the CIM's vendor_product). */
     final boolean cimExtras;
     /**
      * What hunting adds that the CIM has no field for: the measures of the question name
