@@ -41,8 +41,15 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/*
+  A service's image. No default exists: the images are built from the repository's Dockerfile and
+  pushed to a registry the cluster pulls from, and a chart that rendered with a made-up name would
+  leave the pods in ImagePullBackOff instead of saying what to do.
+*/}}
 {{- define "dnstap.image" -}}
-{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag) -}}
+{{- $image := index .root.Values.image .name -}}
+{{- $message := printf "image.%s.repository is required: build the image from the repository's Dockerfile and push it where the cluster pulls from, e.g. docker build --target %s -t registry.example.net/dns/dnstap-forwarder-%s:%s . && docker push registry.example.net/dns/dnstap-forwarder-%s:%s (the chart README, Images)" .name .name .name .root.Chart.AppVersion .name .root.Chart.AppVersion -}}
+{{- printf "%s:%s" (required $message $image.repository) (default .root.Chart.AppVersion $image.tag) -}}
 {{- end -}}
 
 {{/* The Secret holding the HEC token, and its key. */}}
@@ -94,6 +101,9 @@ securityContext:
   {{- toYaml .root.Values.podSecurityContext | nindent 2 }}
 # No <SERVICE>_PORT variables: a Service named dnstap-monitoring would set DNSTAP_MONITORING_PORT.
 enableServiceLinks: false
+{{- with $settings.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
 {{- with $settings.topologySpreadConstraints }}
 topologySpreadConstraints:
   {{- range . }}

@@ -37,7 +37,8 @@ class HelmChartTest {
         // default, so lint a copy whose values.yaml carries them, as `helm install --set` would.
         Path chart = copyChart();
         Files.writeString(chart.resolve("values.yaml"), Files.readString(chart.resolve("values.yaml"))
-                .replace("  url: \"\"\n", "  url: \"" + URL + "\"\n").replace("  token: \"\"\n", "  token: \"" + TOKEN + "\"\n"));
+                .replace("  url: \"\"\n", "  url: \"" + URL + "\"\n").replace("  token: \"\"\n", "  token: \"" + TOKEN + "\"\n")
+                .replace("    repository: \"\"     # e.g. ", "    repository: "));
 
         LintResult lint = new Helm(chart).lint().strict().call();
 
@@ -53,6 +54,20 @@ class HelmChartTest {
                 .hasMessageContaining("/collector/kind");
         assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "hec.batchSize", "lots")))
                 .hasMessageContaining("/hec/batchSize");
+    }
+
+    @Test
+    void refusesToRenderWithoutImagesSayingHowToBuildAndPushThem() {
+        // No image of this project exists in a public registry: a made-up default would only end in ImagePullBackOff.
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "image.collector.repository", "")))
+                .hasMessageContaining("image.collector.repository is required")
+                .hasMessageContaining("docker build --target collector").hasMessageContaining("docker push");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "image.shipper.repository", "")))
+                .hasMessageContaining("image.shipper.repository is required");
+        JsonNode collector = named(template(Map.of("hec.url", URL, "hec.token", TOKEN, "image.collector.tag", "0.1.1")),
+                "Deployment", "dnstap-dnstap-forwarder-collector");
+        assertThat(collector.at("/spec/template/spec/containers/0/image").asText())
+                .isEqualTo("registry.example.net/dns/dnstap-forwarder-collector:0.1.1");
     }
 
     @Test
@@ -254,6 +269,48 @@ class HelmChartTest {
         assertThat(volumeNamed(pod, "hec-routing").at("/configMap/name").asText()).isEqualTo("dnstap-dnstap-forwarder-hec-routing");
         assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "hec.fields.2fast", "x")))
                 .hasMessageContaining("2fast");
+    }
+
+    @Test
+    void takesPodLabelsPriorityRolloutAPreStopPauseAndKeda() {
+        Map<String, Object> values = new HashMap<>(Map.of("hec.url", URL, "hec.token", TOKEN));
+        values.put("collector.kind", "DaemonSet");
+        values.put("collector.podLabels.team", "dns");
+        values.put("collector.priorityClassName", "system-node-critical");
+        values.put("collector.updateStrategy.type", "RollingUpdate");
+        values.put("collector.updateStrategy.rollingUpdate.maxUnavailable", "10%");
+        values.put("shipper.podLabels.team", "dns");
+        values.put("shipper.autoscaling.enabled", false);
+        values.put("shipper.keda.enabled", true);
+        values.put("shipper.keda.authenticationRef", "kafka-sasl");
+
+        List<JsonNode> manifests = template(values);
+
+        JsonNode collector = named(manifests, "DaemonSet", "dnstap-dnstap-forwarder-collector");
+        assertThat(collector.at("/spec/template/metadata/labels/team").asText()).isEqualTo("dns");
+        assertThat(collector.at("/spec/template/spec/priorityClassName").asText()).isEqualTo("system-node-critical");
+        assertThat(collector.at("/spec/updateStrategy/rollingUpdate/maxUnavailable").asText()).isEqualTo("10%");
+        assertThat(collector.at("/spec/template/spec/containers/0/lifecycle/preStop/exec/command").toString())
+                .isEqualTo("[\"sleep\",\"5\"]");
+        assertThat(collector.at("/spec/template/spec/terminationGracePeriodSeconds").asInt()).as("the pause, then the flush")
+                .isEqualTo(50);
+        JsonNode shipper = named(manifests, "Deployment", "dnstap-dnstap-forwarder-shipper");
+        assertThat(shipper.at("/spec/template/metadata/labels/team").asText()).isEqualTo("dns");
+        assertThat(shipper.at("/spec/replicas").isMissingNode()).as("KEDA owns the replica count").isTrue();
+        assertThat(kinds(manifests)).doesNotContain("HorizontalPodAutoscaler");
+        JsonNode scaler = named(manifests, "ScaledObject", "dnstap-dnstap-forwarder-shipper").path("spec");
+        assertThat(scaler.at("/scaleTargetRef/name").asText()).isEqualTo("dnstap-dnstap-forwarder-shipper");
+        JsonNode trigger = scaler.at("/triggers/0");
+        assertThat(trigger.path("type").asText()).isEqualTo("kafka");
+        assertThat(trigger.at("/metadata/consumerGroup").asText()).isEqualTo("dnstap-shipper");
+        assertThat(trigger.at("/metadata/topic").asText()).isEqualTo("dnstap.events");
+        assertThat(trigger.at("/metadata/lagThreshold").asText()).isEqualTo("100000");
+        assertThat(trigger.at("/authenticationRef/name").asText()).isEqualTo("kafka-sasl");
+        assertThatThrownBy(() -> template(Map.of("hec.url", URL, "hec.token", TOKEN, "shipper.keda.enabled", true)))
+                .as("both autoscalers at once").hasMessageContaining("choose one");
+        JsonNode deployment = named(template(Map.of("hec.url", URL, "hec.token", TOKEN, "collector.preStopPauseSeconds", 0)),
+                "Deployment", "dnstap-dnstap-forwarder-collector");
+        assertThat(deployment.at("/spec/template/spec/containers/0/lifecycle").isMissingNode()).isTrue();
     }
 
     @Test

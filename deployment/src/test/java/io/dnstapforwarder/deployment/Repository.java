@@ -58,10 +58,23 @@ final class Repository {
         return documents;
     }
 
-    /** The chart rendered by Helm as release {@code dnstap} in namespace {@code dns}, with these {@code --set} values. */
+    /** Where the tests' images are said to be: the chart has no default, users push their own. */
+    static final Map<String, Object> IMAGES = Map.of(
+            "image.collector.repository", "registry.example.net/dns/dnstap-forwarder-collector",
+            "image.shipper.repository", "registry.example.net/dns/dnstap-forwarder-shipper");
+
+    /**
+     * The chart rendered by Helm as release {@code dnstap} in namespace {@code dns}, with these
+     * {@code --set} values, and {@link #IMAGES} unless they say otherwise.
+     */
     static List<JsonNode> renderChart(Map<String, Object> values) {
         TemplateCommand template = new Helm(CHART).template().withName("dnstap").withNamespace("dns")
                 .withKubeVersion("1.31.0");
+        IMAGES.forEach((name, value) -> {
+            if (!values.containsKey(name)) {
+                template.set(name, value);
+            }
+        });
         values.forEach(template::set);
         return documents(template.call());
     }
