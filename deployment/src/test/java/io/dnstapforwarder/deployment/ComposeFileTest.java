@@ -75,6 +75,29 @@ class ComposeFileTest {
     }
 
     @Test
+    void theReadmesSplunkSetupIsWhatTheComposeStacksSplunkRuns() throws Exception {
+        String readme = Repository.read(Repository.ROOT.resolve("README.md"));
+        int start = readme.indexOf("## Setting up Splunk");
+        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?ms)^ *```ini\n(.*?)^ *```").matcher(section);
+        List<String> blocks = new ArrayList<>();
+        while (block.find()) {
+            blocks.add(block.group(1).lines().map(String::strip).collect(java.util.stream.Collectors.joining("\n")));
+        }
+
+        assertThat(blocks).hasSize(3);
+        assertThat(blocks.get(0)).isEqualTo(stanzas(COMPOSE.resolve("splunk/apps/dnstap_forwarder/local/indexes.conf")));
+        assertThat(blocks.get(1).replace("<a GUID of yours>", "@HEC_TOKEN@"))
+                .isEqualTo(stanzas(COMPOSE.resolve("splunk/inputs.conf.template")));
+    }
+
+    /** A .conf file without its comments, each line stripped. */
+    private static String stanzas(Path conf) {
+        return Repository.read(conf).lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    @Test
     void yamllintFindsNothingInTheRepositorysYaml() throws Exception {
         Path yamllint = DnsPeers.require("yamllint", "yamllint");
 
