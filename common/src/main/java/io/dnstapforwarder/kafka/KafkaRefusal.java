@@ -29,7 +29,7 @@ public final class KafkaRefusal {
             }
             if (cause instanceof AuthorizationException) {
                 return "Kafka at " + bootstrap + " does not allow this client what it needs (" + cause.getMessage()
-                        + "): grant the ACLs listed in the README's \"Production Kafka\" section";
+                        + "): grant the ACLs listed in docs/KAFKA.md";
             }
         }
         return null;

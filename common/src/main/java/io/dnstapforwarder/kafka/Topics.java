@@ -114,7 +114,7 @@ public final class Topics {
     /** What to tell an operator whose topic is missing: the command that creates it, with the settings this project recommends. */
     public static String howToCreate(String bootstrap, String topic) {
         return "create it (kafka-topics.sh --bootstrap-server " + bootstrap + " --create --topic " + topic
-                + " --partitions 6 --replication-factor 3 --config min.insync.replicas=2; README, \"Production Kafka\"),"
+                + " --partitions 6 --replication-factor 3 --config min.insync.replicas=2; docs/KAFKA.md),"
                 + " or start the service with --create-topics";
     }
 

@@ -114,7 +114,7 @@ class ChartPodsTest {
                     "collector.allowFrom[0]", "127.0.0.0/8"));
             List<JsonNode> manifests = new ArrayList<>(template(values));
             manifests.add(secret("splunk-hec", Map.of("hec-token", TOKEN)));
-            // The Kafka client properties file and the CA it names, as README "Production Kafka" says.
+            // The Kafka client properties file and the CA it names, as docs/KAFKA.md says.
             Map<String, String> client = new LinkedHashMap<>(kafka.scramClient(SecureKafka.USER, SecureKafka.PASSWORD));
             client.put("ssl.truststore.location", "/etc/dnstap-forwarder/kafka/ca.pem");
             Path properties = SecureKafka.writeProperties(dir.resolve("client.properties"), client);
@@ -122,7 +122,7 @@ class ChartPodsTest {
                     "ca.pem", Files.readString(kafka.ca()))));
             manifests.add(secret("collector-tls", Map.of("tls.crt", Files.readString(certificates.serverCertificate()),
                     "tls.key", Files.readString(certificates.serverKey()))));
-            // The node's directory, made as the README says (owned by the collector's uid).
+            // The node's directory, made as docs/DEPLOYING.md says (owned by the collector's uid).
             Path node = Files.createDirectories(dir.resolve("node-var-run-dnstap"));
             PodSandbox.Objects objects = new PodSandbox.Objects(manifests, Map.of("/var/run/dnstap", node));
 

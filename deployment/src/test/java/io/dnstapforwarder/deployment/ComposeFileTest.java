@@ -75,10 +75,8 @@ class ComposeFileTest {
     }
 
     @Test
-    void theReadmesSplunkSetupIsWhatTheComposeStacksSplunkRuns() throws Exception {
-        String readme = Repository.read(Repository.ROOT.resolve("README.md"));
-        int start = readme.indexOf("## Setting up Splunk");
-        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+    void theDocsSplunkSetupIsWhatTheComposeStacksSplunkRuns() throws Exception {
+        String section = Repository.read(Repository.ROOT.resolve("docs/SPLUNK.md"));
         java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?ms)^ *```ini\n(.*?)^ *```").matcher(section);
         List<String> blocks = new ArrayList<>();
         while (block.find()) {

@@ -41,15 +41,15 @@ class EnrichmentOptionsTest extends ShipperIntegrationTest {
     }
 
     /**
-     * The README's GeoIP example as written, with the MaxMind-DB project's test files in the place of
+     * docs/EVENTS.md's GeoIP example as written, with the MaxMind-DB project's test files in the place of
      * the operator's (GeoLite2-Country.mmdb becomes GeoLite2-Country-Test.mmdb): tap accepts it.
      */
     @Test
     void theReadmesGeoipExampleRunsAsWritten() throws Exception {
         harness.produce(0, 3);
-        String readme = Files.readString(TestData.path("../README.md"));
+        String readme = Files.readString(TestData.path("../docs/EVENTS.md"));
         Matcher block = Pattern.compile("```sh\n(--enrich [^`]*--geoip-database[^`]*)```").matcher(readme);
-        assertThat(block.find()).as("the README's GeoIP example").isTrue();
+        assertThat(block.find()).as("the docs' GeoIP example").isTrue();
         List<String> args = new ArrayList<>();
         for (String word : block.group(1).replace("\\\n", " ").trim().split("\\s+")) {
             args.add(word.replaceAll("/var/lib/GeoIP/([\\w-]+)\\.mmdb", Matcher.quoteReplacement(

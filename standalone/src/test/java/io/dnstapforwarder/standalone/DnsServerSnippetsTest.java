@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's "Pointing DNS servers at it", as written: each snippet is taken from the README,
+ * docs/DNS-SERVERS.md, as written: each snippet is taken from it (and the README's Unbound one must be its own),
  * its paths and ports replaced by the test's, set into the least configuration the real server
  * needs to answer on a loopback port, and the server (Debian's Unbound, BIND, Knot Resolver,
  * dnsdist, PowerDNS Recursor) must then deliver dnstap of a query to a collector: published to
@@ -56,6 +56,14 @@ class DnsServerSnippetsTest {
     void theReadmeHasASnippetForEachServerAndThisTestRunsEachOfThem() {
         assertThat(snippets().stream().map(Snippet::server).toList()).containsExactly("Unbound", "Over TLS", "BIND 9",
                 "Knot Resolver 5", "dnsdist", "PowerDNS Recursor 4.8");
+    }
+
+    @Test
+    void theReadmesUnboundSnippetIsTheOneRunHere() {
+        Matcher readme = Pattern.compile("(?s)Unbound, in `unbound.conf`:\n\n```\n(.*?)^```", Pattern.MULTILINE)
+                .matcher(read("../README.md"));
+        assertThat(readme.find()).as("the README's Unbound snippet").isTrue();
+        assertThat(readme.group(1)).isEqualTo(snippet("Unbound"));
     }
 
     @Test
@@ -298,16 +306,12 @@ class DnsServerSnippetsTest {
         return snippets().stream().filter(s -> s.server().equals(server)).findFirst().orElseThrow().text();
     }
 
-    /** The code blocks of the README's "Pointing DNS servers at it", each after the server's bold name. */
+    /** The code blocks of docs/DNS-SERVERS.md's "Pointing DNS servers at it", each after the server's bold name. */
     private static List<Snippet> snippets() {
-        String readme;
-        try {
-            readme = Files.readString(TestData.path("../README.md"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        int start = readme.indexOf("## Pointing DNS servers at it");
-        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        String docs = read("../docs/DNS-SERVERS.md");
+        int start = docs.indexOf("# Pointing DNS servers at it");
+        int end = docs.indexOf("\n### ", start); // the troubleshooting after the snippets
+        String section = docs.substring(start, end < 0 ? docs.length() : end);
         List<Snippet> snippets = new ArrayList<>();
         Matcher matcher = SNIPPET.matcher(section);
         while (matcher.find()) {
@@ -318,6 +322,14 @@ class DnsServerSnippetsTest {
     }
 
     /** What the servers send as identity when told to use the host's name: gethostname(2). */
+    private static String read(String file) {
+        try {
+            return Files.readString(TestData.path(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static String hostname() throws Exception {
         return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
     }

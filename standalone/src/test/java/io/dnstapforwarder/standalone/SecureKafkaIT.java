@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every command against a broker that requires TLS, SCRAM-SHA-512 and ACLs, configured as
  * operators do: a Kafka client properties file and secrets in files, and the user granted only
- * the ACLs the README lists. Collector, shipper, tap, replay and dlq redrive all work; with a
+ * the ACLs docs/KAFKA.md lists. Collector, shipper, tap, replay and dlq redrive all work; with a
  * wrong password each says so and is not ready.
  */
 @Timeout(400)

@@ -98,7 +98,7 @@ public final class SecureKafka implements AutoCloseable {
 
     /**
      * Client properties for mutual TLS with a new client certificate of {@code subject} (its
-     * principal is {@code User:<subject>}): the key and chain in one PEM key store, as the README
+     * principal is {@code User:<subject>}): the key and chain in one PEM key store, as docs/KAFKA.md
      * says.
      */
     public Map<String, String> mutualTlsClient(String subject) throws IOException {
@@ -148,7 +148,7 @@ public final class SecureKafka implements AutoCloseable {
     /**
      * Grants {@code user} what the forwarder's services and tools need on {@code topic} and
      * {@code deadLetterTopic}, and on the groups whose names start with "dnstap-": exactly the
-     * ACLs of the README's "Production Kafka" section, so that a test with them proves the list.
+     * ACLs docs/KAFKA.md lists, so that a test with them proves the list.
      */
     public void grantForwarder(String user, String topic, String deadLetterTopic) {
         String principal = "User:" + user;

@@ -123,7 +123,7 @@ class SecureKafkaTest {
             KafkaProbe.Result result = probe.probe();
             assertThat(result.problem()).isEqualTo(KafkaProbe.Problem.REFUSED);
             assertThat(result.detail()).startsWith("Kafka at " + kafka.bootstrapServers() + " does not allow this client "
-                    + "what it needs").endsWith("grant the ACLs listed in the README's \"Production Kafka\" section");
+                    + "what it needs").endsWith("grant the ACLs listed in docs/KAFKA.md");
         }
     }
 

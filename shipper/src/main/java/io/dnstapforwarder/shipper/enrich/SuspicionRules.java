@@ -14,7 +14,7 @@ import org.xbill.DNS.Type;
  * question types that are common ({@code --common-query-types}).
  *
  * <p>The defaults come from published work on DNS tunnels and generated domains, and were checked
- * against the captured Unbound traffic (the README cites each): a name over 52 bytes (Farnham,
+ * against the captured Unbound traffic (docs/EVENTS.md cites each): a name over 52 bytes (Farnham,
  * "Detecting DNS Tunneling", SANS Reading Room 2013), more than 10 labels and the common types of
  * DNS-collector's suspicious transform, a label over 40 bytes (tunnels fill the 63 allowed; the
  * longest hash labels of reputation lookups, SHA-1 in hex, are 40), an entropy over 4 bits per byte

@@ -116,13 +116,13 @@ class PseudonymKeysTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
     }
 
-    /** The README's daily rotation, run as written (twice: on two days), into a file of keys that reads. */
+    /** docs/EVENTS.md's daily rotation, run as written (twice: on two days), into a file of keys that reads. */
     @Test
     void theReadmesDailyRotationWritesAFileOfKeysThatReads() throws Exception {
-        String readme = Files.readString(io.dnstapforwarder.testkit.TestData.path("../README.md"));
+        String readme = Files.readString(io.dnstapforwarder.testkit.TestData.path("../docs/EVENTS.md"));
         java.util.regex.Matcher block = java.util.regex.Pattern.compile("```sh\\n(keys=/etc/dnstap-forwarder/[^`]*)```")
                 .matcher(readme);
-        assertThat(block.find()).as("the README's rotation example").isTrue();
+        assertThat(block.find()).as("the docs' rotation example").isTrue();
         Path keys = dir.resolve("pseudonym-keys");
         String script = block.group(1).replace("/etc/dnstap-forwarder/pseudonym-keys", keys.toString());
         java.time.LocalDate tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1);
