@@ -38,7 +38,8 @@ public final class Breakers {
         this.enabled = enabled;
         Map<String, String> breakerTags = new LinkedHashMap<>();
         tags.forEach(tag -> breakerTags.put(tag.getKey(), tag.getValue()));
-        this.registry = CircuitBreakerRegistry.custom().withTags(breakerTags).withCircuitBreakerConfig(CircuitBreakerConfig.custom()
+        this.registry = CircuitBreakerRegistry.custom().withTags(breakerTags)
+                .withCircuitBreakerConfig(CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(window)
                 .minimumNumberOfCalls(window)

@@ -220,7 +220,6 @@ public final class HecEventRenderer {
         out.number(digits, 0, length);
     }
 
-    /** The DNS server's identity; else the collector's peer address; for Unix sockets the collector's host. */
     /** The {@code host} as JSON text: the DNS server's identity, else the collector or the sender's address. */
     private byte[] host(Dnstap dnstap, DnstapEvent envelope) {
         if (dnstap != null && !dnstap.getIdentity().isEmpty()) {
