@@ -7,12 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnstapforwarder.collector.Collector;
-import io.dnstapforwarder.collector.CollectorConfig;
-import io.dnstapforwarder.collector.publish.PartitionKey;
-import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.HecConfig;
 import io.dnstapforwarder.shipper.Shipper;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
 import io.dnstapforwarder.testkit.HecEmulator;
@@ -60,19 +56,12 @@ class AlertsInPrometheusTest {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("alerts"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("alerts-dlq"), 1);
         try (HecEmulator hec = HecEmulator.start(TOKEN);
-                Collector collector = Collector.start(new CollectorConfig("alerts-collector",
-                        CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
-                        CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                        CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.TRANSACTION));
-                Shipper shipper = Shipper.start(ShipperConfig.builder("alerts-shipper",
-                        new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("alerts-group"),
-                                deadLetters, Map.of()), dir).hec(fastHec(hec.url()))
-                        .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                        .monitoring(new HostPort("127.0.0.1", 0)).build());
+                Collector collector = LocalServices.collector("alerts-collector", dir, topic);
+                Shipper shipper = Shipper.start(LocalServices.shipper("alerts-shipper", dir, topic, deadLetters,
+                        fastHec(hec.url())).build());
                 Processes.Started server = startPrometheus(prometheus, collector.monitoringPort(), shipper.monitoringPort())) {
             int prometheusPort = Integer.parseInt(Files.readString(dir.resolve("prometheus.port")));
-            InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
-                    .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
+            InetSocketAddress tcp = LocalServices.tcp(collector);
             List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);
             hec.awaitEvents(frames.size(), WAIT);
             // Prometheus has scraped both and evaluated the rules: healthy, the alert is not there.

@@ -6,13 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dnstapforwarder.collector.publish.PartitionKey;
 import io.dnstapforwarder.collector.Collector;
-import io.dnstapforwarder.collector.CollectorConfig;
-import io.dnstapforwarder.config.HostPort;
 import io.dnstapforwarder.shipper.Shipper;
 import io.dnstapforwarder.shipper.HecConfig;
-import io.dnstapforwarder.shipper.ShipperConfig;
 import io.dnstapforwarder.shipper.pair.PairingSettings;
 import io.dnstapforwarder.testkit.DnsPeers;
 import io.dnstapforwarder.testkit.FrameStreamTestClient;
@@ -67,20 +63,13 @@ class ObservabilityAssetsTest {
         String topic = TestKafka.createTopic(TestKafka.uniqueTopic("assets"), 3);
         String deadLetters = TestKafka.createTopic(TestKafka.uniqueTopic("assets-dlq"), 1);
         try (HecEmulator hec = HecEmulator.start(TOKEN);
-                Collector collector = Collector.start(new CollectorConfig("assets-collector",
-                        CollectorConfig.Listen.unixAndTcp(dir.resolve("dnstap.sock"), new HostPort("127.0.0.1", 0)),
-                        CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
-                        CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.TRANSACTION));
-                Shipper shipper = Shipper.start(ShipperConfig.builder("assets-shipper",
-                        new ShipperConfig.Kafka(TestKafka.bootstrapServers(), topic, TestKafka.uniqueTopic("assets-group"),
-                                deadLetters, Map.of()), dir).hec(HecConfig.to(hec.url(), TOKEN))
-                        .batching(new ShipperConfig.Batching(100, 1_000_000, Duration.ofMillis(200)))
-                        .monitoring(new HostPort("127.0.0.1", 0)).transactions(PairingSettings.ON)
+                Collector collector = LocalServices.collector("assets-collector", dir, topic);
+                Shipper shipper = Shipper.start(LocalServices.shipper("assets-shipper", dir, topic, deadLetters,
+                        HecConfig.to(hec.url(), TOKEN)).transactions(PairingSettings.ON)
                         .shaping(io.dnstapforwarder.shipper.shape.Shaping.builder().enrichment(
                                 io.dnstapforwarder.shipper.enrich.Enrichment.of(List.of("suspicious"), null)).build())
                         .build())) {
-            InetSocketAddress tcp = (InetSocketAddress) collector.listeners().stream().map(l -> l.localAddress())
-                    .filter(InetSocketAddress.class::isInstance).findFirst().orElseThrow();
+            InetSocketAddress tcp = LocalServices.tcp(collector);
             List<byte[]> frames = FrameStreamTestClient.replay(TestData.path(TestData.UNBOUND_SMALL), tcp, true);
             sendGarbage(tcp);
             hec.awaitEvents(frames.size() / 2, Duration.ofSeconds(60)); // each query paired with its response
