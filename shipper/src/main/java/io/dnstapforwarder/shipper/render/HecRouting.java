@@ -3,6 +3,7 @@ package io.dnstapforwarder.shipper.render;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dnstapforwarder.config.ConfigException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,7 +151,10 @@ public final class HecRouting {
 
     final class Local {
         private final JsonWriter scratch = new JsonWriter(256);
-        private final Map<String, byte[]> byHost = new HashMap<>();
+        /** Without rules every host has the defaults: no lookup at all (the usual case). */
+        private final byte[] defaultFields = encode(defaults);
+        /** By the host's JSON text, so that a host seen before costs a hash and no decoding. */
+        private final Map<ByteBuffer, byte[]> byHost = new HashMap<>();
         private List<Rule> generation;
         private byte[] lastHost;
         private byte[] lastFields;
@@ -161,6 +165,9 @@ public final class HecRouting {
          */
         byte[] fields(byte[] quotedHost) {
             List<Rule> now = rules;
+            if (now.isEmpty()) {
+                return defaultFields;
+            }
             if (quotedHost == lastHost && now == generation) {
                 return lastFields;
             }
@@ -168,11 +175,10 @@ public final class HecRouting {
                 byHost.clear();
                 generation = now;
             }
-            String host = unquote(quotedHost);
-            byte[] fields = byHost.get(host);
+            byte[] fields = byHost.get(ByteBuffer.wrap(quotedHost));
             if (fields == null) {
-                fields = encode(of(host));
-                byHost.put(host, fields);
+                fields = encode(of(unquote(quotedHost)));
+                byHost.put(ByteBuffer.wrap(quotedHost.clone()), fields);
             }
             lastHost = quotedHost;
             lastFields = fields;
