@@ -104,7 +104,7 @@ public final class HecRequest {
     /** The body, gzip-compressed at {@code level} (1 fastest, 9 smallest), made on first use and kept for retries. */
     public synchronized byte[] gzippedBody(int level) {
         if (compressed == null || compressedAtLevel != level) {
-            compressed = Gzip.compress(events.stream().map(Event::json).toList(), bytes, level);
+            compressed = Gzip.compress(events.stream().map(Event::json).toList(), level);
             compressedAtLevel = level;
         }
         return compressed;
