@@ -29,9 +29,10 @@ RUN groupadd --system --gid 10001 dnstap \
     && mkdir -p /var/run/dnstap && chown dnstap:dnstap /var/run/dnstap
 WORKDIR /var/lib/dnstap-forwarder
 # In a container the heap follows the memory limit; an OutOfMemoryError restarts the container
-# (Kafka holds what was not delivered) instead of leaving a half-working JVM.
+# (Kafka holds what was not delivered) instead of leaving a half-working JVM. No performance-data
+# sampling: 20 wake-ups a second that cost an idle service a fifth of its CPU (docs/PERFORMANCE.md).
 ENV DNSTAP_SKIP_BUILD=1 \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError" \
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData" \
     PATH="/opt/dnstap-forwarder/bin:${PATH}"
 USER 10001:10001
 ENTRYPOINT ["/opt/dnstap-forwarder/bin/dnstap-forwarder"]
