@@ -43,6 +43,8 @@ public final class BrokerCommand implements Callable<Integer> {
                 String[] parts = topic.split(":");
                 kafka.createTopic(parts[0], parts.length > 1 ? Integer.parseInt(parts[1]) : 1);
             }
+            // What scripts wait for (bench/drain-benchmark.sh): the broker listens and its topics exist.
+            org.slf4j.LoggerFactory.getLogger(BrokerCommand.class).info("broker ready, topics {}", topics);
             return kafka;
         });
     }
