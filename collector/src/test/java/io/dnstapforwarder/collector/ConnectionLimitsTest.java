@@ -232,6 +232,34 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void reportsWhatEachConnectionHadWrittenAheadOfItsReader() throws Exception {
+        collector = Collector.start(new CollectorConfig("limits", CollectorConfig.Listen.unix(socket),
+                CollectorConfig.Limits.DEFAULTS, TestKafka.bootstrapServers(), topic, Map.of(),
+                CollectorConfig.Monitoring.at(new HostPort("127.0.0.1", 0)), PartitionKey.NONE));
+        FrameStreamWriter writer = openStream();
+        long bytes = 0;
+        for (byte[] frame : capture) {
+            writer.write(frame);
+            bytes += frame.length + 4;
+        }
+        writer.flush();
+
+        assertThat(TestKafka.read(topic, capture.size(), WAIT)).hasSize(652);
+        await().atMost(WAIT).until(() -> stats().at("/connections/0/largest_backlog_bytes").asLong() > 0);
+        // At most what was sent: the frames, and the handshake's control frames (START, a few dozen bytes).
+        assertThat(stats().at("/connections/0/largest_backlog_bytes").asLong()).isLessThanOrEqualTo(bytes + 256);
+        String metrics = metrics();
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile("dnstap_collector_read_backlog_bytes_count\\{"
+                + "component_id=\"limits\",component_kind=\"collector\",transport=\"unix\"} ([0-9.]+)").matcher(metrics);
+        assertThat(count.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(count.group(1))).isPositive();
+        assertThat(metrics).contains("dnstap_collector_read_backlog_bytes_max{component_id=\"limits\",component_kind=\"collector\","
+                + "transport=\"unix\"}")
+                .containsPattern("(?m)^dnstap_collector_read_backlog_bytes_count\\{component_id=\"limits\","
+                        + "component_kind=\"collector\",transport=\"tcp\"} 0$"); // every transport's, from the start
+    }
+
+    @Test
     void reportsRatesLatenciesAndCountsInStatsAndMetrics() throws Exception {
         start(CollectorConfig.Limits.DEFAULTS);
         FrameStreamTestClient.send(capture, UnixDomainSocketAddress.of(socket), true);

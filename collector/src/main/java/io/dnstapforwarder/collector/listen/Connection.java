@@ -22,6 +22,7 @@ public final class Connection {
     private volatile boolean started;
     private volatile long frames;
     private volatile long bytes;
+    private volatile long largestBacklog;
     private volatile long lastActivityNanos;
     private volatile Instant lastActivity;
     private volatile long partialFrameSinceNanos;
@@ -82,6 +83,13 @@ public final class Connection {
             partialFrameSinceNanos = atNanos;
         }
         handshake = mode;
+    }
+
+    /** A backlog its reader took (from a wake-up until the socket was empty): /stats shows the largest. */
+    void backlogRead(long backlog) {
+        if (backlog > largestBacklog) {
+            largestBacklog = backlog;
+        }
     }
 
     /** While set, the reader waits for Kafka, not for the peer: no timeout applies. */
@@ -158,6 +166,7 @@ public final class Connection {
         description.put("last_activity", lastActivity.toString());
         description.put("frames", frames);
         description.put("bytes", bytes);
+        description.put("largest_backlog_bytes", largestBacklog);
         return description;
     }
 }

@@ -162,14 +162,22 @@ final class ConnectionReader implements Runnable {
     private String readUntilDone(FrameStreamReceiver receiver) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES);
         long listeningSince = time.nanoTime();
+        ReadBacklog backlog = new ReadBacklog();
         while (!receiver.stopped()) {
             if (!buffer.hasRemaining()) {
                 buffer = grow(buffer);
             }
             int read = channel.read(buffer);
+            // A read that leaves room in the buffer took all there was: the socket is empty now.
+            boolean emptied = buffer.hasRemaining();
+            long taken = backlog.afterRead(read, emptied);
+            if (taken != ReadBacklog.STILL_READING) {
+                connection.backlogRead(taken);
+                metrics.backlogRead(connection.transport(), taken);
+            }
             // The rate is what arrived while this reader was free to read (paused or waiting in
             // read), not while it was publishing: a reader held back by Kafka must not then pause.
-            long pause = buffer.hasRemaining() ? ReadPacing.pauseNanos(read, time.nanoTime() - listeningSince, maxPauseNanos) : 0;
+            long pause = emptied ? ReadPacing.pauseNanos(read, time.nanoTime() - listeningSince, maxPauseNanos) : 0;
             if (read < 0) {
                 if (buffer.position() > 0) {
                     throw new FrameStreamException(FrameStreamException.Reason.TRUNCATED_FRAME,

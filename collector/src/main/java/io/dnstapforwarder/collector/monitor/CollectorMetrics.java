@@ -1,14 +1,19 @@
 package io.dnstapforwarder.collector.monitor;
 
+import io.dnstapforwarder.event.Transport;
 import io.dnstapforwarder.time.Time;
 import io.dnstapforwarder.metrics.ComponentMetrics;
 import io.dnstapforwarder.metrics.LatencyWindow;
 import io.dnstapforwarder.metrics.RateMeter;
 import io.dnstapforwarder.metrics.Stage;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,6 +32,7 @@ public final class CollectorMetrics {
     private final LongAdder failed = new LongAdder();
     private final LatencyWindow publishLatency;
     private final Timer publishTimer;
+    private final Map<Transport, DistributionSummary> backlogs = new EnumMap<>(Transport.class);
 
     public CollectorMetrics(ComponentMetrics component, int maxLatencySamples, Time time) {
         this.component = component;
@@ -36,6 +42,14 @@ public final class CollectorMetrics {
         this.publishTimer = Timer.builder("dnstap.collector.publish.latency")
                 .description("From handing a frame to the Kafka producer to Kafka's acknowledgement")
                 .tags(component.tags()).publishPercentileHistogram().register(component.registry());
+        for (Transport transport : List.of(Transport.UNIX, Transport.TCP, Transport.TLS)) {
+            backlogs.put(transport, DistributionSummary.builder("dnstap.collector.read.backlog")
+                    .description("Bytes a connection's reader took from one wake-up until the socket was empty: what the "
+                            + "DNS server had written ahead of the collector. Near the socket's buffer (about 208 KB for "
+                            + "a Unix socket by default) the server blocks, and drops what its own queue cannot hold")
+                    .baseUnit("bytes").tags(component.tags()).tag("transport", transport.name().toLowerCase(Locale.ROOT))
+                    .register(component.registry()));
+        }
     }
 
     public MeterRegistry registry() {
@@ -64,6 +78,14 @@ public final class CollectorMetrics {
     public void failed(String errorType) {
         failed.increment();
         component.error(errorType, Stage.SENDING);
+    }
+
+    /**
+     * A reader's backlog: the bytes it read from a wake-up until its socket had no more. The
+     * summary's maximum is what an alert watches.
+     */
+    public void backlogRead(Transport transport, long bytes) {
+        backlogs.get(transport).record(bytes);
     }
 
     /** Frames received and lost for good (not on purpose): counted apart from the errors that caused it. */
