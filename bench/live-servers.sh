@@ -5,8 +5,9 @@
 # over Unix sockets to `bin/dnstap-forwarder standalone`, whose shipper writes the HEC events to
 # data/events.jsonl. Meanwhile `ss` samples, every 100 ms, the bytes waiting unread on each of the
 # collector's connections. At the end it prints, per server: the queries dnsperf sent and had
-# answered, the dnstap messages that reached the shipper's output by type, and the most bytes that
-# waited unread on that server's connections (with the median of the samples).
+# answered, the dnstap messages they imply and those that reached the shipper's output (by type),
+# the difference, and the most bytes that waited unread on that server's connections (and the
+# median of the samples); then BIND's own count of the dnstap messages it dropped.
 #
 #   bench/live-servers.sh                      2,000 queries/s each for 20 s
 #   RATE=5000 DURATION=30 bench/live-servers.sh
@@ -21,7 +22,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rate=${RATE:-2000}
 duration=${DURATION:-20}
 work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/live-servers.XXXXXX")}
-for program in unbound named kresd dnsdist pdns_recursor dnsperf bwrap ss python3; do
+for program in unbound named kresd dnsdist pdns_recursor dnsperf bwrap ss python3 curl; do
   command -v "$program" > /dev/null || { echo "needs $program (see the header of $0)" >&2; exit 2; }
 done
 if [ ! -f "$root/standalone/target/dnstap-forwarder.jar" ]; then
