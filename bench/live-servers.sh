@@ -7,7 +7,8 @@
 # collector's connections. At the end it prints, per server: the queries dnsperf sent and had
 # answered, the dnstap messages they imply and those that reached the shipper's output (by type),
 # the difference, and the most bytes that waited unread on that server's connections (and the
-# median of the samples); then BIND's own count of the dnstap messages it dropped.
+# median of the samples); then BIND's own count of the dnstap messages it dropped, and the largest
+# backlog the collector itself reports for each connection (/stats).
 #
 #   bench/live-servers.sh                      2,000 queries/s each for 20 s
 #   RATE=5000 DURATION=30 bench/live-servers.sh
@@ -169,6 +170,7 @@ done
 wait "${perf_pids[@]}"
 sleep 3
 curl -s http://127.0.0.1:5380/json/v1/server > "$work/bind-stats.json" || true
+curl -s http://127.0.0.1:8080/stats > "$work/collector-stats.json" || true # the standalone's collector
 kill "$sampler"
 for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done # each flushes its queue and closes
 sleep 8 # the shipper's flush interval and more
@@ -232,6 +234,13 @@ try:
     print("BIND's own dnstap counters:", dnstap_counters(json.load(open(f"{work}/bind-stats.json")), {}))
 except (OSError, ValueError) as e:
     print("BIND's statistics: none", e)
+try:
+    # The collector's own view: the largest backlog each reader took, against the largest that ss saw.
+    backlogs = sorted(c.get("largest_backlog_bytes", 0) for c in json.load(open(f"{work}/collector-stats.json"))["connections"])
+    print("the collector's largest backlog per connection (/stats):", backlogs,
+          "; largest unread in the ss samples:", max((max(v) for v in waiting.values()), default=0))
+except (OSError, ValueError, KeyError) as e:
+    print("the collector's /stats: none", e)
 print("samples of unread bytes, by process:", {k: len(v) for k, v in waiting.items()})
 print("LOST", total_lost)
 EOF
