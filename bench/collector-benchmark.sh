@@ -29,7 +29,7 @@ start_broker dnstap.events:3,perf.events:3 --property log.retention.bytes=100000
 producer_performance() { # records/s of ProducerPerformance for about $duration seconds
   "$root/bench/kafka-perf.sh" producer --topic perf.events --num-records $((duration * 700000)) --record-size 188 \
     --throughput -1 --producer-props "bootstrap.servers=$kafka" acks=all enable.idempotence=true \
-    compression.type=lz4 linger.ms=5 batch.size=262144 buffer.memory=33554432 2>/dev/null \
+    compression.type=lz4 linger.ms=5 batch.size=262144 buffer.memory=33554432 2> "$work/producer.log" \
     | awk '/records sent/ {gsub(/[(,]/, " "); for (i = 1; i < NF; i++) if ($(i + 1) == "records/sec") rate = $i}
            END {printf "%.0f\n", rate}' # the last line: the whole run, not a 5-s interval
 }
@@ -44,13 +44,16 @@ collector_run() { # collector_run LAUNCHER OPTIONS: frames/s acknowledged, the l
   wait_for 60 test -S "$sock"
   java -jar "$bench" load --capture "$capture" --unix "$sock" --connections "${CONNECTIONS:-1}" --rate "${RATE:-0}" \
     --frames 2000000000 --duration-sec "$duration" --kafka-bootstrap "$kafka" --kafka-topic dnstap.events \
-    --warmup-sec 10 2>/dev/null | awk '/^RESULT/ {for (i = 1; i <= NF; i++) if ($i ~ /^median=/) {v = $i; sub(/median=/, "", v); gsub(/[,\/s]/, "", v); print v}}'
+    --warmup-sec 10 2> "$work/load.log" | awk '/^RESULT/ {for (i = 1; i <= NF; i++) if ($i ~ /^median=/) {v = $i; sub(/median=/, "", v); gsub(/[,\/s]/, "", v); print v}}'
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
 : > "$work/runs.txt"
 for round in $(seq 1 "$rounds"); do
-  echo "producer-perf-$round $(producer_performance)" | tee -a "$work/runs.txt"
+  rate=$(producer_performance) || rate=0
+  # A tool that failed gave no rate: say so and why, rather than divide by nothing.
+  [ "${rate:-0}" -gt 0 ] || { echo "ProducerPerformance gave no rate:" >&2; tail -5 "$work/producer.log" >&2; exit 1; }
+  echo "producer-perf-$round $rate" | tee -a "$work/runs.txt"
   echo "collector-$round $(collector_run "$root/bin/dnstap-forwarder" "${COLLECTOR_OPTS:-}")" | tee -a "$work/runs.txt"
   if [ -n "${BASELINE:-}" ]; then
     echo "baseline-$round $(collector_run "$BASELINE/bin/dnstap-forwarder" "${BASELINE_OPTS:-${COLLECTOR_OPTS:-}}")" \

@@ -39,11 +39,13 @@ java -jar "$bench" load --capture "$capture" --unix "$work/dnstap.sock" --frames
 tail -1 "$work/load.log"
 kill "$collector_pid"; wait "$collector_pid" 2>/dev/null || true
 
-consumer_rate() { # records/s of ConsumerPerformance reading the whole topic (fetch time: no group join)
+consumer_rate() { # records/s of ConsumerPerformance reading the whole topic (fetch time: no group join);
+  # awk reads to the end: a reader that left early could end the tool with SIGPIPE, and pipefail the script
   "$root/bench/kafka-perf.sh" consumer --bootstrap-server "$kafka" --topic dnstap.events --num-records "$events" \
-    --timeout 60000 2>/dev/null | awk -F', *' '/^start.time/ {header = 1; next} header {printf "%.0f\n", $10; exit}'
+    --timeout 60000 2> "$work/consumer.log" | awk -F', *' '/^start.time/ {header = 1; next} header && !done {printf "%.0f\n", $10; done = 1}'
 }
-consumer_before=$(consumer_rate)
+consumer_failed() { echo "ConsumerPerformance failed:" >&2; tail -5 "$work/consumer.log" >&2; exit 1; }
+consumer_before=$(consumer_rate) || consumer_failed
 echo "ConsumerPerformance: $consumer_before records/s"
 
 java -Xmx512m -jar "$bench" hec-sink --listen "127.0.0.1:$hec_port" > "$work/sink.log" 2>&1 &
@@ -64,7 +66,7 @@ run_drains() {
     MONITORING_PORT=${MONITORING_PORT:-18281} bash "$root/bench/shaping-drain.sh" "$rounds"
 }
 run_drains | tee "$work/drains.txt"
-consumer_after=$(consumer_rate)
+consumer_after=$(consumer_rate) || consumer_failed
 echo "ConsumerPerformance again: $consumer_after records/s"
 
 consumer=$(( (${consumer_before:-0} + ${consumer_after:-0}) / 2 ))

@@ -321,7 +321,7 @@ class DnsServerSnippetsTest {
         return snippets;
     }
 
-    /** What the servers send as identity when told to use the host's name: gethostname(2). */
+    /** A file of the repository, found from the module. */
     private static String read(String file) {
         try {
             return Files.readString(TestData.path(file));
@@ -330,6 +330,7 @@ class DnsServerSnippetsTest {
         }
     }
 
+    /** What the servers send as identity when told to use the host's name: gethostname(2). */
     private static String hostname() throws Exception {
         return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
     }
